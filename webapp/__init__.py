@@ -1,0 +1,74 @@
+"""Holdfast: seat booking that sells every seat exactly once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import redis
+from flask import Flask
+
+from webapp.config import load_config
+from webapp.database import configure_engine, engine_options
+from webapp.extensions import csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app; `config` overrides environment settings (tests use it)."""
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(__name__, instance_path=str(root / "instance"),
+                template_folder=str(root / "templates"), static_folder=str(root / "static"))
+    app.config.update(load_config(Path(app.instance_path)))
+    app.config.update(config or {})
+    register_extensions(app)
+    register_redis(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Database, migrations, CSRF, login and rate limits."""
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(uri))
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+
+def register_redis(app: Flask) -> None:
+    """One Redis client per process, plus the hold scripts registered on it."""
+    from webapp.booking.holdstore import HoldStore
+
+    client = redis.Redis.from_url(app.config["REDIS_URL"], decode_responses=True,
+                                  health_check_interval=30)
+    app.extensions["holdfast_redis"] = client
+    app.extensions["holdfast_holdstore"] = HoldStore(client)
+
+
+def register_blueprints(app: Flask) -> None:
+    from webapp.api import bp as api_bp
+    from webapp.customer import bp as customer_bp
+
+    app.register_blueprint(customer_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_errors(app: Flask) -> None:
+    from webapp.errors import register_error_handlers
+
+    register_error_handlers(app)
+
+
+def register_cli(app: Flask) -> None:
+    from webapp.cli import register_commands
+
+    register_commands(app)

@@ -1,0 +1,101 @@
+"""JSON API routes: parse input, call the domain, answer JSON.
+
+POST bodies must be `application/json`; a browser form cannot send that
+cross-site without a CORS preflight, which is what keeps this API safe from CSRF.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+
+from flask import Response, current_app, jsonify, request
+
+from webapp import booking
+from webapp.api import bp
+from webapp.booking.catalog import get_booking, list_events
+from webapp.booking.errors import BookingError
+from webapp.booking.serialize import booking_dict
+from webapp.extensions import csrf, limiter
+from webapp.identity import customer_id
+
+csrf.exempt(bp)
+
+
+def json_body() -> dict:
+    """The request's JSON object, or a clear refusal (415, 400 or 422)."""
+    if not request.is_json:
+        raise BookingError("unsupported_media_type")
+    body = request.get_json(silent=True)
+    if body is None:
+        raise BookingError("invalid_input", "The request body is not valid JSON.")
+    if not isinstance(body, dict):
+        raise BookingError("invalid_input", "The request body must be a JSON object.")
+    return body
+
+
+def _hold_limit() -> str:
+    return current_app.config["HOLD_RATE_LIMIT"]
+
+
+def _checkout_limit() -> str:
+    return current_app.config["CHECKOUT_RATE_LIMIT"]
+
+
+@bp.get("/openapi.yaml")
+def openapi() -> Response:
+    text = resources.files("webapp.api").joinpath("openapi.yaml").read_text()
+    return Response(text, mimetype="application/yaml")
+
+
+@bp.get("/events")
+def events():
+    return jsonify({"events": [e.to_dict() for e in list_events()]})
+
+
+@bp.get("/events/<int:event_id>/seats")
+def seats(event_id: int):
+    seat_map = booking.seat_states(event_id, customer_id())
+    return jsonify({"event_id": event_id, "version": seat_map.version,
+                    "seats": [s.to_dict() for s in seat_map.seats]})
+
+
+@bp.post("/events/<int:event_id>/holds")
+@limiter.limit(_hold_limit)
+def create_hold(event_id: int):
+    body = json_body()
+    if "seat_ids" in body:
+        hold = booking.hold_seats(event_id, customer_id(), body["seat_ids"])
+    elif "quantity" in body:
+        section = body.get("section")
+        if section is not None and not isinstance(section, str):
+            raise BookingError("invalid_input", "Section must be a name.")
+        hold = booking.hold_best_available(event_id, customer_id(), body["quantity"], section)
+    else:
+        raise BookingError("invalid_input", "Send either seat_ids or quantity.")
+    return jsonify(hold.to_dict()), 201
+
+
+@bp.delete("/holds/<hold_id>")
+def delete_hold(hold_id: str):
+    booking.release_hold(hold_id, customer_id())
+    return "", 204
+
+
+@bp.post("/holds/<hold_id>/extend")
+def extend(hold_id: str):
+    return jsonify(booking.extend_hold(hold_id, customer_id()).to_dict())
+
+
+@bp.post("/holds/<hold_id>/checkout")
+@limiter.limit(_checkout_limit)
+def checkout(hold_id: str):
+    body = json_body()
+    status, payload = booking.start_checkout(hold_id, customer_id(), body.get("name"),
+                                             body.get("email"),
+                                             request.headers.get("Idempotency-Key"))
+    return jsonify(payload), status
+
+
+@bp.get("/bookings/<reference>")
+def get_booking_route(reference: str):
+    return jsonify({"booking": booking_dict(get_booking(reference, customer_id()))})

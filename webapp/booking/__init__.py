@@ -1,0 +1,22 @@
+"""The booking domain: plain functions called by routes, jobs, the CLI and benchmarks."""
+
+from webapp.booking.checkout import start_checkout
+from webapp.booking.errors import BookingError
+from webapp.booking.expiry import expire_hold, sweep_expired
+from webapp.booking.holds import Hold, extend_hold, hold_best_available, hold_seats, release_hold
+from webapp.booking.payments import confirm_payment
+from webapp.booking.seatmap import seat_states
+
+__all__ = [
+    "BookingError",
+    "Hold",
+    "confirm_payment",
+    "expire_hold",
+    "extend_hold",
+    "hold_best_available",
+    "hold_seats",
+    "release_hold",
+    "seat_states",
+    "start_checkout",
+    "sweep_expired",
+]

@@ -1,0 +1,74 @@
+"""Events as a customer browses them: what is on, and how many seats are left."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+
+from webapp.booking import keys
+from webapp.booking.context import redis, session
+from webapp.booking.errors import BookingError
+from webapp.booking.inventory import live_condition
+from webapp.booking.models import Booking, BookingSeat, Event, Seat, utcnow
+from webapp.booking.serialize import iso
+
+
+@dataclass
+class EventSummary:
+    id: int
+    name: str
+    starts_at: datetime
+    venue: str
+    seats_total: int
+    seats_available: int
+    min_price_cents: int
+    max_price_cents: int
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "name": self.name, "starts_at": iso(self.starts_at),
+                "venue": self.venue, "seats_total": self.seats_total,
+                "seats_available": self.seats_available,
+                "min_price_cents": self.min_price_cents, "max_price_cents": self.max_price_cents}
+
+
+def list_events() -> list[EventSummary]:
+    """Every event, soonest first, with live availability (three queries, one Redis trip)."""
+    events = list(session().scalars(select(Event).order_by(Event.starts_at, Event.id)))
+    sizes = {row[0]: row[1:] for row in session().execute(
+        select(Seat.event_id, func.count(Seat.id),
+               func.sum(case((Seat.blocked, 0), else_=1)),
+               func.min(Seat.price_cents), func.max(Seat.price_cents))
+        .group_by(Seat.event_id))}
+    taken: dict[int, set[int]] = {e.id: set() for e in events}
+    for event_id, seat_id in session().execute(
+            select(BookingSeat.event_id, BookingSeat.seat_id)
+            .join(Booking, Booking.id == BookingSeat.booking_id)
+            .where(BookingSeat.active, live_condition(utcnow()))):
+        taken.setdefault(event_id, set()).add(seat_id)
+    pipe = redis().pipeline(transaction=False)
+    for event in events:
+        pipe.zrangebyscore(keys.held(event.id), int(time.time() * 1000), "+inf")
+    for event, held in zip(events, pipe.execute(), strict=True):
+        taken[event.id] |= {int(s) for s in held}
+    return [_summary(e, sizes.get(e.id, (0, 0, 0, 0)), len(taken[e.id])) for e in events]
+
+
+def _summary(event: Event, size: tuple, taken: int) -> EventSummary:
+    total, sellable, low, high = size
+    return EventSummary(event.id, event.name, event.starts_at, event.venue.name, total,
+                        max(0, (sellable or 0) - taken), low or 0, high or 0)
+
+
+def get_booking(reference: str, customer: str) -> Booking:
+    """The customer's own booking by reference.
+
+    Raises:
+        BookingError: booking_not_found, also when it belongs to someone else.
+    """
+    booking = session().scalar(select(Booking).where(Booking.reference == reference))
+    if booking is None or booking.customer_id != customer:
+        raise BookingError("booking_not_found")
+    return booking

@@ -1,0 +1,124 @@
+"""Checkout: turn a live hold into a pending booking, exactly once."""
+
+from __future__ import annotations
+
+import secrets
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.booking import expiry, idempotency, inventory, keys
+from webapp.booking.context import session
+from webapp.booking.errors import BookingError
+from webapp.booking.holds import ms_to_datetime
+from webapp.booking.holdstore import store
+from webapp.booking.models import Booking, BookingSeat, Payment, Seat, utcnow
+from webapp.booking.serialize import booking_dict
+from webapp.database import write_transaction
+
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+def start_checkout(hold_id: str, customer: str, name: str, email: str,
+                   idempotency_key: str | None) -> tuple[int, dict]:
+    """Create the pending booking for a live hold; retries replay the first answer.
+
+    The booking and its active seat rows are inserted in one transaction; the
+    partial unique index refuses a seat that is already in an active booking,
+    even if Redis forgot the hold (ARCHITECTURE invariant 7).
+
+    Args:
+        hold_id: the customer's hold.
+        customer: the customer id from the session.
+        name, email: who the booking is for.
+        idempotency_key: the client's Idempotency-Key header.
+
+    Returns:
+        (HTTP status, body): 201 with {"booking", "payment_url"}, or the stored
+        error of the first attempt.
+
+    Raises:
+        BookingError: a missing or bad key, invalid contact details, a key
+            reused with another body, or a key still in flight.
+    """
+    key = idempotency.check_key(idempotency_key)
+    name, email = validate_contact(name, email)
+    if not isinstance(hold_id, str):
+        raise BookingError("hold_not_found")
+    print_ = idempotency.fingerprint(hold_id, name, email)
+    return idempotency.run_idempotent(
+        f"checkout:{customer}", key, print_,
+        lambda: (201, _create_pending(hold_id, customer, name, email)))
+
+
+def validate_contact(name: object, email: object) -> tuple[str, str]:
+    """Clean name and email, or refuse them with a message a person understands."""
+    if not isinstance(name, str) or not name.strip():
+        raise BookingError("invalid_input", "Please give the name the booking is for.")
+    if len(name.strip()) > 200:
+        raise BookingError("invalid_input", "The name can be at most 200 characters.")
+    if not isinstance(email, str) or len(email) > 254:
+        raise BookingError("invalid_input", "Please give a valid email address.")
+    try:
+        email = validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        raise BookingError("invalid_input", f"That email address is not valid: {exc}") from exc
+    return name.strip(), email
+
+
+def _create_pending(hold_id: str, customer: str, name: str, email: str) -> dict:
+    event_id = keys.event_of_hold(hold_id)
+    if event_id is None:
+        raise BookingError("hold_not_found")
+    _refuse_second_checkout(hold_id, customer)
+    info = store().info(event_id, hold_id)
+    if info is None:
+        raise BookingError("hold_expired")
+    if info["customer"] != customer:
+        raise BookingError("hold_not_found")
+    if not store().is_live(event_id, hold_id):
+        raise BookingError("hold_expired")
+    try:
+        booking = _insert_booking(event_id, hold_id, customer, name, email, info)
+    except IntegrityError:
+        _refuse_second_checkout(hold_id, customer)
+        taken = inventory.active_seats(session(), event_id, utcnow(), info["seat_ids"])
+        labels = [s.label for s in session().scalars(select(Seat).where(Seat.id.in_(taken)))]
+        raise BookingError("seats_unavailable", labels=labels or ["your seats"],
+                           seat_ids=sorted(taken)) from None
+    payment = booking.payments[0]
+    return {"booking": booking_dict(booking), "payment_url": f"/pay/{payment.public_id}"}
+
+
+def _refuse_second_checkout(hold_id: str, customer: str) -> None:
+    existing = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
+    if existing is not None:
+        if existing.customer_id != customer:
+            raise BookingError("hold_not_found")
+        raise BookingError("hold_checked_out", reference=existing.reference)
+
+
+def _insert_booking(event_id: int, hold_id: str, customer: str, name: str, email: str,
+                    info: dict) -> Booking:
+    """One transaction: free lapsed pendings on the seats, insert booking, seats, payment."""
+    with write_transaction(session()) as s:
+        seats = list(s.scalars(select(Seat).where(Seat.id.in_(info["seat_ids"]))))
+        expiry.expire_lapsed_on_seats(s, event_id, [seat.id for seat in seats], utcnow())
+        amount = sum(seat.price_cents for seat in seats)
+        booking = Booking(
+            reference=new_reference(), event_id=event_id, customer_id=customer, name=name,
+            email=email, status="pending", amount_cents=amount, hold_id=hold_id,
+            fence=info["fence"], expires_at=ms_to_datetime(info["expires_ms"]))
+        booking.seats = [BookingSeat(event_id=event_id, seat_id=seat.id,
+                                     price_cents=seat.price_cents, active=True) for seat in seats]
+        booking.payments = [Payment(public_id=f"pay_{secrets.token_urlsafe(16)}",
+                                    kind="charge", status="pending", amount_cents=amount)]
+        s.add(booking)
+        s.flush()
+    return booking
+
+
+def new_reference() -> str:
+    """A short booking reference people can read out on the phone."""
+    return "HF" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))

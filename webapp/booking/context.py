@@ -1,0 +1,30 @@
+"""Where the domain gets its database session, Redis client and settings.
+
+The domain runs inside a Flask app context (web requests, RQ jobs built with
+the app, the CLI and benchmarks all provide one) but never touches the request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import redis as redis_lib
+from flask import current_app
+from sqlalchemy.orm import Session
+
+from webapp.extensions import db
+
+
+def session() -> Session:
+    """The current database session."""
+    return db.session
+
+
+def redis() -> redis_lib.Redis:
+    """The shared Redis client of this app."""
+    return current_app.extensions["holdfast_redis"]
+
+
+def setting(name: str) -> Any:
+    """A configuration value (see webapp/config.py)."""
+    return current_app.config[name]

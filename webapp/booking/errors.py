@@ -1,0 +1,63 @@
+"""The one error type of the booking domain, with the messages people read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# code -> (HTTP status, message shown to a person)
+ERRORS: dict[str, tuple[int, str]] = {
+    "invalid_input": (422, "The request was not understood."),
+    "unsupported_media_type": (415, "Send the body as JSON with Content-Type: application/json."),
+    "event_not_found": (404, "That event does not exist."),
+    "seats_unavailable": (409, "Sorry, someone just took {labels}. Please pick other seats."),
+    "seats_blocked": (409, "{labels} cannot be sold for this event."),
+    "foreign_seats": (422, "Seat ids {ids} do not belong to this event."),
+    "sold_out": (409, "Sorry, there are not enough seats left together or apart."),
+    "seat_limit": (409, "You can have at most {limit} seats for this event."),
+    "hold_not_found": (404, "That hold does not exist or is not yours."),
+    "hold_expired": (410, "Your hold has lapsed and the seats went back on sale."),
+    "hold_checked_out": (409, "These seats are already in checkout."),
+    "already_extended": (409, "A hold can be extended only once."),
+    "booking_not_found": (404, "That booking does not exist or is not yours."),
+    "payment_not_found": (404, "That payment does not exist."),
+    "idempotency_key_missing": (400, "Send an Idempotency-Key header with this request."),
+    "idempotency_key_invalid": (400, "The Idempotency-Key must be 1 to 255 visible characters."),
+    "idempotency_mismatch": (
+        422,
+        "This Idempotency-Key was already used with a different request.",
+    ),
+    "idempotency_in_flight": (
+        409,
+        "A request with this Idempotency-Key is still being processed; retry shortly.",
+    ),
+}
+
+
+class BookingError(Exception):
+    """A refusal by the domain: `code` names it, `status` and `message` explain it.
+
+    Args:
+        code: a key of ERRORS.
+        message: overrides the table's message when given.
+        **details: values for the message template and extra fields for API clients.
+    """
+
+    def __init__(self, code: str, message: str | None = None, **details: Any) -> None:
+        status, template = ERRORS[code]
+        self.code = code
+        self.status = status
+        self.details = details
+        self.message = message or template.format(**{k: _fmt(v) for k, v in details.items()})
+        super().__init__(self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON error body: `{"error", "message", ...details}`."""
+        return {"error": self.code, "message": self.message, **self.details}
+
+
+def _fmt(value: Any) -> Any:
+    """Render lists in messages as 'A1, A2 and A3'."""
+    if isinstance(value, list | tuple):
+        items = [str(v) for v in value]
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    return value

@@ -1,0 +1,131 @@
+"""Ending holds that lapsed, and pending bookings with them (ARCHITECTURE invariant 4).
+
+Three paths call into this module and may all run for the same hold: the expiry
+listener (Redis keyspace notification), the delayed fallback job scheduled at
+hold time, and the periodic sweep. Every function here is safe to run twice.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from webapp.booking import keys
+from webapp.booking.context import session, setting
+from webapp.booking.holdstore import store
+from webapp.booking.models import Booking, BookingSeat, utcnow
+from webapp.database import write_transaction
+
+
+def end_pending(booking: Booking, status: str, reason: str) -> bool:
+    """Move a pending booking to `status` and free its seats in the database.
+
+    Returns:
+        True if this call ended it; False if it was no longer pending (someone
+        else confirmed, expired or cancelled it first).
+    """
+    with write_transaction(session()) as s:
+        ended = _end_pending_in(s, [booking.id], status, reason)
+    session().refresh(booking)
+    return bool(ended)
+
+
+def _end_pending_in(s: Session, booking_ids: list[int], status: str, reason: str) -> list[int]:
+    """Inside an open transaction: end those of `booking_ids` still pending."""
+    if not booking_ids:
+        return []
+    # A conditional UPDATE, so a concurrent confirm and expire cannot both win.
+    ended = list(s.scalars(
+        update(Booking)
+        .where(Booking.id.in_(booking_ids), Booking.status == "pending")
+        .values(status=status, status_reason=reason, updated_at=utcnow())
+        .returning(Booking.id)))
+    if ended:
+        s.execute(update(BookingSeat).where(BookingSeat.booking_id.in_(ended))
+                  .values(active=False))
+    return ended
+
+
+def expire_lapsed_on_seats(s: Session, event_id: int, seat_ids: list[int], now: datetime,
+                           keep: int | None = None) -> list[int]:
+    """Inside an open transaction: expire lapsed pending bookings that sit on these seats.
+
+    This is how a seat whose hold lapsed is sold again at once, without waiting
+    for the listener or the sweep. `keep` names a booking to leave alone.
+    """
+    stmt = (
+        select(Booking.id).join(BookingSeat, BookingSeat.booking_id == Booking.id)
+        .where(BookingSeat.event_id == event_id, BookingSeat.seat_id.in_(seat_ids),
+               BookingSeat.active, Booking.status == "pending", Booking.expires_at <= now)
+    )
+    lapsed = [b for b in set(s.scalars(stmt)) if b != keep]
+    return _end_pending_in(s, lapsed, "expired", "The hold lapsed before payment.")
+
+
+def expire_hold(hold_id: str) -> str:
+    """End a lapsed hold: its pending booking expires and its seats go back on sale.
+
+    Never touches a confirmed booking, nor a hold that is still live (it may
+    have been extended since this call was scheduled).
+
+    Returns:
+        What happened: "expired", "released", "alive", "not_due", "confirmed",
+        "gone" or "invalid".
+    """
+    event_id = keys.event_of_hold(hold_id)
+    if event_id is None:
+        return "invalid"
+    if store().is_live(event_id, hold_id):
+        return "alive"
+    booking = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
+    if booking is not None and booking.status == "confirmed":
+        return "confirmed"
+    if booking is not None and booking.status == "pending":
+        if booking.expires_at > utcnow():
+            return "not_due"  # Redis forgot the timer; the booking's own deadline rules
+        end_pending(booking, "expired", "The hold lapsed before payment.")
+    return _release_redis(event_id, hold_id, booking)
+
+
+def _release_redis(event_id: int, hold_id: str, booking: Booking | None) -> str:
+    info = store().info(event_id, hold_id)
+    if info is not None:
+        customer, seat_ids = info["customer"], info["seat_ids"]
+    elif booking is not None:
+        customer, seat_ids = booking.customer_id, [bs.seat_id for bs in booking.seats]
+    else:
+        return "gone"
+    store().finish(event_id, hold_id, customer, seat_ids, "release")
+    # Announce even when Redis had already dropped the keys: the database changed.
+    store().publish(event_id, seat_ids)
+    return "expired" if booking is not None else "released"
+
+
+def sweep_expired(now: datetime | None = None) -> int:
+    """Expire every pending booking past its deadline plus grace; returns how many."""
+    cutoff = (now or utcnow()) - timedelta(seconds=setting("HOLD_GRACE_SECONDS"))
+    stmt = select(Booking.hold_id).where(Booking.status == "pending",
+                                         Booking.expires_at <= cutoff)
+    done = 0
+    for hold_id in list(session().scalars(stmt)):
+        done += expire_hold(hold_id) == "expired"
+    return done
+
+
+def move_pending_expiry(hold_id: str, expires_at: datetime) -> None:
+    """Keep a pending booking's deadline in step with its extended hold."""
+    with write_transaction(session()) as s:
+        s.execute(update(Booking).where(Booking.hold_id == hold_id, Booking.status == "pending")
+                  .values(expires_at=expires_at))
+
+
+def schedule_fallback(hold) -> None:
+    """Ask the scheduler to expire the hold at expires_at + grace, in case the
+    keyspace notification is lost. A no-op when no scheduler is configured."""
+    schedule = current_app.extensions.get("holdfast_schedule_expiry")
+    if schedule is not None:
+        grace = timedelta(seconds=setting("HOLD_GRACE_SECONDS"))
+        schedule(hold.hold_id, hold.expires_at + grace)

@@ -1,0 +1,223 @@
+"""Holding seats: take, release and extend holds (Redis decides, the database is checked)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from webapp.booking import allocation, expiry, inventory, keys
+from webapp.booking.context import session, setting
+from webapp.booking.errors import BookingError
+from webapp.booking.holdstore import TakeResult, store
+from webapp.booking.models import Booking, Seat, utcnow
+
+CHUNK_GROUPS = 128  # candidate groups sent to Redis per attempt
+
+
+@dataclass
+class Hold:
+    """A successful hold, as callers see it."""
+
+    hold_id: str
+    event_id: int
+    seat_ids: list[int]
+    fence: int
+    expires_at: datetime
+    ttl_seconds: int
+
+    def to_dict(self) -> dict:
+        return {"hold_id": self.hold_id, "event_id": self.event_id, "seat_ids": self.seat_ids,
+                "fence": self.fence, "expires_at": self.expires_at.isoformat() + "Z",
+                "ttl_seconds": self.ttl_seconds}
+
+
+def ms_to_datetime(ms: int) -> datetime:
+    """Redis milliseconds since the epoch as a naive UTC datetime."""
+    return datetime(1970, 1, 1) + timedelta(milliseconds=ms)
+
+
+def hold_seats(event_id: int, customer: str, seat_ids: list[int]) -> Hold:
+    """Hold exactly these seats for `customer`, all or nothing.
+
+    Args:
+        event_id: the event.
+        customer: the customer id from the session.
+        seat_ids: seats of this event, each at most once.
+
+    Returns:
+        The new Hold, lasting HOLD_TTL_SECONDS.
+
+    Raises:
+        BookingError: invalid_input, event_not_found, foreign_seats, seats_blocked,
+            seats_unavailable or seat_limit; nothing is held then.
+    """
+    seat_ids = _validate_seat_ids(seat_ids)
+    _require_event(event_id)
+    stmt = select(Seat).where(Seat.event_id == event_id, Seat.id.in_(seat_ids))
+    seats = {s.id: s for s in session().scalars(stmt)}
+    foreign = [s for s in seat_ids if s not in seats]
+    if foreign:
+        raise BookingError("foreign_seats", ids=foreign)
+    blocked = [seats[s].label for s in seat_ids if seats[s].blocked]
+    if blocked:
+        raise BookingError("seats_blocked", labels=blocked)
+    booked = inventory.active_seats(session(), event_id, utcnow(), seat_ids)
+    if booked:
+        _refuse_taken(seats, list(booked))
+    hold_id = keys.new_hold_id(event_id)
+    result = _take(event_id, hold_id, customer, seat_ids, len(seat_ids), "groups")
+    if result.status != "ok":
+        _refuse_taken(seats, result.seat_ids)
+    return _made(event_id, hold_id, result)
+
+
+def hold_best_available(event_id: int, customer: str, quantity: int,
+                        section: str | None = None) -> Hold:
+    """Hold the best `quantity` seats: side by side in one row if possible, else apart.
+
+    Seats others take while we look are skipped inside the Lua script, so a
+    caller is refused only when fewer than `quantity` seats are left.
+
+    Args:
+        event_id: the event.
+        customer: the customer id from the session.
+        quantity: how many seats, 1..MAX_SEATS_PER_CUSTOMER.
+        section: only seats of this section, when given.
+
+    Returns:
+        The new Hold.
+
+    Raises:
+        BookingError: invalid_input, event_not_found, seat_limit or sold_out.
+    """
+    quantity = _validate_quantity(quantity)
+    _require_event(event_id)
+    free = _free_seats(event_id, section)
+    if len(free) < quantity:
+        raise BookingError("sold_out")
+    hold_id = keys.new_hold_id(event_id)
+    groups = allocation.adjacent_groups(free, quantity)
+    for start in range(0, len(groups), CHUNK_GROUPS):
+        flat = [s for group in groups[start:start + CHUNK_GROUPS] for s in group]
+        result = _take(event_id, hold_id, customer, flat, quantity, "groups")
+        if result.status == "ok":
+            return _made(event_id, hold_id, result)
+    if quantity > 1:
+        result = _take(event_id, hold_id, customer, allocation.best_first(free), quantity,
+                       "scatter")
+        if result.status == "ok":
+            return _made(event_id, hold_id, result)
+    raise BookingError("sold_out")
+
+
+def release_hold(hold_id: str, customer: str) -> list[int]:
+    """Give the hold's seats back, for its holder only; a pending booking is cancelled.
+
+    Returns:
+        The seat ids that became available.
+
+    Raises:
+        BookingError: hold_not_found when the hold is gone or belongs to someone else.
+    """
+    event_id, info = _own_hold(hold_id, customer)
+    booking = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
+    if booking is not None and booking.status == "confirmed":
+        raise BookingError("hold_checked_out")
+    if booking is not None:
+        expiry.end_pending(booking, "cancelled", "Released by the customer.")
+    return store().finish(event_id, hold_id, customer, info["seat_ids"], "release")
+
+
+def extend_hold(hold_id: str, customer: str) -> Hold:
+    """Add HOLD_EXTEND_SECONDS to a live hold, once; the countdown cannot be reset forever.
+
+    Raises:
+        BookingError: hold_not_found, hold_expired or already_extended.
+    """
+    event_id, info = _own_hold(hold_id, customer)
+    status, expires_ms = store().extend(event_id, hold_id, customer, info["seat_ids"],
+                                        setting("HOLD_EXTEND_SECONDS") * 1000)
+    if status == "gone":
+        raise BookingError("hold_expired")
+    if status == "again":
+        raise BookingError("already_extended")
+    if status != "ok":
+        raise BookingError("hold_not_found")
+    expires_at = ms_to_datetime(expires_ms)
+    expiry.move_pending_expiry(hold_id, expires_at)
+    hold = Hold(hold_id, event_id, info["seat_ids"], info["fence"], expires_at,
+                setting("HOLD_TTL_SECONDS"))
+    expiry.schedule_fallback(hold)
+    return hold
+
+
+def _own_hold(hold_id: str, customer: str) -> tuple[int, dict]:
+    """(event id, hold info) when `customer` holds `hold_id`; else hold_not_found."""
+    event_id = keys.event_of_hold(hold_id) if isinstance(hold_id, str) else None
+    info = store().info(event_id, hold_id) if event_id is not None else None
+    if info is None or info["customer"] != customer:
+        raise BookingError("hold_not_found")
+    return event_id, info
+
+
+def _require_event(event_id: int) -> None:
+    if inventory.get_event(session(), event_id) is None:
+        raise BookingError("event_not_found")
+
+
+def _validate_seat_ids(seat_ids: object) -> list[int]:
+    if not isinstance(seat_ids, list) or not seat_ids:
+        raise BookingError("invalid_input", "Choose at least one seat.")
+    if not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in seat_ids):
+        raise BookingError("invalid_input", "Seat ids must be positive whole numbers.")
+    if len(set(seat_ids)) != len(seat_ids):
+        raise BookingError("invalid_input", "Each seat can be chosen only once.")
+    limit = setting("MAX_SEATS_PER_CUSTOMER")
+    if len(seat_ids) > limit:
+        raise BookingError("seat_limit", limit=limit)
+    return seat_ids
+
+
+def _validate_quantity(quantity: object) -> int:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        raise BookingError("invalid_input", "Quantity must be a whole number of at least 1.")
+    limit = setting("MAX_SEATS_PER_CUSTOMER")
+    if quantity > limit:
+        raise BookingError("seat_limit", limit=limit)
+    return quantity
+
+
+def _free_seats(event_id: int, section: str | None) -> list[Seat]:
+    """Seats neither blocked nor taken in the database (Redis holds are checked later)."""
+    seats = inventory.event_seats(session(), event_id)
+    if section is not None:
+        seats = [s for s in seats if s.section == section]
+        if not seats:
+            raise BookingError("invalid_input", f"There is no section called {section!r}.")
+    taken = inventory.active_seats(session(), event_id, utcnow())
+    return [s for s in seats if not s.blocked and s.id not in taken]
+
+
+def _refuse_taken(seats: dict[int, Seat], taken: list[int]) -> None:
+    raise BookingError("seats_unavailable", labels=[seats[s].label for s in taken],
+                       seat_ids=sorted(taken))
+
+
+def _take(event_id: int, hold_id: str, customer: str, candidates: list[int], n: int,
+          mode: str) -> TakeResult:
+    result = store().take(
+        event_id, hold_id, customer, candidates, n=n, mode=mode,
+        ttl_ms=setting("HOLD_TTL_SECONDS") * 1000, max_seats=setting("MAX_SEATS_PER_CUSTOMER"),
+        bought=inventory.seats_bought(session(), event_id, customer))
+    if result.status == "limit":
+        raise BookingError("seat_limit", limit=setting("MAX_SEATS_PER_CUSTOMER"))
+    return result
+
+
+def _made(event_id: int, hold_id: str, result: TakeResult) -> Hold:
+    hold = Hold(hold_id, event_id, result.seat_ids, result.fence,
+                ms_to_datetime(result.expires_ms), setting("HOLD_TTL_SECONDS"))
+    expiry.schedule_fallback(hold)
+    return hold

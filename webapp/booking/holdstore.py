@@ -1,0 +1,117 @@
+"""The Redis side of holds: thin wrappers around the Lua scripts in lua/."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+
+import redis as redis_lib
+from redis.commands.core import Script
+
+from webapp.booking import keys
+
+INFO_TTL_MS = 24 * 3600 * 1000  # hold info outlives its timer so expiry can still read it
+
+
+def _load(name: str) -> str:
+    return resources.files("webapp.booking").joinpath(f"lua/{name}.lua").read_text()
+
+
+@dataclass
+class TakeResult:
+    """What hold.lua answered: `status` is ok, taken or limit."""
+
+    status: str
+    seat_ids: list[int]
+    fence: int = 0
+    expires_ms: int = 0
+    held: int = 0
+
+
+class HoldStore:
+    """Holds in Redis for one client; scripts are registered once per client."""
+
+    def __init__(self, client: redis_lib.Redis) -> None:
+        self.client = client
+        self._hold: Script = client.register_script(_load("hold"))
+        self._finish: Script = client.register_script(_load("finish"))
+        self._extend: Script = client.register_script(_load("extend"))
+
+    def take(self, event_id: int, hold_id: str, customer: str, candidates: list[int], *,
+             n: int, mode: str, ttl_ms: int, max_seats: int, bought: int) -> TakeResult:
+        """Run hold.lua over `candidates` (seat ids in preference order)."""
+        fixed = [keys.fence(event_id), keys.customer(event_id, customer), keys.held(event_id),
+                 keys.hold_timer(event_id, hold_id), keys.hold_info(event_id, hold_id),
+                 keys.version(event_id), keys.seat_fences(event_id)]
+        seat_keys = [keys.seat(event_id, s) for s in candidates]
+        argv = [hold_id, customer, ttl_ms, INFO_TTL_MS, max_seats, bought, n, mode,
+                keys.channel(event_id), *candidates]
+        reply = self._hold(keys=fixed + seat_keys, args=argv)
+        if reply[0] == "ok":
+            return TakeResult("ok", [int(s) for s in reply[3:]], int(reply[1]), int(reply[2]))
+        if reply[0] == "limit":
+            return TakeResult("limit", [], held=int(reply[1]))
+        return TakeResult("taken", [int(s) for s in reply[1:]])
+
+    def finish(self, event_id: int, hold_id: str, customer: str, seat_ids: list[int],
+               mode: str) -> list[int]:
+        """Run finish.lua: release, sell or unsell the seats; returns those that changed."""
+        fixed = [keys.customer(event_id, customer), keys.held(event_id),
+                 keys.hold_timer(event_id, hold_id), keys.hold_info(event_id, hold_id),
+                 keys.version(event_id)]
+        seat_keys = [keys.seat(event_id, s) for s in seat_ids]
+        argv = [hold_id, mode, keys.channel(event_id), *seat_ids]
+        return [int(s) for s in self._finish(keys=fixed + seat_keys, args=argv)]
+
+    def extend(self, event_id: int, hold_id: str, customer: str, seat_ids: list[int],
+               extra_ms: int) -> tuple[str, int]:
+        """Run extend.lua; returns (status, new expiry in ms)."""
+        fixed = [keys.hold_timer(event_id, hold_id), keys.hold_info(event_id, hold_id),
+                 keys.customer(event_id, customer), keys.held(event_id)]
+        seat_keys = [keys.seat(event_id, s) for s in seat_ids]
+        reply = self._extend(keys=fixed + seat_keys,
+                             args=[hold_id, customer, extra_ms, INFO_TTL_MS, *seat_ids])
+        return reply[0], int(reply[1]) if len(reply) > 1 else 0
+
+    def info(self, event_id: int, hold_id: str) -> dict | None:
+        """The hold's description, or None once it is gone (released, sold, or long lapsed)."""
+        raw = self.client.hgetall(keys.hold_info(event_id, hold_id))
+        if not raw:
+            return None
+        return {
+            "customer": raw["customer"],
+            "seat_ids": [int(s) for s in raw["seats"].split(",") if s],
+            "fence": int(raw["fence"]),
+            "expires_ms": int(raw["expires_ms"]),
+            "extended": raw.get("extended") == "1",
+        }
+
+    def is_live(self, event_id: int, hold_id: str) -> bool:
+        """True while the hold's timer has not lapsed."""
+        return bool(self.client.exists(keys.hold_timer(event_id, hold_id)))
+
+    def seat_fences(self, event_id: int, seat_ids: list[int]) -> dict[int, int]:
+        """Fencing number of the latest hold on each seat (missing if Redis forgot)."""
+        values = self.client.hmget(keys.seat_fences(event_id), seat_ids) if seat_ids else []
+        return {s: int(v) for s, v in zip(seat_ids, values, strict=True) if v is not None}
+
+    def snapshot(self, event_id: int, customer: str | None, now_ms: int) -> tuple[set, set, int]:
+        """(held seat ids, this customer's held seat ids, version) in one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zrangebyscore(keys.held(event_id), now_ms, "+inf")
+        pipe.zrangebyscore(keys.customer(event_id, customer or "-"), now_ms, "+inf")
+        pipe.get(keys.version(event_id))
+        held, mine, version = pipe.execute()
+        return {int(s) for s in held}, {int(s) for s in mine}, int(version or 0)
+
+    def publish(self, event_id: int, seat_ids: list[int]) -> None:
+        """Announce changed seats (for changes made only in the database)."""
+        version = self.client.incr(keys.version(event_id))
+        self.client.publish(keys.channel(event_id), f"{version}:{','.join(map(str, seat_ids))}")
+
+
+def store() -> HoldStore:
+    """The HoldStore of the current app."""
+    from flask import current_app
+
+    return current_app.extensions["holdfast_holdstore"]

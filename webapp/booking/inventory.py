@@ -1,0 +1,66 @@
+"""Database reads about seats: the layout and which seats the database holds active.
+
+A pending booking whose hold has lapsed counts as free here: whoever needs the
+seat next expires it inside their own write transaction (see checkout), so
+availability never waits for the expiry listener.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from webapp.booking.models import Booking, BookingSeat, Event, Seat
+
+
+@dataclass(frozen=True)
+class ActiveSeat:
+    """A seat held by an active booking in the database."""
+
+    seat_id: int
+    status: str
+    customer_id: str
+    reference: str
+
+
+def get_event(session: Session, event_id: int) -> Event | None:
+    return session.get(Event, event_id)
+
+
+def event_seats(session: Session, event_id: int) -> list[Seat]:
+    """Every seat of the event, front rows first (one query)."""
+    stmt = select(Seat).where(Seat.event_id == event_id).order_by(Seat.y, Seat.x, Seat.id)
+    return list(session.scalars(stmt))
+
+
+def live_condition(now: datetime):
+    """SQL condition: the booking still owns its seats (confirmed, or pending within its hold)."""
+    return or_(Booking.status == "confirmed",
+               and_(Booking.status == "pending", Booking.expires_at > now))
+
+
+def active_seats(session: Session, event_id: int, now: datetime,
+                 seat_ids: list[int] | None = None) -> dict[int, ActiveSeat]:
+    """Seats the database says are taken, keyed by seat id (one query)."""
+    stmt = (
+        select(BookingSeat.seat_id, Booking.status, Booking.customer_id, Booking.reference)
+        .join(Booking, Booking.id == BookingSeat.booking_id)
+        .where(BookingSeat.event_id == event_id, BookingSeat.active, live_condition(now))
+    )
+    if seat_ids is not None:
+        stmt = stmt.where(BookingSeat.seat_id.in_(seat_ids))
+    return {row.seat_id: ActiveSeat(*row) for row in session.execute(stmt)}
+
+
+def seats_bought(session: Session, event_id: int, customer_id: str) -> int:
+    """How many seats the customer has in confirmed bookings of the event."""
+    stmt = (
+        select(func.count(BookingSeat.id))
+        .join(Booking, Booking.id == BookingSeat.booking_id)
+        .where(BookingSeat.event_id == event_id, BookingSeat.active,
+               Booking.customer_id == customer_id, Booking.status == "confirmed")
+    )
+    return session.scalar(stmt) or 0

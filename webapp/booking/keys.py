@@ -1,0 +1,79 @@
+"""Redis key names. Every key of an event shares the hash tag `{evt:<id>}`, so one
+Lua script can touch them all, also on Redis Cluster (ARCHITECTURE invariant 2).
+
+A hold id starts with its event id ("42-Xy..."), so a key name or a hold id alone
+is enough to find everything else (the expiry listener only gets the key name).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+
+PREFIX = "hf"
+_TIMER_RE = re.compile(r"^hf:\{evt:(\d+)\}:hold:(\d+-[\w-]+)$")
+
+
+def tag(event_id: int) -> str:
+    """The common prefix of one event's keys."""
+    return f"{PREFIX}:{{evt:{event_id}}}"
+
+
+def new_hold_id(event_id: int) -> str:
+    """An unguessable hold id that names its event."""
+    return f"{event_id}-{secrets.token_urlsafe(18)}"
+
+
+def event_of_hold(hold_id: str) -> int | None:
+    """The event id encoded in `hold_id`, or None if it is not a hold id."""
+    head, sep, rest = hold_id.partition("-")
+    return int(head) if sep and head.isdigit() and rest else None
+
+
+def seat(event_id: int, seat_id: int) -> str:
+    return f"{tag(event_id)}:seat:{seat_id}"
+
+
+def hold_timer(event_id: int, hold_id: str) -> str:
+    """Expires exactly when the hold lapses; its `expired` event ends the hold."""
+    return f"{tag(event_id)}:hold:{hold_id}"
+
+
+def hold_info(event_id: int, hold_id: str) -> str:
+    """Hash describing the hold; outlives the timer so expiry can still read it."""
+    return f"{tag(event_id)}:holdinfo:{hold_id}"
+
+
+def customer(event_id: int, customer_id: str) -> str:
+    """Sorted set of the customer's held seats, scored by expiry (ms)."""
+    return f"{tag(event_id)}:cust:{customer_id}"
+
+
+def held(event_id: int) -> str:
+    """Sorted set of every held seat of the event, scored by expiry (ms)."""
+    return f"{tag(event_id)}:held"
+
+
+def fence(event_id: int) -> str:
+    return f"{tag(event_id)}:fence"
+
+
+def seat_fences(event_id: int) -> str:
+    """Hash seat id -> fencing number of the latest hold that took it."""
+    return f"{tag(event_id)}:seatfence"
+
+
+def version(event_id: int) -> str:
+    """Counter bumped on every change to the event's seat states."""
+    return f"{tag(event_id)}:version"
+
+
+def channel(event_id: int) -> str:
+    """Pub/sub channel announcing changed seats."""
+    return f"{tag(event_id)}:changes"
+
+
+def parse_timer(key: str) -> tuple[int, str] | None:
+    """(event id, hold id) for a hold timer key name, else None."""
+    match = _TIMER_RE.match(key)
+    return (int(match.group(1)), match.group(2)) if match else None

@@ -1,0 +1,150 @@
+"""Tables: the seat layout, bookings and what guards them.
+
+The state of a seat is derived, never stored on the seat: booked comes from the
+active `booking_seats` rows, held from Redis. The partial unique index on
+`booking_seats` is the last line of defence against selling a seat twice.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.extensions import db
+
+ACTIVE_STATUSES = ("pending", "confirmed")
+BOOKING_STATUSES = ("pending", "confirmed", "expired", "cancelled", "refunded")
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: both SQLite and PostgreSQL store and compare it the same way."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class Venue(db.Model):
+    __tablename__ = "venues"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    events: Mapped[list[Event]] = relationship(back_populates="venue")
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(DateTime)
+    venue: Mapped[Venue] = relationship(back_populates="events")
+
+
+class Seat(db.Model):
+    """One sellable seat of one event; `x`/`y` place it on the map (stage at y=0)."""
+
+    __tablename__ = "seats"
+    __table_args__ = (UniqueConstraint("event_id", "label", name="uq_seat_label"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    section: Mapped[str] = mapped_column(String(50))
+    row: Mapped[str] = mapped_column(String(10))
+    number: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(30))
+    price_cents: Mapped[int] = mapped_column(Integer)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    x: Mapped[int] = mapped_column(Integer, default=0)
+    y: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Booking(db.Model):
+    __tablename__ = "bookings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    customer_id: Mapped[str] = mapped_column(String(64), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="pending", index=True)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    # One booking per hold, whatever the client retries.
+    hold_id: Mapped[str] = mapped_column(String(64), unique=True)
+    fence: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    seats: Mapped[list[BookingSeat]] = relationship(back_populates="booking", order_by="BookingSeat.id")
+    payments: Mapped[list[Payment]] = relationship(back_populates="booking", order_by="Payment.id")
+
+
+class BookingSeat(db.Model):
+    """A seat in a booking; `active` while the booking is pending or confirmed."""
+
+    __tablename__ = "booking_seats"
+    __table_args__ = (
+        # Invariant 1: at most one active booking per (event, seat).
+        Index(
+            "uq_booking_seats_active",
+            "event_id",
+            "seat_id",
+            unique=True,
+            sqlite_where=text("active"),
+            postgresql_where=text("active"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    seat_id: Mapped[int] = mapped_column(ForeignKey("seats.id"), index=True)
+    price_cents: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    booking: Mapped[Booking] = relationship(back_populates="seats")
+    seat: Mapped[Seat] = relationship()
+
+
+class Payment(db.Model):
+    """A charge (or its refund) for a booking, as the payment provider reports it."""
+
+    __tablename__ = "payments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10), default="charge")  # charge | refund
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|succeeded|failed
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    booking: Mapped[Booking] = relationship(back_populates="payments")
+
+
+class IdempotencyRecord(db.Model):
+    """The stored outcome of a request made with an Idempotency-Key (Stripe semantics)."""
+
+    __tablename__ = "idempotency_records"
+    __table_args__ = (UniqueConstraint("scope", "key", name="uq_idempotency_scope_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    scope: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(255))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StaffUser(db.Model):
+    __tablename__ = "staff_users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,123 @@
+"""Payment outcomes: confirm, decline, or refund when the seats are gone (invariant 6)."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from webapp.booking import expiry
+from webapp.booking.context import session
+from webapp.booking.errors import BookingError
+from webapp.booking.holdstore import store
+from webapp.booking.models import Booking, BookingSeat, Payment, utcnow
+from webapp.database import write_transaction
+
+REFUND_REASON = ("Your payment arrived after your hold had lapsed and the seats were sold "
+                 "to someone else. The full amount has been refunded.")
+DECLINED_REASON = "The payment was declined, so the seats went back on sale."
+
+
+def confirm_payment(payment_id: str, succeeded: bool) -> Booking:
+    """Settle a charge reported by the payment provider; safe to call any number of times.
+
+    A success confirms the booking if its hold is live, or if it lapsed but the
+    seats are still free (the unique index decides); otherwise the booking is
+    refunded. A decline cancels the booking and releases its hold at once.
+
+    Args:
+        payment_id: the payment's public id (pay_...).
+        succeeded: what the provider reported.
+
+    Returns:
+        The booking in its final state.
+
+    Raises:
+        BookingError: payment_not_found.
+    """
+    payment = session().scalar(select(Payment).where(Payment.public_id == payment_id))
+    if payment is None or payment.kind != "charge":
+        raise BookingError("payment_not_found")
+    booking = payment.booking
+    if payment.status != "pending":
+        return booking  # already settled: a duplicate or late callback changes nothing
+    if succeeded:
+        _settle_success(payment.id, booking.id)
+    else:
+        _settle_decline(payment.id, booking)
+    session().refresh(booking)
+    return booking
+
+
+def _claim_payment(s: Session, payment_pk: int, status: str) -> bool:
+    """Inside a transaction: mark the charge settled unless someone else already did."""
+    result = s.execute(update(Payment).where(Payment.id == payment_pk, Payment.status == "pending")
+                       .values(status=status, updated_at=utcnow()))
+    return result.rowcount == 1
+
+
+def _settle_decline(payment_pk: int, booking: Booking) -> None:
+    with write_transaction(session()) as s:
+        if not _claim_payment(s, payment_pk, "failed"):
+            return
+    if expiry.end_pending(booking, "cancelled", DECLINED_REASON):
+        seat_ids = [bs.seat_id for bs in booking.seats]
+        store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids,
+                       "release")
+        store().publish(booking.event_id, seat_ids)
+
+
+def _settle_success(payment_pk: int, booking_pk: int) -> None:
+    with write_transaction(session()) as s:
+        if not _claim_payment(s, payment_pk, "succeeded"):
+            return
+        booking = s.get(Booking, booking_pk)
+        confirmed = _try_confirm(s, booking)
+        if not confirmed:
+            _refund(s, booking)
+    seat_ids = [bs.seat_id for bs in booking.seats]
+    mode = "sell" if confirmed else "release"
+    store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids, mode)
+    store().publish(booking.event_id, seat_ids)
+
+
+def _try_confirm(s: Session, booking: Booking) -> bool:
+    """Inside a transaction: confirm the booking if it still may own its seats."""
+    now = utcnow()
+    # Conditional, so an expiry racing with this confirm cannot both succeed.
+    in_time = s.execute(update(Booking).where(Booking.id == booking.id,
+                                              Booking.status == "pending",
+                                              Booking.expires_at > now)
+                        .values(status="confirmed", updated_at=now))
+    if in_time.rowcount == 1:
+        s.refresh(booking)
+        return True
+    s.refresh(booking)
+    # Late payment: the hold lapsed. A newer hold on any seat wins (fencing, invariant 8).
+    seat_ids = [bs.seat_id for bs in booking.seats]
+    fences = store().seat_fences(booking.event_id, seat_ids)
+    if any(f > booking.fence for f in fences.values()):
+        return False
+    try:
+        with s.begin_nested():
+            expiry.expire_lapsed_on_seats(s, booking.event_id, seat_ids, now, keep=booking.id)
+            s.execute(update(BookingSeat).where(BookingSeat.booking_id == booking.id)
+                      .values(active=True))
+            booking.status = "confirmed"
+            booking.status_reason = None
+            s.flush()
+    except IntegrityError:
+        s.refresh(booking)
+        return False  # the unique index says someone else has a seat now
+    return True
+
+
+def _refund(s: Session, booking: Booking) -> None:
+    booking.status = "refunded"
+    booking.status_reason = REFUND_REASON
+    s.execute(update(BookingSeat).where(BookingSeat.booking_id == booking.id)
+              .values(active=False))
+    s.add(Payment(public_id=f"ref_{secrets.token_urlsafe(16)}", booking_id=booking.id,
+                  kind="refund", status="succeeded", amount_cents=booking.amount_cents))

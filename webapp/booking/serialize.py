@@ -1,0 +1,29 @@
+"""Plain-dict views of domain objects, shared by the JSON API and stored replies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from webapp.booking.models import Booking
+
+
+def iso(value: datetime | None) -> str | None:
+    """Naive UTC datetime as ISO 8601 with a Z."""
+    return value.isoformat(timespec="seconds") + "Z" if value else None
+
+
+def booking_dict(booking: Booking) -> dict:
+    """A booking as its owner may see it."""
+    return {
+        "reference": booking.reference,
+        "event_id": booking.event_id,
+        "status": booking.status,
+        "status_reason": booking.status_reason,
+        "amount_cents": booking.amount_cents,
+        "seat_ids": [bs.seat_id for bs in booking.seats],
+        "seats": [bs.seat.label for bs in booking.seats],
+        "name": booking.name,
+        "email": booking.email,
+        "expires_at": iso(booking.expires_at),
+        "created_at": iso(booking.created_at),
+    }

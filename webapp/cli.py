@@ -1,0 +1,35 @@
+"""Flask CLI commands: `flask --app webapp seed-demo`, `create-staff`."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.security import generate_password_hash
+
+from webapp.booking.models import Event, StaffUser
+from webapp.extensions import db
+from webapp.seed import seed_demo
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    @click.option("--arena", is_flag=True, help="Also add the 20,000-seat arena event.")
+    @click.option("--if-empty", is_flag=True, help="Do nothing if any event exists.")
+    def seed_demo_command(arena: bool, if_empty: bool) -> None:
+        """Create the demo theatre events (and the arena)."""
+        if if_empty and db.session.scalar(select(func.count(Event.id))):
+            click.echo("Events exist already; not seeding.")
+            return
+        for event in seed_demo(arena=arena):
+            click.echo(f"Created event {event.id}: {event.name}")
+
+    @app.cli.command("create-staff")
+    @click.argument("email")
+    @click.password_option()
+    def create_staff_command(email: str, password: str) -> None:
+        """Create a staff user (prompts for the password)."""
+        db.session.add(StaffUser(email=email.lower(),
+                                 password_hash=generate_password_hash(password)))
+        db.session.commit()
+        click.echo(f"Staff user {email} created.")

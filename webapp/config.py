@@ -1,0 +1,50 @@
+"""Configuration read from the environment, with safe defaults for a laptop."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    """Read an integer environment variable, falling back to `default`."""
+    raw = os.environ.get(name, "").strip()
+    return int(raw) if raw else default
+
+
+def _secret_key(instance_path: Path) -> str:
+    """SECRET_KEY from the environment, else a random key kept under instance/.
+
+    Every gunicorn worker must sign cookies with the same key, so the generated
+    key is written once and reused rather than created per process.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_config(instance_path: Path) -> dict:
+    """Build the Flask config mapping from environment variables."""
+    db_default = f"sqlite:///{instance_path / 'holdfast.sqlite3'}"
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", db_default),
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "HOLD_TTL_SECONDS": _int("HOLD_TTL_SECONDS", 600),
+        "HOLD_EXTEND_SECONDS": _int("HOLD_EXTEND_SECONDS", 120),
+        "HOLD_GRACE_SECONDS": _int("HOLD_GRACE_SECONDS", 5),
+        "MAX_SEATS_PER_CUSTOMER": _int("MAX_SEATS_PER_CUSTOMER", 8),
+        "HOLD_RATE_LIMIT": os.environ.get("HOLD_RATE_LIMIT", "120 per minute"),
+        "CHECKOUT_RATE_LIMIT": os.environ.get("CHECKOUT_RATE_LIMIT", "60 per minute"),
+        "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

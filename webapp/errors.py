@@ -1,0 +1,52 @@
+"""One place that turns refusals and HTTP errors into answers people understand.
+
+JSON under /api/, an HTMX fragment for HTMX requests, a page otherwise.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from webapp.booking.errors import BookingError
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, code: str, message: str, extra: dict | None = None):
+    """Render an error the way the caller can read it."""
+    if wants_json():
+        return jsonify({"error": code, "message": message, **(extra or {})}), status
+    if request.headers.get("HX-Request"):
+        return render_template("partials/error.html", message=message), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Attach handlers for domain errors, CSRF failures, HTTP errors and database outages."""
+
+    @app.errorhandler(BookingError)
+    def _booking_error(exc: BookingError):
+        return error_response(exc.status, exc.code, exc.message, exc.details)
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(exc: CSRFError):
+        return error_response(400, "csrf_failed",
+                              "Your session expired or the form was tampered with. "
+                              "Reload the page and try again.")
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code = (exc.name or "error").lower().replace(" ", "_")
+        return error_response(exc.code or 500, code, exc.description or exc.name)
+
+    @app.errorhandler(OperationalError)
+    def _database_down(exc: OperationalError):
+        app.logger.warning("database unavailable: %s", exc)
+        response, status = error_response(503, "unavailable",
+                                          "We are busy right now; please retry in a moment.")
+        return response, status, {"Retry-After": "2"}

@@ -1,0 +1,26 @@
+"""Who is asking: anonymous customers carry a random id in the signed session cookie."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import request, session
+
+
+def customer_id() -> str:
+    """Return this browser's customer id, creating one on first use."""
+    cid = session.get("cid")
+    if not cid:
+        cid = secrets.token_urlsafe(16)
+        session["cid"] = cid
+        session.permanent = True
+    return cid
+
+
+def rate_limit_key() -> str:
+    """Rate limits count per customer session (created here on a first visit).
+
+    A client that throws its cookie away gets a fresh allowance; limits per
+    address come with the abuse-hardening work.
+    """
+    return customer_id() if request else "unknown"

@@ -1,0 +1,43 @@
+"""Demo data: a 12-row theatre with two events, and optionally a 20,000-seat arena."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from webapp.booking.layout import SectionLayout, create_event
+from webapp.booking.models import Event, utcnow
+
+THEATRE = "The Holdfast Theatre"
+ARENA = "Holdfast Arena"
+
+
+def theatre_layout() -> list[SectionLayout]:
+    """Stalls A-H (front rows dearer) and Circle J-M, 20 seats a row with a centre aisle."""
+    return [
+        SectionLayout("Stalls", list("ABCDEFGH"), 20, [4500] * 4 + [3500] * 4,
+                      aisles_after=[10]),
+        SectionLayout("Circle", list("JKLM"), 20, 2500, aisles_after=[10]),
+    ]
+
+
+def arena_layout() -> list[SectionLayout]:
+    """20 blocks of 25 rows x 40 seats: 20,000 seats."""
+    blocks = []
+    for b in range(20):
+        rows = [f"{chr(65 + b)}{r}" for r in range(1, 26)]
+        price = 9000 - 300 * b
+        blocks.append(SectionLayout(f"Block {chr(65 + b)}", rows, 40, price, aisles_after=[20]))
+    return blocks
+
+
+def seed_demo(arena: bool = False) -> list[Event]:
+    """Create the demo events; returns them."""
+    soon = utcnow().replace(hour=19, minute=30, second=0, microsecond=0)
+    events = [
+        create_event(THEATRE, "Hamlet", soon + timedelta(days=7), theatre_layout()),
+        create_event(THEATRE, "The Tempest", soon + timedelta(days=14), theatre_layout()),
+    ]
+    if arena:
+        events.append(create_event(ARENA, "Arena Spectacular", soon + timedelta(days=30),
+                                   arena_layout()))
+    return events
