@@ -194,6 +194,7 @@ def test_seat_states_cost_is_fixed(app):
     small, large = make_event(rows=1, seats_per_row=5), make_event(rows=20, seats_per_row=50)
     counts = []
     for ev in (small, large):
+        db.session.commit()  # each call starts its own transaction
         queries = []
         listener = lambda *a, **k: queries.append(1)  # noqa: E731
         sa_event.listen(db.engine, "before_cursor_execute", listener)

@@ -83,25 +83,22 @@ def expire_hold(hold_id: str) -> str:
     booking = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
     if booking is not None and booking.status == "confirmed":
         return "confirmed"
+    ended = False
     if booking is not None and booking.status == "pending":
         if booking.expires_at > utcnow():
             return "not_due"  # Redis forgot the timer; the booking's own deadline rules
-        end_pending(booking, "expired", "The hold lapsed before payment.")
-    return _release_redis(event_id, hold_id, booking)
-
-
-def _release_redis(event_id: int, hold_id: str, booking: Booking | None) -> str:
+        ended = end_pending(booking, "expired", "The hold lapsed before payment.")
     info = store().info(event_id, hold_id)
     if info is not None:
-        customer, seat_ids = info["customer"], info["seat_ids"]
-    elif booking is not None:
-        customer, seat_ids = booking.customer_id, [bs.seat_id for bs in booking.seats]
-    else:
-        return "gone"
-    store().finish(event_id, hold_id, customer, seat_ids, "release")
-    # Announce even when Redis had already dropped the keys: the database changed.
-    store().publish(event_id, seat_ids)
-    return "expired" if booking is not None else "released"
+        store().finish(event_id, hold_id, info["customer"], info["seat_ids"], "release")
+    if ended:
+        # Announce even when Redis had already dropped the keys: the database changed.
+        store().publish(event_id, [bs.seat_id for bs in booking.seats])
+        return "expired"
+    if info is not None:
+        store().publish(event_id, info["seat_ids"])
+        return "released"
+    return "gone"
 
 
 def sweep_expired(now: datetime | None = None) -> int:
