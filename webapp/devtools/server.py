@@ -1,0 +1,46 @@
+"""Start the real app under gunicorn in a subprocess (tests and benchmarks use it)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from webapp.devtools.redis_server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_gunicorn(env: dict[str, str], workers: int = 4, threads: int = 8,
+                   app: str = "wsgi:app") -> tuple[subprocess.Popen, str]:
+    """Run gunicorn (gthread workers) on a free loopback port; returns (process, base URL)."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
+           "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+           "--backlog", "4096", "--timeout", "120", "--keep-alive", "120", "--log-level", "warning", app]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(f"{url}/api/v1/events", timeout=2)
+            return proc, url
+        except requests.ConnectionError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                raise RuntimeError("gunicorn did not start") from None
+            time.sleep(0.1)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a server process and wait for it."""
+    proc.terminate()
+    try:
+        proc.wait(15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
