@@ -52,6 +52,9 @@ def register_redis(app: Flask) -> None:
                                   health_check_interval=30)
     app.extensions["holdfast_redis"] = client
     app.extensions["holdfast_holdstore"] = HoldStore(client)
+    from webapp.queues import register_queues
+
+    register_queues(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -39,6 +39,8 @@ def load_config(instance_path: Path) -> dict:
         "HOLD_TTL_SECONDS": _int("HOLD_TTL_SECONDS", 600),
         "HOLD_EXTEND_SECONDS": _int("HOLD_EXTEND_SECONDS", 120),
         "HOLD_GRACE_SECONDS": _int("HOLD_GRACE_SECONDS", 5),
+        "SWEEP_INTERVAL_SECONDS": _int("SWEEP_INTERVAL_SECONDS", 60),
+        "EXPIRY_FALLBACK": os.environ.get("EXPIRY_FALLBACK", "1") != "0",
         "MAX_SEATS_PER_CUSTOMER": _int("MAX_SEATS_PER_CUSTOMER", 8),
         "HOLD_RATE_LIMIT": os.environ.get("HOLD_RATE_LIMIT", "120 per minute"),
         "CHECKOUT_RATE_LIMIT": os.environ.get("CHECKOUT_RATE_LIMIT", "60 per minute"),

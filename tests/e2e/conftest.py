@@ -1,0 +1,83 @@
+"""Playwright against a real gunicorn server, Redis and Debian's chromium.
+
+`playwright install` cannot download browsers here, so the tests launch the
+system chromium (CHROMIUM, default /usr/bin/chromium). On failure a screenshot
+of every open page is saved under tests/e2e/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from webapp.devtools.server import start_gunicorn, stop
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"No chromium at {CHROMIUM}: run `make browser` (apt-get install chromium)")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def e2e_env() -> dict[str, str]:
+    """Extra server environment; a test module may override this fixture."""
+    return {}
+
+
+@pytest.fixture
+def server(app, database_url, redis_url, e2e_env):
+    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "e2e",
+           "RATELIMIT_ENABLED": "0", **e2e_env}
+    proc, url = start_gunicorn(env, workers=2, threads=8)
+    yield url
+    stop(proc)
+
+
+@pytest.fixture
+def new_page(browser, request):
+    """Factory for pages in fresh contexts (separate customers); screenshots on failure."""
+    contexts = []
+
+    def make():
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for i, context in enumerate(contexts):
+            for j, page in enumerate(context.pages):
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{i}-{j}.png"),
+                                full_page=True)
+    for context in contexts:
+        context.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.rep_call = report
+    return report

@@ -1,0 +1,1 @@
+"""Background processes: the RQ worker's jobs and the Redis expiry listener."""

@@ -1,0 +1,29 @@
+"""The RQ worker process: builds the app once, then runs jobs inside its context.
+
+Run: `python -m workers.worker`. Jobs run in this process (SimpleWorker), not in
+a fork per job: a fork would inherit pooled database connections, and the jobs
+are short. If this process dies mid-job, RQ notices the missing heartbeat and
+moves the job from the started registry to failed, where Retry re-queues it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from rq import SimpleWorker
+
+from webapp import create_app
+from webapp.queues import QUEUE_NAME, rq_connection, schedule_sweep
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
+    app = create_app()
+    with app.app_context():
+        schedule_sweep(app.extensions["holdfast_scheduler"], app.config["SWEEP_INTERVAL_SECONDS"])
+        worker = SimpleWorker([QUEUE_NAME], connection=rq_connection(app))
+        worker.work(with_scheduler=True)
+
+
+if __name__ == "__main__":
+    main()
