@@ -3,12 +3,23 @@
 from webapp.booking.checkout import start_checkout
 from webapp.booking.errors import BookingError
 from webapp.booking.expiry import expire_hold, sweep_expired
-from webapp.booking.holds import Hold, extend_hold, hold_best_available, hold_seats, release_hold
+from webapp.booking.holds import (
+    Hold,
+    extend_hold,
+    get_hold,
+    hold_best_available,
+    hold_seats,
+    release_hold,
+    release_seats,
+)
 from webapp.booking.payments import confirm_payment
-from webapp.booking.seatmap import seat_states
+from webapp.booking.seatmap import changes_since, seat_states
 
 __all__ = [
     "BookingError",
+    "changes_since",
+    "get_hold",
+    "release_seats",
     "Hold",
     "confirm_payment",
     "expire_hold",

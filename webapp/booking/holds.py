@@ -38,20 +38,24 @@ def ms_to_datetime(ms: int) -> datetime:
     return datetime(1970, 1, 1) + timedelta(milliseconds=ms)
 
 
-def hold_seats(event_id: int, customer: str, seat_ids: list[int]) -> Hold:
+def hold_seats(event_id: int, customer: str, seat_ids: list[int],
+               add_to: str | None = None) -> Hold:
     """Hold exactly these seats for `customer`, all or nothing.
 
     Args:
         event_id: the event.
         customer: the customer id from the session.
         seat_ids: seats of this event, each at most once.
+        add_to: a live hold of this customer to add the seats to (a basket); they
+            then share its deadline. A new hold is made when omitted.
 
     Returns:
-        The new Hold, lasting HOLD_TTL_SECONDS.
+        The new or grown Hold (the seats taken by this call in `seat_ids`).
 
     Raises:
         BookingError: invalid_input, event_not_found, foreign_seats, seats_blocked,
-            seats_unavailable or seat_limit; nothing is held then.
+            seats_unavailable, seat_limit, hold_expired (add_to lapsed) or
+            hold_checked_out (add_to is in checkout); nothing is held then.
     """
     seat_ids = _validate_seat_ids(seat_ids)
     _require_event(event_id)
@@ -66,11 +70,17 @@ def hold_seats(event_id: int, customer: str, seat_ids: list[int]) -> Hold:
     booked = inventory.active_seats(session(), event_id, utcnow(), seat_ids)
     if booked:
         _refuse_taken(seats, list(booked))
-    hold_id = keys.new_hold_id(event_id)
+    hold_id = add_to or keys.new_hold_id(event_id)
+    if add_to is not None:
+        _refuse_checked_out(add_to)
+        if keys.event_of_hold(add_to) != event_id:
+            raise BookingError("hold_not_found")
     result = _take(event_id, hold_id, customer, seat_ids, len(seat_ids), "groups")
+    if result.status == "gone":
+        raise BookingError("hold_expired")
     if result.status != "ok":
         _refuse_taken(seats, result.seat_ids)
-    return _made(event_id, hold_id, result)
+    return _made(event_id, hold_id, result, schedule=add_to is None)
 
 
 def hold_best_available(event_id: int, customer: str, quantity: int,
@@ -128,6 +138,35 @@ def release_hold(hold_id: str, customer: str) -> list[int]:
     if booking is not None:
         expiry.end_pending(booking, "cancelled", "Released by the customer.")
     return store().finish(event_id, hold_id, customer, info["seat_ids"], "release")
+
+
+def release_seats(hold_id: str, customer: str, seat_ids: list[int]) -> list[int]:
+    """Take some seats out of the customer's hold; the hold ends when none are left.
+
+    Returns:
+        The seat ids that became available.
+
+    Raises:
+        BookingError: hold_not_found, or hold_checked_out once the hold is in checkout.
+    """
+    event_id, info = _own_hold(hold_id, customer)
+    _refuse_checked_out(hold_id)
+    mine = [s for s in seat_ids if s in info["seat_ids"]]
+    return store().finish(event_id, hold_id, customer, mine, "drop") if mine else []
+
+
+def get_hold(hold_id: str | None, customer: str) -> Hold | None:
+    """The customer's hold while it is live, else None."""
+    if not hold_id:
+        return None
+    try:
+        event_id, info = _own_hold(hold_id, customer)
+    except BookingError:
+        return None
+    if not store().is_live(event_id, hold_id):
+        return None
+    return Hold(hold_id, event_id, info["seat_ids"], info["fence"],
+                ms_to_datetime(info["expires_ms"]), setting("HOLD_TTL_SECONDS"))
 
 
 def extend_hold(hold_id: str, customer: str) -> Hold:
@@ -216,8 +255,14 @@ def _take(event_id: int, hold_id: str, customer: str, candidates: list[int], n: 
     return result
 
 
-def _made(event_id: int, hold_id: str, result: TakeResult) -> Hold:
+def _refuse_checked_out(hold_id: str) -> None:
+    if session().scalar(select(Booking.id).where(Booking.hold_id == hold_id)) is not None:
+        raise BookingError("hold_checked_out")
+
+
+def _made(event_id: int, hold_id: str, result: TakeResult, schedule: bool = True) -> Hold:
     hold = Hold(hold_id, event_id, result.seat_ids, result.fence,
                 ms_to_datetime(result.expires_ms), setting("HOLD_TTL_SECONDS"))
-    expiry.schedule_fallback(hold)
+    if schedule:
+        expiry.schedule_fallback(hold)
     return hold

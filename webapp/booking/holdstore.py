@@ -42,7 +42,7 @@ class HoldStore:
         """Run hold.lua over `candidates` (seat ids in preference order)."""
         fixed = [keys.fence(event_id), keys.customer(event_id, customer), keys.held(event_id),
                  keys.hold_timer(event_id, hold_id), keys.hold_info(event_id, hold_id),
-                 keys.version(event_id), keys.seat_fences(event_id)]
+                 keys.version(event_id), keys.seat_fences(event_id), keys.changelog(event_id)]
         seat_keys = [keys.seat(event_id, s) for s in candidates]
         argv = [hold_id, customer, ttl_ms, INFO_TTL_MS, max_seats, bought, n, mode,
                 keys.channel(event_id), *candidates]
@@ -51,14 +51,16 @@ class HoldStore:
             return TakeResult("ok", [int(s) for s in reply[3:]], int(reply[1]), int(reply[2]))
         if reply[0] == "limit":
             return TakeResult("limit", [], held=int(reply[1]))
+        if reply[0] == "gone":
+            return TakeResult("gone", [])
         return TakeResult("taken", [int(s) for s in reply[1:]])
 
     def finish(self, event_id: int, hold_id: str, customer: str, seat_ids: list[int],
                mode: str) -> list[int]:
-        """Run finish.lua: release, sell or unsell the seats; returns those that changed."""
+        """Run finish.lua: release, drop, sell or unsell seats; returns those that changed."""
         fixed = [keys.customer(event_id, customer), keys.held(event_id),
                  keys.hold_timer(event_id, hold_id), keys.hold_info(event_id, hold_id),
-                 keys.version(event_id)]
+                 keys.version(event_id), keys.changelog(event_id)]
         seat_keys = [keys.seat(event_id, s) for s in seat_ids]
         argv = [hold_id, mode, keys.channel(event_id), *seat_ids]
         return [int(s) for s in self._finish(keys=fixed + seat_keys, args=argv)]
@@ -106,8 +108,21 @@ class HoldStore:
 
     def publish(self, event_id: int, seat_ids: list[int]) -> None:
         """Announce changed seats (for changes made only in the database)."""
+        if not seat_ids:
+            return
         version = self.client.incr(keys.version(event_id))
-        self.client.publish(keys.channel(event_id), f"{version}:{','.join(map(str, seat_ids))}")
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zadd(keys.changelog(event_id), dict.fromkeys(seat_ids, version))
+        pipe.publish(keys.channel(event_id), f"{version}:{','.join(map(str, seat_ids))}")
+        pipe.execute()
+
+    def changes_since(self, event_id: int, version: int) -> tuple[int, list[int]]:
+        """(current version, seats changed after `version`) in one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.get(keys.version(event_id))
+        pipe.zrangebyscore(keys.changelog(event_id), f"({version}", "+inf")
+        current, changed = pipe.execute()
+        return int(current or 0), [int(s) for s in changed]
 
 
 def store() -> HoldStore:

@@ -30,9 +30,11 @@ def get_event(session: Session, event_id: int) -> Event | None:
     return session.get(Event, event_id)
 
 
-def event_seats(session: Session, event_id: int) -> list[Seat]:
-    """Every seat of the event, front rows first (one query)."""
+def event_seats(session: Session, event_id: int, seat_ids: list[int] | None = None) -> list[Seat]:
+    """Every seat of the event (or those of `seat_ids`), front rows first (one query)."""
     stmt = select(Seat).where(Seat.event_id == event_id).order_by(Seat.y, Seat.x, Seat.id)
+    if seat_ids is not None:
+        stmt = stmt.where(Seat.id.in_(seat_ids))
     return list(session.scalars(stmt))
 
 

@@ -68,6 +68,11 @@ def version(event_id: int) -> str:
     return f"{tag(event_id)}:version"
 
 
+def changelog(event_id: int) -> str:
+    """Sorted set seat id -> version of its latest change (versioned polling reads it)."""
+    return f"{tag(event_id)}:changelog"
+
+
 def channel(event_id: int) -> str:
     """Pub/sub channel announcing changed seats."""
     return f"{tag(event_id)}:changes"

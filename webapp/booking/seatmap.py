@@ -48,16 +48,17 @@ class SeatMap:
         return counts
 
 
-def seat_states(event_id: int, customer: str | None = None) -> SeatMap:
-    """Every seat of the event with its status as `customer` sees it.
+def seat_states(event_id: int, customer: str | None = None,
+                seat_ids: list[int] | None = None) -> SeatMap:
+    """Every seat of the event (or just `seat_ids`) with its status as `customer` sees it.
 
     Raises:
         BookingError: event_not_found.
     """
     if inventory.get_event(session(), event_id) is None:
         raise BookingError("event_not_found")
-    seats = inventory.event_seats(session(), event_id)
-    active = inventory.active_seats(session(), event_id, utcnow())
+    seats = inventory.event_seats(session(), event_id, seat_ids)
+    active = inventory.active_seats(session(), event_id, utcnow(), seat_ids)
     held, mine, version = store().snapshot(event_id, customer, int(time.time() * 1000))
     return SeatMap(event_id, version, [
         SeatState(s.id, s.label, s.section, s.row, s.number, s.price_cents, s.x, s.y,
@@ -77,3 +78,11 @@ def _status(seat_id: int, blocked: bool, active: dict, held: set, mine: set,
     if seat_id in mine:
         return "mine"
     return "held" if seat_id in held else "available"
+
+
+def changes_since(event_id: int, customer: str | None, version: int) -> SeatMap:
+    """Only the seats that changed after `version`, as `customer` sees them now."""
+    current, changed = store().changes_since(event_id, version)
+    if not changed:
+        return SeatMap(event_id, current, [])
+    return seat_states(event_id, customer, changed)

@@ -1,15 +1,20 @@
--- finish.lua: end a hold by releasing or selling its seats (compare-and-delete).
+-- finish.lua: release, sell or unsell a hold's seats (compare-and-delete).
 -- KEYS[1] customer zset   KEYS[2] event held zset   KEYS[3] hold timer
--- KEYS[4] hold info hash  KEYS[5] version counter   KEYS[6..] seat keys
--- ARGV[1] hold id   ARGV[2] mode: "release" | "sell" | "unsell"   ARGV[3] pub/sub channel
--- ARGV[4..] seat ids, parallel to KEYS[6..]
--- release: seat keys still holding ARGV[1] are deleted (a seat someone else took
---          since is left alone); sell: seat keys become "sold" with no TTL;
--- unsell: seat keys that say "sold" are deleted (a cancelled sale).
+-- KEYS[4] hold info hash  KEYS[5] version counter   KEYS[6] changelog zset
+-- KEYS[7..] seat keys
+-- ARGV[1] hold id   ARGV[2] mode   ARGV[3] pub/sub channel   ARGV[4..] seat ids,
+-- parallel to KEYS[7..]. Modes:
+--   release: seat keys still holding ARGV[1] are deleted (a seat someone else took
+--            since is left alone) and the hold ends;
+--   drop:    as release, but only for these seats; the hold keeps the others and
+--            ends when none are left;
+--   sell:    seat keys become "sold" with no TTL and the hold ends;
+--   unsell:  seat keys that say "sold" are deleted (a cancelled sale).
 -- Returns the seat ids whose state changed.
-local FIRST = 6
+local FIRST = 7
 local mode = ARGV[2]
 local changed = {}
+local dropped = {}
 for i = FIRST, #KEYS do
   local id = ARGV[4 + i - FIRST]
   local current = redis.call('GET', KEYS[i])
@@ -27,13 +32,22 @@ for i = FIRST, #KEYS do
     redis.call('ZREM', KEYS[2], id)
     table.insert(changed, id)
   end
-  redis.call('ZREM', KEYS[1], id)
+  if mode ~= 'unsell' then redis.call('ZREM', KEYS[1], id) end
+  dropped[id] = true
 end
-if mode ~= 'unsell' then
-  redis.call('DEL', KEYS[3], KEYS[4])
+local ends = mode == 'release' or mode == 'sell'
+if mode == 'drop' then
+  local left = {}
+  local seats = redis.call('HGET', KEYS[4], 'seats') or ''
+  for id in string.gmatch(seats, '[^,]+') do
+    if not dropped[id] then table.insert(left, id) end
+  end
+  if #left == 0 then ends = true else redis.call('HSET', KEYS[4], 'seats', table.concat(left, ',')) end
 end
+if ends then redis.call('DEL', KEYS[3], KEYS[4]) end
 if #changed > 0 then
   local version = redis.call('INCR', KEYS[5])
+  for _, id in ipairs(changed) do redis.call('ZADD', KEYS[6], version, id) end
   redis.call('PUBLISH', ARGV[3], version .. ':' .. table.concat(changed, ','))
 end
 return changed

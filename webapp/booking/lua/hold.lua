@@ -1,19 +1,28 @@
--- hold.lua: take seats for one hold, all or nothing, in one round trip.
+-- hold.lua: take seats for a hold, all or nothing, in one round trip.
+-- A new hold id starts a hold with a fresh TTL; the id of a live hold of the same
+-- customer adds the seats to it under its existing deadline (a basket cannot
+-- reset its countdown by adding seats).
 -- KEYS[1] fence counter      KEYS[2] customer zset   KEYS[3] event held zset
 -- KEYS[4] hold timer         KEYS[5] hold info hash  KEYS[6] version counter
--- KEYS[7] seat fences hash   KEYS[8..] seat keys (candidates, in preference order)
+-- KEYS[7] seat fences hash   KEYS[8] changelog zset  KEYS[9..] seat keys (candidates,
+--         in preference order)
 -- ARGV[1] hold id   ARGV[2] customer id   ARGV[3] ttl ms   ARGV[4] info ttl ms
 -- ARGV[5] max seats per customer   ARGV[6] seats the customer already bought
 -- ARGV[7] n (seats wanted)   ARGV[8] mode: "groups" = first fully free run of n
 --         consecutive candidates starting at a multiple of n; "scatter" = first n free
--- ARGV[9] pub/sub channel   ARGV[10..] seat ids, parallel to KEYS[8..]
--- Returns {"ok", fence, expires_ms, seat ids...} | {"taken", seat ids...} | {"limit", held}
-local FIRST = 8
+-- ARGV[9] pub/sub channel   ARGV[10..] seat ids, parallel to KEYS[9..]
+-- Returns {"ok", fence, expires_ms, seat ids...} | {"taken", seat ids...}
+--       | {"limit", held} | {"gone"} (the hold to add to lapsed or is not the caller's)
+local FIRST = 9
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ttl = tonumber(ARGV[3])
 local n = tonumber(ARGV[7])
 local ncand = #KEYS - FIRST + 1
+
+local existing = redis.call('HMGET', KEYS[5], 'customer', 'expires_ms', 'fence', 'seats')
+if existing[1] and (existing[1] ~= ARGV[2] or redis.call('EXISTS', KEYS[4]) == 0) then
+  return {'gone'}
+end
 
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local held = redis.call('ZCARD', KEYS[2])
@@ -52,29 +61,41 @@ else
   if #chosen < n then return {'taken'} end
 end
 
--- Fencing numbers start at the current time in microseconds, so they keep rising
--- even after Redis loses the counter (restart, FLUSHALL, failover).
-if redis.call('EXISTS', KEYS[1]) == 0 then
-  redis.call('SET', KEYS[1], t[1] .. string.format('%06d', tonumber(t[2])))
-end
 -- Numbers are formatted by hand: Lua would print large ones as 1.79e+15.
-local fence = string.format('%.0f', redis.call('INCR', KEYS[1]))
-local expires = string.format('%.0f', now + ttl)
+local fence, expires
+if existing[1] then
+  fence, expires = existing[3], existing[2]
+else
+  -- Fencing numbers start at the current time in microseconds, so they keep rising
+  -- even after Redis loses the counter (restart, FLUSHALL, failover).
+  if redis.call('EXISTS', KEYS[1]) == 0 then
+    redis.call('SET', KEYS[1], t[1] .. string.format('%06d', tonumber(t[2])))
+  end
+  fence = string.format('%.0f', redis.call('INCR', KEYS[1]))
+  expires = string.format('%.0f', now + tonumber(ARGV[3]))
+end
+local version = redis.call('INCR', KEYS[6])
 local reply = {'ok', fence, expires}
 local ids = {}
 for _, i in ipairs(chosen) do
   local id = ARGV[10 + i]
-  redis.call('SET', KEYS[FIRST + i], ARGV[1], 'PX', ttl)
+  redis.call('SET', KEYS[FIRST + i], ARGV[1], 'PXAT', expires)
   redis.call('HSET', KEYS[7], id, fence)
   redis.call('ZADD', KEYS[2], expires, id)
   redis.call('ZADD', KEYS[3], expires, id)
+  redis.call('ZADD', KEYS[8], version, id)
   table.insert(ids, id)
   table.insert(reply, id)
 end
-redis.call('SET', KEYS[4], '1', 'PX', ttl)
-redis.call('HSET', KEYS[5], 'customer', ARGV[2], 'seats', table.concat(ids, ','),
-  'fence', fence, 'expires_ms', expires, 'extended', '0')
-redis.call('PEXPIRE', KEYS[5], string.format('%.0f', ttl + tonumber(ARGV[4])))
-local version = redis.call('INCR', KEYS[6])
+local seats = table.concat(ids, ',')
+if existing[1] then
+  seats = existing[4] .. ',' .. seats
+else
+  redis.call('SET', KEYS[4], '1', 'PXAT', expires)
+  redis.call('HSET', KEYS[5], 'customer', ARGV[2], 'fence', fence, 'expires_ms', expires,
+    'extended', '0')
+  redis.call('PEXPIREAT', KEYS[5], string.format('%.0f', expires + tonumber(ARGV[4])))
+end
+redis.call('HSET', KEYS[5], 'seats', seats)
 redis.call('PUBLISH', ARGV[9], version .. ':' .. table.concat(ids, ','))
 return reply
