@@ -8,6 +8,8 @@ of every open page is saved under tests/e2e/artifacts/.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -46,10 +48,14 @@ def e2e_env() -> dict[str, str]:
 
 @pytest.fixture
 def server(app, database_url, redis_url, e2e_env):
+    """gunicorn plus the expiry listener, as in production."""
     env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "e2e",
            "RATELIMIT_ENABLED": "0", **e2e_env}
     proc, url = start_gunicorn(env, workers=2, threads=8)
+    listener = subprocess.Popen([sys.executable, "-m", "workers.expiry_listener"],
+                                env={**os.environ, **env}, stderr=subprocess.DEVNULL)
     yield url
+    stop(listener)
     stop(proc)
 
 

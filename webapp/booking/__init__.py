@@ -1,5 +1,6 @@
 """The booking domain: plain functions called by routes, jobs, the CLI and benchmarks."""
 
+from webapp.booking.catalog import get_booking, get_event, list_events
 from webapp.booking.checkout import start_checkout
 from webapp.booking.errors import BookingError
 from webapp.booking.expiry import expire_hold, sweep_expired
@@ -18,6 +19,9 @@ from webapp.booking.seatmap import changes_since, seat_states
 __all__ = [
     "BookingError",
     "changes_since",
+    "get_booking",
+    "get_event",
+    "list_events",
     "get_hold",
     "release_seats",
     "Hold",

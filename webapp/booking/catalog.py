@@ -62,6 +62,14 @@ def _summary(event: Event, size: tuple, taken: int) -> EventSummary:
                         max(0, (sellable or 0) - taken), low or 0, high or 0)
 
 
+def get_event(event_id: int) -> Event:
+    """The event, or event_not_found."""
+    event = session().get(Event, event_id)
+    if event is None:
+        raise BookingError("event_not_found")
+    return event
+
+
 def get_booking(reference: str, customer: str) -> Booking:
     """The customer's own booking by reference.
 

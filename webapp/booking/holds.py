@@ -84,7 +84,7 @@ def hold_seats(event_id: int, customer: str, seat_ids: list[int],
 
 
 def hold_best_available(event_id: int, customer: str, quantity: int,
-                        section: str | None = None) -> Hold:
+                        section: str | None = None, add_to: str | None = None) -> Hold:
     """Hold the best `quantity` seats: side by side in one row if possible, else apart.
 
     Seats others take while we look are skipped inside the Lua script, so a
@@ -95,31 +95,38 @@ def hold_best_available(event_id: int, customer: str, quantity: int,
         customer: the customer id from the session.
         quantity: how many seats, 1..MAX_SEATS_PER_CUSTOMER.
         section: only seats of this section, when given.
+        add_to: a live hold of this customer to add the seats to (see hold_seats).
 
     Returns:
-        The new Hold.
+        The new or grown Hold (the seats taken by this call in `seat_ids`).
 
     Raises:
-        BookingError: invalid_input, event_not_found, seat_limit or sold_out.
+        BookingError: invalid_input, event_not_found, seat_limit, sold_out,
+            hold_expired or hold_checked_out.
     """
     quantity = _validate_quantity(quantity)
     _require_event(event_id)
     free = _free_seats(event_id, section)
     if len(free) < quantity:
         raise BookingError("sold_out")
-    hold_id = keys.new_hold_id(event_id)
-    groups = allocation.adjacent_groups(free, quantity)
-    for start in range(0, len(groups), CHUNK_GROUPS):
-        flat = [s for group in groups[start:start + CHUNK_GROUPS] for s in group]
-        result = _take(event_id, hold_id, customer, flat, quantity, "groups")
-        if result.status == "ok":
-            return _made(event_id, hold_id, result)
+    hold_id = add_to or keys.new_hold_id(event_id)
+    if add_to is not None:
+        _refuse_checked_out(add_to)
+    attempts = [(quantity, "groups", [s for g in groups for s in g])
+                for groups in _chunks(allocation.adjacent_groups(free, quantity))]
     if quantity > 1:
-        result = _take(event_id, hold_id, customer, allocation.best_first(free), quantity,
-                       "scatter")
+        attempts.append((quantity, "scatter", allocation.best_first(free)))
+    for n, mode, candidates in attempts:
+        result = _take(event_id, hold_id, customer, candidates, n, mode)
+        if result.status == "gone":
+            raise BookingError("hold_expired")
         if result.status == "ok":
-            return _made(event_id, hold_id, result)
+            return _made(event_id, hold_id, result, schedule=add_to is None)
     raise BookingError("sold_out")
+
+
+def _chunks(groups: list[list[int]]) -> list[list[list[int]]]:
+    return [groups[i:i + CHUNK_GROUPS] for i in range(0, len(groups), CHUNK_GROUPS)]
 
 
 def release_hold(hold_id: str, customer: str) -> list[int]:

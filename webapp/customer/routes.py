@@ -1,13 +1,28 @@
-"""Customer page routes."""
+"""Customer pages. Each route gathers input, makes one domain call and renders.
+
+HTMX requests get fragments (seat cells, basket and messages as out-of-band
+swaps); plain form posts get a redirect, so the essentials work without JavaScript.
+"""
 
 from __future__ import annotations
 
-from flask import render_template
+import uuid
+
+from flask import flash, redirect, render_template, request, url_for
 
 from webapp import booking
 from webapp.booking.catalog import get_booking, list_events
+from webapp.booking.errors import BookingError
 from webapp.customer import bp
+from webapp.customer.basket import current_basket, forget_basket, remember_basket
+from webapp.customer.render import is_htmx, map_update
 from webapp.identity import customer_id
+
+
+@bp.after_request
+def vary_on_htmx(response):
+    response.vary.add("HX-Request")  # the same URL answers pages and fragments
+    return response
 
 
 @bp.get("/")
@@ -18,9 +33,98 @@ def index():
 @bp.get("/events/<int:event_id>")
 def event(event_id: int):
     seat_map = booking.seat_states(event_id, customer_id())
-    return render_template("customer/event.html", seat_map=seat_map)
+    return render_template("customer/event.html", seat_map=seat_map,
+                           event=booking.get_event(event_id), hold=current_basket(event_id))
+
+
+@bp.post("/events/<int:event_id>/toggle")
+def toggle_seat(event_id: int):
+    seat_id = request.form.get("seat", type=int)
+    hold = current_basket(event_id)
+    try:
+        if hold is not None and seat_id in hold.seat_ids:
+            booking.release_seats(hold.hold_id, customer_id(), [seat_id])
+        else:
+            add_to = hold.hold_id if hold else None
+            grown = booking.hold_seats(event_id, customer_id(), [seat_id], add_to=add_to)
+            remember_basket(event_id, grown.hold_id)
+    except BookingError as exc:
+        return respond(event_id, [seat_id] if seat_id else [], exc)
+    return respond(event_id, [seat_id])
+
+
+@bp.post("/events/<int:event_id>/best")
+def best_available(event_id: int):
+    quantity = request.form.get("quantity", type=int)
+    section = request.form.get("section") or None
+    hold = current_basket(event_id)
+    try:
+        grown = booking.hold_best_available(event_id, customer_id(), quantity, section,
+                                            add_to=hold.hold_id if hold else None)
+    except BookingError as exc:
+        return respond(event_id, [], exc)
+    remember_basket(event_id, grown.hold_id)
+    return respond(event_id, grown.seat_ids, message=f"We found you {quantity} "
+                   f"seat{'s' if quantity > 1 else ''}.")
+
+
+@bp.post("/events/<int:event_id>/basket/clear")
+def clear_basket(event_id: int):
+    hold = current_basket(event_id)
+    freed = booking.release_hold(hold.hold_id, customer_id()) if hold else []
+    forget_basket(event_id)
+    return respond(event_id, freed, message="Your basket is empty again.")
+
+
+@bp.get("/events/<int:event_id>/changes")
+def changes(event_id: int):
+    """Versioned polling: only seats changed since `since`, or 204 when nothing did."""
+    since = request.args.get("since", default=0, type=int)
+    delta = booking.changes_since(event_id, customer_id(), since)
+    if delta.version == since:
+        return "", 204
+    return render_template("partials/changes.html", seats=delta.seats, version=delta.version,
+                           hold=current_basket(event_id), event_id=event_id)
+
+
+@bp.route("/events/<int:event_id>/checkout", methods=["GET", "POST"])
+def checkout(event_id: int):
+    hold = current_basket(event_id)
+    if hold is None:
+        flash("Your basket is empty or your hold has lapsed. Pick your seats again.")
+        return redirect(url_for("customer.event", event_id=event_id), 303)
+    if request.method == "GET":
+        return render_template("customer/checkout.html", hold=hold, key=uuid.uuid4().hex,
+                               seat_map=booking.seat_states(event_id, customer_id(),
+                                                            hold.seat_ids))
+    form = request.form
+    try:
+        status, body = booking.start_checkout(hold.hold_id, customer_id(), form.get("name"),
+                                              form.get("email"), form.get("idempotency_key"))
+    except BookingError as exc:
+        status, body = exc.status, exc.to_dict()
+    if status != 201:
+        return render_template("customer/checkout.html", hold=hold, key=form.get(
+            "idempotency_key") or uuid.uuid4().hex, error=body["message"], form=form,
+            seat_map=booking.seat_states(event_id, customer_id(), hold.seat_ids)), status
+    forget_basket(event_id)
+    return redirect(url_for("customer.booking_page", reference=body["booking"]["reference"]), 303)
 
 
 @bp.get("/bookings/<reference>")
 def booking_page(reference: str):
-    return render_template("customer/booking.html", booking=get_booking(reference, customer_id()))
+    found = get_booking(reference, customer_id())
+    template = "partials/booking_status.html" if is_htmx() else "customer/booking.html"
+    return render_template(template, booking=found)
+
+
+def respond(event_id: int, seat_ids: list[int], error: BookingError | None = None,
+            message: str | None = None):
+    """Fragments for HTMX; for a plain form post, a flash message and a redirect."""
+    text = error.message if error else message
+    if not is_htmx():
+        if text:
+            flash(text)
+        return redirect(url_for("customer.event", event_id=event_id), 303)
+    return map_update(event_id, seat_ids, text, error.status if error else 200,
+                      current_basket(event_id))

@@ -1,0 +1,110 @@
+// Holdfast: keyboard movement on the seat map and the hold countdown. No framework.
+(function () {
+  "use strict";
+
+  // Roving tab stop: Tab enters the map once; arrow keys move between seats.
+  let stopId = null;
+
+  function seats() { return document.querySelectorAll("#seatmap .seat"); }
+
+  function setStop(seat) {
+    if (!seat) return;
+    const old = stopId && document.getElementById(stopId);
+    if (old && old !== seat) old.tabIndex = -1;
+    seat.tabIndex = 0;
+    stopId = seat.id;
+  }
+
+  function initSeats() {
+    const all = seats();
+    if (!all.length) return;
+    all.forEach(function (s) { if (s.id !== stopId) s.tabIndex = -1; });
+    const stop = (stopId && document.getElementById(stopId)) ||
+      document.querySelector("#seatmap .seat.mine") ||
+      document.querySelector("#seatmap .seat.available") || all[0];
+    setStop(stop);
+  }
+
+  // Cells replaced by out-of-band swaps arrive without a tabindex.
+  function fixNewSeats() {
+    document.querySelectorAll("#seatmap .seat:not([tabindex])").forEach(function (s) {
+      s.tabIndex = s.id === stopId ? 0 : -1;
+    });
+  }
+
+  function closestByX(row, x) {
+    let best = null, bestDist = Infinity;
+    row.querySelectorAll(".seat").forEach(function (s) {
+      const d = Math.abs(Number(s.dataset.x) - x);
+      if (d < bestDist) { best = s; bestDist = d; }
+    });
+    return best;
+  }
+
+  function target(seat, key) {
+    const row = seat.closest(".row");
+    const inRow = Array.from(row.querySelectorAll(".seat"));
+    const i = inRow.indexOf(seat);
+    if (key === "ArrowLeft") return inRow[i - 1];
+    if (key === "ArrowRight") return inRow[i + 1];
+    if (key === "Home") return inRow[0];
+    if (key === "End") return inRow[inRow.length - 1];
+    const rows = Array.from(document.querySelectorAll("#seatmap .row"));
+    const next = rows[rows.indexOf(row) + (key === "ArrowUp" ? -1 : 1)];
+    return next && closestByX(next, Number(seat.dataset.x));
+  }
+
+  document.addEventListener("keydown", function (e) {
+    const seat = e.target.closest && e.target.closest("#seatmap .seat");
+    if (!seat || !["ArrowLeft", "ArrowRight", "ArrowUp", "ArrowDown", "Home", "End"].includes(e.key)) return;
+    const next = target(seat, e.key);
+    e.preventDefault();
+    if (next) { setStop(next); next.focus(); }
+  });
+
+  document.addEventListener("focusin", function (e) {
+    if (e.target.matches && e.target.matches("#seatmap .seat")) setStop(e.target);
+  });
+
+  // An out-of-band swap replaces the focused seat; give focus back to its successor.
+  let refocus = null;
+  document.addEventListener("htmx:beforeRequest", function () {
+    const active = document.activeElement;
+    refocus = active && active.matches && active.matches("#seatmap .seat") ? active.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    fixNewSeats();
+    if (refocus && document.activeElement === document.body) {
+      const el = document.getElementById(refocus);
+      if (el) el.focus();
+    }
+  });
+  document.addEventListener("htmx:oobAfterSwap", fixNewSeats);
+
+  // Countdown to a hold's expiry, corrected for the client's clock.
+  function tick() {
+    document.querySelectorAll(".countdown[data-expires]").forEach(function (el) {
+      if (!el.dataset.offset) {
+        el.dataset.offset = String(Date.parse(el.dataset.now) - Date.now());
+      }
+      const left = Date.parse(el.dataset.expires) - (Date.now() + Number(el.dataset.offset));
+      const out = el.querySelector(".remaining");
+      if (left <= 0) {
+        if (!el.classList.contains("lapsed")) {
+          el.classList.add("lapsed");
+          el.setAttribute("role", "alert");
+          el.textContent = "Your hold has lapsed — the seats went back on sale.";
+        }
+        return;
+      }
+      const s = Math.ceil(left / 1000);
+      if (out) out.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initSeats();
+    tick();
+    setInterval(tick, 250);
+  });
+})();

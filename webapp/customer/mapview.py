@@ -1,0 +1,72 @@
+"""Shaping seat states for the templates: sections of rows with aisles, prices, labels."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from itertools import groupby
+
+from webapp.booking.seatmap import SeatState
+
+STATUS_TEXT = {"available": "available", "mine": "in your basket", "held": "held by someone",
+               "booked": "sold", "blocked": "not for sale"}
+
+
+def money(cents: int) -> str:
+    return f"£{cents / 100:,.2f}".replace(".00", "")
+
+
+def aria_label(seat: SeatState) -> str:
+    """What a screen reader says for a seat, e.g. "Row C seat 12, £45, available"."""
+    return f"Row {seat.row} seat {seat.number}, {money(seat.price_cents)}, " \
+           f"{STATUS_TEXT[seat.status]}"
+
+
+@dataclass
+class MapRow:
+    name: str
+    cells: list[tuple[int, SeatState]] = field(default_factory=list)  # (gap before, seat)
+
+
+@dataclass
+class MapSection:
+    name: str
+    rows: list[MapRow] = field(default_factory=list)
+
+
+def layout(seats: list[SeatState]) -> list[MapSection]:
+    """Group seats (already sorted front to back) into sections and rows, with aisle gaps."""
+    sections: list[MapSection] = []
+    for name, in_section in groupby(seats, key=lambda s: s.section):
+        section = MapSection(name)
+        for row_name, in_row in groupby(in_section, key=lambda s: s.row):
+            row, last_x = MapRow(row_name), None
+            for seat in sorted(in_row, key=lambda s: s.x):
+                gap = 0 if last_x is None else seat.x - last_x - 1
+                row.cells.append((gap, seat))
+                last_x = seat.x
+            section.rows.append(row)
+        sections.append(section)
+    return sections
+
+
+def basket_seats(hold) -> list[SeatState]:
+    """The seats of a basket hold, as its owner sees them."""
+    from webapp import booking
+    from webapp.identity import customer_id
+
+    return booking.seat_states(hold.event_id, customer_id(), hold.seat_ids).seats
+
+
+def now_iso() -> str:
+    """Server time, so the countdown can correct for a wrong client clock."""
+    from webapp.booking.models import utcnow
+
+    return utcnow().isoformat(timespec="milliseconds") + "Z"
+
+
+def hold_remaining(hold) -> str:
+    """Time left on a hold as m:ss, for the first paint before JavaScript runs."""
+    from webapp.booking.models import utcnow
+
+    left = max(0, int((hold.expires_at - utcnow()).total_seconds()))
+    return f"{left // 60}:{left % 60:02d}"
