@@ -1,0 +1,119 @@
+"""Customer pages without a browser: HTMX fragments, plain-form fallbacks, CSRF."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.conftest import base_config
+from tests.factories import make_event, seat_by_label
+from webapp import create_app
+
+HX = {"HX-Request": "true"}
+
+
+def test_event_page_has_labelled_seats_and_legend(client, app):
+    event = make_event()
+    r = client.get(f"/events/{event.id}")
+    assert r.status_code == 200 and "HX-Request" in r.headers["Vary"]
+    html = r.data.decode()
+    assert 'aria-label="Row A seat 1, £20, available"' in html
+    assert html.count('class="seat ') == 20
+    assert "Your basket" in html and "Held by someone" in html
+
+
+def test_htmx_click_holds_then_releases_with_only_fragments(client, app):
+    event = make_event()
+    seat = seat_by_label(event, "A3")
+    r = client.post(f"/events/{event.id}/toggle", data={"seat": seat.id}, headers=HX)
+    html = r.data.decode()
+    assert r.status_code == 200 and "<html" not in html
+    assert re.search(rf'id="seat-{seat.id}" class="seat mine"[^>]*hx-swap-oob="true"', html)
+    assert html.count('class="seat ') == 1  # just the affected cell
+    assert 'id="basket"' in html and "Row A seat 3" in html
+    r = client.post(f"/events/{event.id}/toggle", data={"seat": seat.id}, headers=HX)
+    assert f'id="seat-{seat.id}" class="seat available"' in r.data.decode()
+
+
+def test_refused_click_says_why_with_409(client, app):
+    event = make_event()
+    seat = seat_by_label(event, "A3")
+    app.test_client().post(f"/events/{event.id}/toggle", data={"seat": seat.id}, headers=HX)
+    r = client.post(f"/events/{event.id}/toggle", data={"seat": seat.id}, headers=HX)
+    html = r.data.decode()
+    assert r.status_code == 409 and "someone just took A3" in html
+    assert f'class="seat held"' in html
+
+
+def test_without_javascript_forms_post_and_redirect(client, app):
+    event = make_event()
+    seat = seat_by_label(event, "B2")
+    r = client.post(f"/events/{event.id}/toggle", data={"seat": seat.id})
+    assert r.status_code == 303 and r.headers["Location"].endswith(f"/events/{event.id}")
+    page = client.get(r.headers["Location"]).data.decode()
+    assert f'id="seat-{seat.id}" class="seat mine"' in page
+    r = client.post(f"/events/{event.id}/best", data={"quantity": "2"})
+    assert r.status_code == 303
+    assert "We found you 2 seats." in client.get(f"/events/{event.id}").data.decode()
+
+
+def test_polling_returns_only_changes_or_204(client, app):
+    event = make_event()
+    page = client.get(f"/events/{event.id}").data.decode()
+    since = re.search(r'id="since" name="since" value="(\d+)"', page).group(1)
+    assert client.get(f"/events/{event.id}/changes?since={since}").status_code == 204
+    seat = seat_by_label(event, "A5")
+    app.test_client().post(f"/events/{event.id}/toggle", data={"seat": seat.id}, headers=HX)
+    r = client.get(f"/events/{event.id}/changes?since={since}", headers=HX)
+    html = r.data.decode()
+    assert r.status_code == 200 and html.count('class="seat ') == 1
+    assert f'id="seat-{seat.id}" class="seat held"' in html
+    new_since = re.search(r'id="since" name="since" value="(\d+)"', html).group(1)
+    assert client.get(f"/events/{event.id}/changes?since={new_since}").status_code == 204
+
+
+def test_checkout_form_is_idempotent_on_double_submit(client, app):
+    event = make_event()
+    client.post(f"/events/{event.id}/best", data={"quantity": "2"}, headers=HX)
+    form = client.get(f"/events/{event.id}/checkout").data.decode()
+    key = re.search(r'name="idempotency_key" value="(\w+)"', form).group(1)
+    data = {"name": "Ann", "email": "ann@example.com", "idempotency_key": key}
+    first = client.post(f"/events/{event.id}/checkout", data=data)
+    assert first.status_code == 303 and "/bookings/HF" in first.headers["Location"]
+    page = client.get(first.headers["Location"]).data.decode()
+    assert "Waiting for payment" in page
+
+
+def test_checkout_shows_validation_errors_and_needs_a_basket(client, app):
+    event = make_event()
+    r = client.get(f"/events/{event.id}/checkout")
+    assert r.status_code == 303
+    client.post(f"/events/{event.id}/best", data={"quantity": "1"}, headers=HX)
+    r = client.post(f"/events/{event.id}/checkout",
+                    data={"name": "", "email": "x", "idempotency_key": "abc"})
+    assert r.status_code == 422 and "Please give the name" in r.data.decode()
+
+
+@pytest.fixture
+def csrf_client(database_url, redis_url):
+    app = create_app(base_config(database_url, redis_url, WTF_CSRF_ENABLED=True))
+    with app.app_context():
+        yield app, app.test_client()
+        from webapp.extensions import db
+
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_state_changing_forms_need_csrf_token(app, csrf_client):
+    event = make_event()
+    seat = seat_by_label(event, "A1")
+    other_app, client = csrf_client
+    r = client.post(f"/events/{event.id}/toggle", data={"seat": seat.id}, headers=HX)
+    assert r.status_code == 400 and "Reload the page" in r.data.decode()
+    page = client.get(f"/events/{event.id}").data.decode()
+    token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
+    r = client.post(f"/events/{event.id}/toggle", data={"seat": seat.id},
+                    headers={**HX, "X-CSRFToken": token})
+    assert r.status_code == 200
