@@ -60,9 +60,13 @@ def register_redis(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from webapp.api import bp as api_bp
     from webapp.customer import bp as customer_bp
+    from webapp.testprovider import bp as testprovider_bp
+    from webapp.webhooks import bp as webhooks_bp
 
     app.register_blueprint(customer_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
+    app.register_blueprint(testprovider_bp)
 
 
 def register_errors(app: Flask) -> None:

@@ -13,16 +13,16 @@ def _int(name: str, default: int) -> int:
     return int(raw) if raw else default
 
 
-def _secret_key(instance_path: Path) -> str:
-    """SECRET_KEY from the environment, else a random key kept under instance/.
+def _secret(name: str, instance_path: Path) -> str:
+    """A secret from the environment, else a random one kept under instance/.
 
-    Every gunicorn worker must sign cookies with the same key, so the generated
-    key is written once and reused rather than created per process.
+    Every process (gunicorn workers, RQ workers) must use the same value, so a
+    generated secret is written once and reused rather than created per process.
     """
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+    if os.environ.get(name):
+        return os.environ[name]
     instance_path.mkdir(parents=True, exist_ok=True)
-    key_file = instance_path / "secret_key"
+    key_file = instance_path / name.lower()
     if not key_file.exists():
         key_file.write_text(secrets.token_hex(32))
         key_file.chmod(0o600)
@@ -33,7 +33,10 @@ def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping from environment variables."""
     db_default = f"sqlite:///{instance_path / 'holdfast.sqlite3'}"
     return {
-        "SECRET_KEY": _secret_key(instance_path),
+        "SECRET_KEY": _secret("SECRET_KEY", instance_path),
+        "PAYMENT_WEBHOOK_SECRET": _secret("PAYMENT_WEBHOOK_SECRET", instance_path),
+        "PAYMENT_EVENT_STALE_SECONDS": _int("PAYMENT_EVENT_STALE_SECONDS", 30),
+        "TEST_PAYMENT_PROVIDER": os.environ.get("TEST_PAYMENT_PROVIDER", "1") != "0",
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", db_default),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "HOLD_TTL_SECONDS": _int("HOLD_TTL_SECONDS", 600),

@@ -14,7 +14,7 @@ from webapp.booking.errors import BookingError
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/webhooks/"))
 
 
 def error_response(status: int, code: str, message: str, extra: dict | None = None):

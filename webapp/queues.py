@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import redis
 from flask import Flask
-from rq import Queue
+from rq import Queue, Retry
 from rq_scheduler import Scheduler
 
 from webapp.booking.models import utcnow
@@ -34,6 +34,9 @@ def register_queues(app: Flask) -> None:
 
 def schedule_expiry(scheduler: Scheduler, hold_id: str, when: datetime) -> None:
     """Run workers.jobs.expire_hold(hold_id) at `when` (naive UTC); one job per hold."""
+    # rq-scheduler keeps whole seconds (it truncates); round up so it never runs early.
+    if when.microsecond:
+        when = when.replace(microsecond=0) + timedelta(seconds=1)
     scheduler.enqueue_at(when, "workers.jobs.expire_hold", hold_id,
                          job_id=f"expire-{hold_id}", job_result_ttl=600)
 
@@ -44,3 +47,21 @@ def schedule_sweep(scheduler: Scheduler, every_seconds: int) -> None:
         scheduler.cancel(SWEEP_JOB_ID)
     scheduler.schedule(utcnow(), "workers.jobs.sweep_expired", interval=every_seconds,
                        repeat=None, id=SWEEP_JOB_ID, result_ttl=600)
+
+
+def enqueue_payment_event(queue: Queue, event_id: str, attempt: str = "") -> None:
+    """Settle a stored provider event in the background, retrying on failure."""
+    queue.enqueue("workers.jobs.process_payment_event", event_id,
+                  retry=Retry(max=3, interval=[1, 5, 15]), job_timeout=30, result_ttl=600,
+                  job_id=f"payment-event-{event_id}{attempt}")
+
+
+def enqueue_delivery(app: Flask, url: str, payload: dict, delay: float = 0.0) -> None:
+    """Have the test provider deliver a webhook from a job, now or after `delay` seconds."""
+    args = ("workers.jobs.deliver_webhook", url, payload)
+    if delay > 0:
+        app.extensions["holdfast_scheduler"].enqueue_in(
+            timedelta(seconds=delay), *args, job_result_ttl=600)
+    else:
+        app.extensions["holdfast_queue"].enqueue(*args, retry=Retry(max=5, interval=[1, 2, 5]),
+                                                 result_ttl=600)

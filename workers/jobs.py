@@ -6,7 +6,15 @@ so these functions run with the database and Redis wired up.
 
 from __future__ import annotations
 
+import json
+
+import requests
+from flask import current_app
+
 from webapp import booking
+from webapp.booking import payment_events
+from webapp.queues import enqueue_payment_event
+from webapp.webhooks import signature
 
 
 def expire_hold(hold_id: str) -> str:
@@ -14,11 +22,25 @@ def expire_hold(hold_id: str) -> str:
     return booking.expire_hold(hold_id)
 
 
-def sweep_expired() -> int:
-    """Periodic safety net: expire every pending booking past its deadline."""
-    return booking.sweep_expired()
+def sweep_expired() -> dict:
+    """Periodic safety net: expire lapsed pending bookings, re-run lost payment events."""
+    stale = payment_events.stale_payment_events()
+    for event_id in stale:
+        enqueue_payment_event(current_app.extensions["holdfast_queue"], event_id,
+                              attempt="-recovered")
+    return {"expired": booking.sweep_expired(), "payment_events_requeued": len(stale)}
 
 
-def confirm_payment(payment_id: str, succeeded: bool) -> str:
-    """Settle a payment the provider reported; returns the booking's final status."""
-    return booking.confirm_payment(payment_id, succeeded).status
+def process_payment_event(event_id: str) -> str:
+    """Settle the payment a provider event reports; returns the booking's status."""
+    return payment_events.process_payment_event(event_id)
+
+
+def deliver_webhook(url: str, payload: dict) -> int:
+    """The test provider's delivery: sign at send time, POST, raise on failure (RQ retries)."""
+    body = json.dumps(payload).encode()
+    header = signature.sign(current_app.config["PAYMENT_WEBHOOK_SECRET"], body)
+    response = requests.post(url, data=body, timeout=10, headers={
+        "Content-Type": "application/json", signature.HEADER: header})
+    response.raise_for_status()
+    return response.status_code

@@ -21,7 +21,8 @@ def main() -> None:
     app = create_app()
     with app.app_context():
         schedule_sweep(app.extensions["holdfast_scheduler"], app.config["SWEEP_INTERVAL_SECONDS"])
-        worker = SimpleWorker([QUEUE_NAME], connection=rq_connection(app))
+        # Registries are cleaned (abandoned jobs retried) every 30 s instead of 10 min.
+        worker = SimpleWorker([QUEUE_NAME], connection=rq_connection(app), maintenance_interval=30)
         worker.work(with_scheduler=True)
 
 

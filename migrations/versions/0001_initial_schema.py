@@ -1,6 +1,6 @@
 """initial schema
 
-Revision ID: 538007bd53cf
+Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 13:26:31.799069
 

@@ -143,6 +143,18 @@ class IdempotencyRecord(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class PaymentEvent(db.Model):
+    """A webhook event from the payment provider, stored once by its event id."""
+
+    __tablename__ = "payment_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(100), unique=True)
+    type: Mapped[str] = mapped_column(String(50))
+    payment_id: Mapped[str] = mapped_column(String(40), index=True)
+    received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+
+
 class StaffUser(UserMixin, db.Model):
     __tablename__ = "staff_users"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -41,8 +41,11 @@ def confirm_payment(payment_id: str, succeeded: bool) -> Booking:
     if payment is None or payment.kind != "charge":
         raise BookingError("payment_not_found")
     booking = payment.booking
-    if payment.status != "pending":
-        return booking  # already settled: a duplicate or late callback changes nothing
+    # Settled already: a duplicate or stale callback changes nothing. The one
+    # exception is a success after a failure (the customer retried): money was
+    # taken, so it must end in seats or a refund.
+    if payment.status == "succeeded" or (payment.status == "failed" and not succeeded):
+        return booking
     if succeeded:
         _settle_success(payment.id, booking.id)
     else:
@@ -53,7 +56,9 @@ def confirm_payment(payment_id: str, succeeded: bool) -> Booking:
 
 def _claim_payment(s: Session, payment_pk: int, status: str) -> bool:
     """Inside a transaction: mark the charge settled unless someone else already did."""
-    result = s.execute(update(Payment).where(Payment.id == payment_pk, Payment.status == "pending")
+    settled_from = ("pending", "failed") if status == "succeeded" else ("pending",)
+    result = s.execute(update(Payment)
+                       .where(Payment.id == payment_pk, Payment.status.in_(settled_from))
                        .values(status=status, updated_at=utcnow()))
     return result.rowcount == 1
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from webapp import booking
 from webapp.booking.catalog import get_booking, list_events
@@ -108,6 +108,8 @@ def checkout(event_id: int):
             "idempotency_key") or uuid.uuid4().hex, error=body["message"], form=form,
             seat_map=booking.seat_states(event_id, customer_id(), hold.seat_ids)), status
     forget_basket(event_id)
+    if current_app.config["TEST_PAYMENT_PROVIDER"]:
+        return redirect(body["payment_url"], 303)
     return redirect(url_for("customer.booking_page", reference=body["booking"]["reference"]), 303)
 
 

@@ -1,0 +1,41 @@
+"""POST /webhooks/payments: verify, store once, settle in the background."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, jsonify, request
+
+from webapp.booking.errors import BookingError
+from webapp.booking.payment_events import record_payment_event
+from webapp.extensions import csrf
+from webapp.queues import enqueue_payment_event
+from webapp.webhooks import bp, signature
+
+csrf.exempt(bp)  # authenticated by the HMAC signature instead
+
+
+@bp.post("/payments")
+def payments():
+    body = request.get_data(cache=False)
+    try:
+        signature.verify(current_app.config["PAYMENT_WEBHOOK_SECRET"], body,
+                         request.headers.get(signature.HEADER))
+    except signature.SignatureError as exc:
+        return jsonify({"error": "bad_signature", "message": str(exc)}), 401
+    event = _parse(body)
+    data = event.get("data") if isinstance(event.get("data"), dict) else {}
+    is_new = record_payment_event(event.get("id"), event.get("type"), data.get("payment_id"))
+    if is_new:
+        enqueue_payment_event(current_app.extensions["holdfast_queue"], event["id"])
+    return jsonify({"received": True, "duplicate": not is_new}), 200
+
+
+def _parse(body: bytes) -> dict:
+    try:
+        event = json.loads(body)
+    except ValueError:
+        raise BookingError("invalid_input", "The webhook body is not valid JSON.") from None
+    if not isinstance(event, dict):
+        raise BookingError("invalid_input", "The webhook body must be a JSON object.")
+    return event
