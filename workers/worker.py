@@ -13,7 +13,19 @@ import logging
 from rq import SimpleWorker
 
 from webapp import create_app
+from webapp.extensions import db
 from webapp.queues import QUEUE_NAME, rq_connection, schedule_sweep
+
+
+class AppWorker(SimpleWorker):
+    """Runs each job with a fresh database session, so no job sees an older snapshot."""
+
+    def execute_job(self, job, queue):
+        db.session.remove()
+        try:
+            return super().execute_job(job, queue)
+        finally:
+            db.session.remove()
 
 
 def main() -> None:
@@ -22,7 +34,7 @@ def main() -> None:
     with app.app_context():
         schedule_sweep(app.extensions["holdfast_scheduler"], app.config["SWEEP_INTERVAL_SECONDS"])
         # Registries are cleaned (abandoned jobs retried) every 30 s instead of 10 min.
-        worker = SimpleWorker([QUEUE_NAME], connection=rq_connection(app), maintenance_interval=30)
+        worker = AppWorker([QUEUE_NAME], connection=rq_connection(app), maintenance_interval=30)
         worker.work(with_scheduler=True)
 
 

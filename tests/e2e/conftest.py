@@ -8,13 +8,12 @@ of every open page is saved under tests/e2e/artifacts/.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
+from webapp.devtools.processes import spawn, terminate
 from webapp.devtools.server import start_gunicorn, stop
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -48,14 +47,14 @@ def e2e_env() -> dict[str, str]:
 
 @pytest.fixture
 def server(app, database_url, redis_url, e2e_env):
-    """gunicorn plus the expiry listener, as in production."""
+    """gunicorn plus the expiry listener, RQ worker and scheduler, as in production."""
     env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "e2e",
-           "RATELIMIT_ENABLED": "0", **e2e_env}
+           "PAYMENT_WEBHOOK_SECRET": "whsec_e2e", "RATELIMIT_ENABLED": "0", **e2e_env}
     proc, url = start_gunicorn(env, workers=2, threads=8)
-    listener = subprocess.Popen([sys.executable, "-m", "workers.expiry_listener"],
-                                env={**os.environ, **env}, stderr=subprocess.DEVNULL)
+    background = [spawn(kind, env) for kind in ("listener", "worker", "scheduler")]
     yield url
-    stop(listener)
+    for p in background:
+        terminate(p)
     stop(proc)
 
 

@@ -31,9 +31,13 @@ def test_hold_two_seats_see_countdown_and_check_out(server, new_page, event):
     page.get_by_label("Name").fill("Ada Lovelace")
     page.get_by_label("Email").fill("ada@example.com")
     page.get_by_role("button", name="Continue to payment").click()
+    expect(page.get_by_text("TEST PAYMENT PROVIDER")).to_be_visible()
+    expect(page.locator("h1")).to_contain_text("Pay £90")
+    page.get_by_role("button", name="Pay £90").click()
     expect(page.locator("h1")).to_contain_text("Booking HF")
-    expect(page.locator("#booking-status")).to_contain_text("Waiting for payment")
     expect(page.locator("#booking-status")).to_contain_text("B7")
+    expect(page.locator("#booking-status")).to_contain_text(
+        "Payment received — seats confirmed", timeout=10000)
 
 
 def test_other_customer_sees_hold_live_and_click_is_refused(server, new_page, event):
@@ -93,4 +97,24 @@ def test_keyboard_only_select_and_check_out(server, new_page, event):
     page.keyboard.press("Tab")
     page.keyboard.type("keys@example.com")
     page.keyboard.press("Enter")
+    expect(page.get_by_text("TEST PAYMENT PROVIDER")).to_be_visible()
+    page.get_by_role("button", name=re.compile("^Pay")).focus()
+    page.keyboard.press("Enter")
     expect(page.locator("#booking-status")).to_contain_text(label)
+
+
+def test_declined_payment_explains_and_frees_seats(server, new_page, event):
+    page = new_page()
+    open_event(page, server, event.id)
+    seat(page, "A1").click()
+    expect(seat(page, "A1")).to_have_class(re.compile(r"\bmine\b"))
+    page.get_by_role("link", name="Check out").click()
+    page.get_by_label("Name").fill("Dee Klein")
+    page.get_by_label("Email").fill("dee@example.com")
+    page.get_by_role("button", name="Continue to payment").click()
+    page.get_by_role("button", name="Decline the payment").click()
+    status = page.locator("#booking-status")
+    expect(status).to_contain_text("Cancelled", timeout=10000)
+    expect(status).to_contain_text("The payment was declined")
+    open_event(page, server, event.id)
+    expect(seat(page, "A1")).to_have_class(re.compile(r"\bavailable\b"))
