@@ -80,9 +80,17 @@ def test_checkout_form_is_idempotent_on_double_submit(client, app):
     key = re.search(r'name="idempotency_key" value="(\w+)"', form).group(1)
     data = {"name": "Ann", "email": "ann@example.com", "idempotency_key": key}
     first = client.post(f"/events/{event.id}/checkout", data=data)
-    assert first.status_code == 303 and "/bookings/HF" in first.headers["Location"]
+    assert first.status_code == 303 and "/pay/pay_" in first.headers["Location"]
+    second = client.post(f"/events/{event.id}/checkout", data=data)  # the double click
+    assert second.status_code == 303 and second.headers["Location"] == first.headers["Location"]
+    from webapp.booking.models import Booking
+    from webapp.extensions import db
+
+    assert db.session.query(Booking).count() == 1
     page = client.get(first.headers["Location"]).data.decode()
-    assert "Waiting for payment" in page
+    assert "TEST PAYMENT PROVIDER" in page
+    booking = db.session.query(Booking).one()
+    assert "Waiting for payment" in client.get(f"/bookings/{booking.reference}").data.decode()
 
 
 def test_checkout_shows_validation_errors_and_needs_a_basket(client, app):

@@ -52,6 +52,11 @@ def start_checkout(hold_id: str, customer: str, name: str, email: str,
         lambda: (201, _create_pending(hold_id, customer, name, email)))
 
 
+def replay_checkout(customer: str, idempotency_key: object) -> tuple[int, dict] | None:
+    """The stored answer of an earlier checkout with this key (a resubmitted form)."""
+    return idempotency.stored_outcome(f"checkout:{customer}", idempotency_key)
+
+
 def validate_contact(name: object, email: object) -> tuple[str, str]:
     """Clean name and email, or refuse them with a message a person understands."""
     if not isinstance(name, str) or not name.strip():

@@ -71,6 +71,17 @@ def run_idempotent(scope: str, key: str, print_: str, work: Callable[[], Outcome
     return status, body
 
 
+def stored_outcome(scope: str, key: object) -> Outcome | None:
+    """The answer already stored for (scope, key), if the first request finished."""
+    if not isinstance(key, str) or not key:
+        return None
+    record = session().scalar(select(IdempotencyRecord).where(
+        IdempotencyRecord.scope == scope, IdempotencyRecord.key == key))
+    if record is None or record.status_code is None:
+        return None
+    return record.status_code, json.loads(record.response_body)
+
+
 def _claim(scope: str, key: str, print_: str) -> Outcome | None:
     """Insert the claim row; on conflict return the stored answer or refuse."""
     try:

@@ -12,6 +12,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from webapp import booking
 from webapp.booking.catalog import get_booking, list_events
+from webapp.booking.checkout import replay_checkout
 from webapp.booking.errors import BookingError
 from webapp.customer import bp
 from webapp.customer.basket import current_basket, forget_basket, remember_basket
@@ -90,6 +91,11 @@ def changes(event_id: int):
 @bp.route("/events/<int:event_id>/checkout", methods=["GET", "POST"])
 def checkout(event_id: int):
     hold = current_basket(event_id)
+    if hold is None and request.method == "POST":
+        # A second submit of a form that already succeeded: same answer, no second booking.
+        earlier = replay_checkout(customer_id(), request.form.get("idempotency_key"))
+        if earlier is not None and earlier[0] == 201:
+            return checkout_done(earlier[1])
     if hold is None:
         flash("Your basket is empty or your hold has lapsed. Pick your seats again.")
         return redirect(url_for("customer.event", event_id=event_id), 303)
@@ -108,6 +114,11 @@ def checkout(event_id: int):
             "idempotency_key") or uuid.uuid4().hex, error=body["message"], form=form,
             seat_map=booking.seat_states(event_id, customer_id(), hold.seat_ids)), status
     forget_basket(event_id)
+    return checkout_done(body)
+
+
+def checkout_done(body: dict):
+    """After checkout: to the payment page (the test provider's), else the booking page."""
     if current_app.config["TEST_PAYMENT_PROVIDER"]:
         return redirect(body["payment_url"], 303)
     return redirect(url_for("customer.booking_page", reference=body["booking"]["reference"]), 303)

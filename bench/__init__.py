@@ -1,0 +1,1 @@
+"""Benchmarks: measured, never asserted. Each run measures its baselines side by side."""

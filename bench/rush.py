@@ -1,0 +1,158 @@
+"""The rush: N customers at once, each wanting one seat (first available) and checking out.
+
+    python -m bench.rush --customers 1200 --seats 1000 --strategy all [--database-url URL]
+
+Every strategy gets a fresh event in the same run, on the same gunicorn, so the
+figures compare like with like. Prints a table, one JSON line per strategy, and
+last a JSON object with the holdfast figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import threading
+import time
+import uuid
+from collections import Counter
+
+import requests
+from sqlalchemy import func, insert, select
+
+from bench.stack import stack
+from bench.stats import emit, machine, percentile, print_table
+from bench.strategies.tables import bookings, seats
+from webapp.booking.layout import SectionLayout, create_event
+from webapp.booking.models import BookingSeat, utcnow
+from webapp.extensions import db
+
+STRATEGIES = ["naive", "occ", "pessimistic", "holdfast"]
+COLUMNS = ["strategy", "successful", "seats_booked", "booked_twice", "refused_while_left",
+           "sold_out", "errors_5xx", "wall_s", "p50_ms", "p99_ms", "rps"]
+
+
+def make_event(n_seats: int) -> int:
+    """A product event with `n_seats` seats (rows of 40), mirrored in the baselines' table."""
+    full, rest = divmod(n_seats, 40)
+    layout = [SectionLayout("Floor", [f"R{i}" for i in range(full)], 40, 1000)] if full else []
+    if rest:
+        layout.append(SectionLayout("Back", ["Z"], rest, 1000))
+    event = create_event("Bench Hall", f"Rush {uuid.uuid4().hex[:6]}", utcnow(), layout)
+    with db.engine.begin() as conn:
+        conn.execute(insert(seats), [{"event_id": event.id, "status": "free", "version": 0}
+                                     for _ in range(n_seats)])
+    return event.id
+
+
+def customer(base: str, prefix: str, event_id: int, barrier: threading.Barrier, out: list):
+    """One customer's journey; appends (outcome, [latencies])."""
+    s = requests.Session()
+    s.get(f"{base}/bench/ping", timeout=30)  # session cookie and keep-alive before the start
+    latencies: list[float] = []
+    barrier.wait()
+    try:
+        t = time.perf_counter()
+        r = s.post(f"{base}{prefix}/events/{event_id}/holds", json={"quantity": 1}, timeout=120)
+        latencies.append(time.perf_counter() - t)
+        if r.status_code != 201:
+            out.append(((r.status_code, _error(r)), latencies))
+            return
+        t = time.perf_counter()
+        c = s.post(f"{base}{prefix}/holds/{r.json()['hold_id']}/checkout", timeout=120,
+                   json={"name": "Rush", "email": "rush@example.com", "event_id": event_id},
+                   headers={"Idempotency-Key": uuid.uuid4().hex})
+        latencies.append(time.perf_counter() - t)
+        out.append(((c.status_code, _error(c)), latencies))
+    except requests.RequestException as exc:
+        out.append((("transport", type(exc).__name__), latencies))
+
+
+def _error(response) -> str | None:
+    try:
+        return response.json().get("error")
+    except ValueError:
+        return None
+
+
+def run_strategy(base: str, strategy: str, customers: int, n_seats: int) -> dict:
+    event_id = make_event(n_seats)
+    prefix = "/api/v1" if strategy == "holdfast" else f"/bench/{strategy}"
+    barrier = threading.Barrier(customers + 1)
+    out: list = []
+    threads = [threading.Thread(target=customer, args=(base, prefix, event_id, barrier, out))
+               for _ in range(customers)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return summarize(strategy, event_id, out, wall, n_seats)
+
+
+def booked(strategy: str, event_id: int) -> tuple[int, int]:
+    """(booking rows, distinct seats) as the database has them."""
+    db.session.commit()
+    if strategy == "holdfast":
+        rows = select(func.count(), func.count(func.distinct(BookingSeat.seat_id))).where(
+            BookingSeat.event_id == event_id, BookingSeat.active)
+    else:
+        rows = select(func.count(), func.count(func.distinct(bookings.c.seat_id))).where(
+            bookings.c.event_id == event_id)
+    total, distinct = db.session.execute(rows).one()
+    return total, distinct
+
+
+def summarize(strategy: str, event_id: int, out: list, wall: float, n_seats: int) -> dict:
+    outcomes = Counter(o for o, _ in out)
+    latencies = [x for _, lat in out for x in lat]
+    total, distinct = booked(strategy, event_id)
+    successful = outcomes[(201, None)]
+    refused = len(out) - successful
+    return {
+        "strategy": strategy, "customers": len(out), "seats": n_seats,
+        "successful": successful, "seats_booked": distinct, "booked_twice": total - distinct,
+        "refused_while_left": min(refused, n_seats - distinct),
+        "sold_out": outcomes[(409, "sold_out")],
+        "errors_5xx": sum(n for (code, _), n in outcomes.items()
+                          if isinstance(code, int) and code >= 500),
+        "transport_errors": sum(n for (code, _), n in outcomes.items() if code == "transport"),
+        "wall_s": wall, "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000, "rps": len(latencies) / wall if wall else 0,
+    }
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=1200)
+    parser.add_argument("--seats", type=int, default=1000)
+    parser.add_argument("--strategy", default="all", choices=["all", *STRATEGIES])
+    parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default SQLite)")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args(argv)
+    chosen = STRATEGIES if args.strategy == "all" else [args.strategy]
+    results = []
+    with stack(args.database_url, args.workers, args.threads) as (app, base, _env):
+        dialect = db.engine.dialect.name
+        print(f"gunicorn: {args.workers} workers x {args.threads} threads (gthread); "
+              f"database: {dialect}; {args.customers} customers, {args.seats} seats")
+        for strategy in chosen:
+            if strategy == "pessimistic" and dialect != "postgresql":
+                print("pessimistic: skipped (SQLite has no SELECT ... FOR UPDATE SKIP LOCKED)")
+                continue
+            result = run_strategy(base, strategy, args.customers, args.seats)
+            result.update(database=dialect, **machine())
+            results.append(result)
+            emit({"bench": "rush", **result})
+    baseline = next((r for r in results if r["strategy"] == "naive"), None)
+    for r in results:
+        r["rps_vs_naive"] = r["rps"] / baseline["rps"] if baseline and baseline["rps"] else None
+    print_table("Rush", results, COLUMNS + ["rps_vs_naive"])
+    final = next((r for r in results if r["strategy"] == "holdfast"), {})
+    emit(final)
+    return final
+
+
+if __name__ == "__main__":
+    main()
