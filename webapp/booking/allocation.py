@@ -37,6 +37,8 @@ def _runs(seats: Iterable[Seat]) -> Iterator[list[Seat]]:
 def adjacent_groups(seats: list[Seat], n: int, centre: float | None = None) -> list[list[int]]:
     """Every window of `n` neighbouring seats, best first, as lists of seat ids."""
     centre = _centre(seats) if centre is None else centre
+    if n == 1:
+        return [[seat_id] for seat_id in best_first(seats, centre)]
     scored = []
     for run in _runs(seats):
         for i in range(len(run) - n + 1):

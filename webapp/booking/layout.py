@@ -33,6 +33,11 @@ class SectionLayout:
         return self.price_cents[row_index]
 
 
+def seat_label(row: str, number: int) -> str:
+    """"C12"; with a dash when the row name ends in a digit ("A11-1", not "A111")."""
+    return f"{row}-{number}" if row[-1:].isdigit() else f"{row}{number}"
+
+
 def seat_rows(event_id: int, sections: list[SectionLayout]) -> list[dict]:
     """Seat rows for bulk insert; sections are stacked front to back, one blank row apart."""
     rows, y = [], 0
@@ -41,7 +46,7 @@ def seat_rows(event_id: int, sections: list[SectionLayout]) -> list[dict]:
             x = section.x_offset
             for number in range(1, section.seats_per_row + 1):
                 rows.append({"event_id": event_id, "section": section.name, "row": row,
-                             "number": number, "label": f"{row}{number}",
+                             "number": number, "label": seat_label(row, number),
                              "price_cents": section.price_for(r), "blocked": False,
                              "x": x, "y": y})
                 x += 2 if number in section.aisles_after else 1
