@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
+BENCH_DB := $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL),)
 
 .PHONY: help venv run test test-fast bench lint browser clean
 
@@ -35,8 +36,11 @@ test: $(STAMP) browser ## Run the whole suite (SQLite; PostgreSQL too when TEST_
 test-fast: $(STAMP) ## Run the suite without the slow rush and browser tests
 	$(BIN)/python -m pytest -m "not slow and not e2e"
 
-bench: $(STAMP) ## Run the benchmarks and print their figures
-	$(BIN)/python -m bench.rush --customers 1200 --seats 1000
+bench: $(STAMP) ## Run every benchmark (SQLite; set BENCH_DATABASE_URL for PostgreSQL)
+	$(BIN)/python -m bench.rush --customers 1200 --seats 1000 --strategy all $(BENCH_DB)
+	$(BIN)/python -m bench.ceiling $(BENCH_DB)
+	$(BIN)/python -m bench.seatmap $(BENCH_DB)
+	$(BIN)/python -m bench.expiry --holds 5000 $(BENCH_DB)
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -1,0 +1,52 @@
+"""Each benchmark runs end to end at a tiny size, so none of them can rot.
+
+No timing is asserted here: benchmarks measure, tests check.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.slow
+
+
+def run(*args: str) -> list[dict]:
+    out = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
+
+
+def test_rush_runs_and_holdfast_never_double_sells():
+    lines = run("bench.rush", "--customers", "24", "--seats", "20", "--workers", "2")
+    final = lines[-1]
+    assert final["strategy"] == "holdfast"
+    assert final["seats_booked"] == 20 and final["booked_twice"] == 0
+    assert final["sold_out"] == 4 and final["errors_5xx"] == 0
+    assert {line.get("strategy") for line in lines[:-1]} >= {"naive", "occ", "holdfast"}
+
+
+def test_ceiling_runs():
+    lines = run("bench.ceiling", "--requests", "40", "--concurrency", "4", "--workers", "2")
+    endpoints = [line for line in lines if "endpoint" in line]
+    assert len(endpoints) == 4 and endpoints[0]["vs_trivial"] == 1.0
+    assert lines[-1]["redis_round_trips_per_hold"]["hold_only"] >= 1
+
+
+def test_seatmap_runs():
+    lines = run("bench.seatmap", "--runs", "1")
+    assert {line["seats"] for line in lines} == {1000, 20000}
+    assert all(line["redis_per_render"] == 1 for line in lines)
+
+
+def test_expiry_runs():
+    lines = run("bench.expiry", "--holds", "20")
+    assert [line["path"] for line in lines] == ["listener", "fallback"]
+    assert all(line["released"] == line["holds"] for line in lines)
