@@ -26,7 +26,32 @@ def create_app(config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
+    register_actor(app)
     return app
+
+
+def register_actor(app: Flask) -> None:
+    """Attribute booking changes made during a request to who made the request (audit)."""
+    from flask import g, request
+    from flask_login import current_user
+
+    from webapp.booking import audit
+
+    @app.before_request
+    def _set_actor():
+        if request.blueprint == "staff" and current_user.is_authenticated:
+            actor = f"staff:{current_user.email}"
+        elif request.blueprint == "webhooks":
+            actor = "webhook"
+        else:
+            actor = "customer"
+        g.actor_token = audit.set_actor(actor)
+
+    @app.teardown_request
+    def _reset_actor(_exc):
+        token = g.pop("actor_token", None)
+        if token is not None:
+            audit.reset_actor(token)
 
 
 def register_extensions(app: Flask) -> None:

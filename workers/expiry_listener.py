@@ -20,6 +20,7 @@ from flask import Flask
 
 from webapp import booking, create_app
 from webapp.booking import keys
+from webapp.booking.audit import acting_as
 
 log = logging.getLogger("holdfast.expiry_listener")
 HEARTBEAT_KEY = "hf:listener:heartbeat"
@@ -43,7 +44,7 @@ def handle(app: Flask, key: str) -> str | None:
     parsed = keys.parse_timer(key)
     if parsed is None:
         return None
-    with app.app_context():
+    with app.app_context(), acting_as("expiry listener"):
         try:
             return booking.expire_hold(parsed[1])
         finally:
@@ -53,7 +54,7 @@ def handle(app: Flask, key: str) -> str | None:
 
 
 def sweep(app: Flask) -> None:
-    with app.app_context():
+    with app.app_context(), acting_as("expiry listener (sweep)"):
         expired = booking.sweep_expired()
         if expired:
             log.info("sweep expired %d pending bookings", expired)

@@ -13,13 +13,15 @@ from flask import current_app
 
 from webapp import booking
 from webapp.booking import payment_events
+from webapp.booking.audit import acting_as
 from webapp.queues import enqueue_payment_event
 from webapp.webhooks import signature
 
 
 def expire_hold(hold_id: str) -> str:
     """Fallback for a lost keyspace notification: end the hold if it lapsed."""
-    return booking.expire_hold(hold_id)
+    with acting_as("fallback job"):
+        return booking.expire_hold(hold_id)
 
 
 def sweep_expired() -> dict:
@@ -28,12 +30,15 @@ def sweep_expired() -> dict:
     for event_id in stale:
         enqueue_payment_event(current_app.extensions["holdfast_queue"], event_id,
                               attempt="-recovered")
-    return {"expired": booking.sweep_expired(), "payment_events_requeued": len(stale)}
+    with acting_as("sweeper"):
+        expired = booking.sweep_expired()
+    return {"expired": expired, "payment_events_requeued": len(stale)}
 
 
 def process_payment_event(event_id: str) -> str:
     """Settle the payment a provider event reports; returns the booking's status."""
-    return payment_events.process_payment_event(event_id)
+    with acting_as("webhook"):
+        return payment_events.process_payment_event(event_id)
 
 
 def deliver_webhook(url: str, payload: dict) -> int:

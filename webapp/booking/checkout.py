@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.booking import expiry, idempotency, inventory, keys
+from webapp.booking import audit, expiry, idempotency, inventory, keys
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holds import ms_to_datetime
@@ -121,6 +121,7 @@ def _insert_booking(event_id: int, hold_id: str, customer: str, name: str, email
                                     kind="charge", status="pending", amount_cents=amount)]
         s.add(booking)
         s.flush()
+        audit.record(s, booking.id, None, "pending", f"Checkout of hold {hold_id}")
     return booking
 
 

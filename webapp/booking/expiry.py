@@ -13,7 +13,7 @@ from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from webapp.booking import keys
+from webapp.booking import audit, keys
 from webapp.booking.context import session, setting
 from webapp.booking.holdstore import store
 from webapp.booking.models import Booking, BookingSeat, utcnow
@@ -46,6 +46,8 @@ def _end_pending_in(s: Session, booking_ids: list[int], status: str, reason: str
     if ended:
         s.execute(update(BookingSeat).where(BookingSeat.booking_id.in_(ended))
                   .values(active=False))
+        for booking_id in ended:
+            audit.record(s, booking_id, "pending", status, reason)
     return ended
 
 

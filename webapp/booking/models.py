@@ -39,6 +39,8 @@ class Venue(db.Model):
     __tablename__ = "venues"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The layout description it was created from (see webapp/booking/layout_text.py).
+    layout: Mapped[str | None] = mapped_column(Text, nullable=True)
     events: Mapped[list[Event]] = relationship(back_populates="venue")
 
 
@@ -87,6 +89,7 @@ class Booking(db.Model):
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     seats: Mapped[list[BookingSeat]] = relationship(back_populates="booking", order_by="BookingSeat.id")
     payments: Mapped[list[Payment]] = relationship(back_populates="booking", order_by="Payment.id")
+    history: Mapped[list[BookingEvent]] = relationship(order_by="BookingEvent.id")
 
 
 class BookingSeat(db.Model):
@@ -140,6 +143,19 @@ class IdempotencyRecord(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None] = mapped_column(Integer, nullable=True)
     response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class BookingEvent(db.Model):
+    """Audit trail: every status change of a booking, and who or what made it."""
+
+    __tablename__ = "booking_events"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    to_status: Mapped[str] = mapped_column(String(12))
+    actor: Mapped[str] = mapped_column(String(120))
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from webapp.booking import expiry
+from webapp.booking import audit, expiry
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -98,8 +98,10 @@ def _try_confirm(s: Session, booking: Booking) -> bool:
                         .values(status="confirmed", updated_at=now))
     if in_time.rowcount == 1:
         s.refresh(booking)
+        audit.record(s, booking.id, "pending", "confirmed", "Payment received")
         return True
     s.refresh(booking)
+    previous = booking.status
     # Late payment: the hold lapsed. A newer hold on any seat wins (fencing, invariant 8).
     seat_ids = [bs.seat_id for bs in booking.seats]
     fences = store().seat_fences(booking.event_id, seat_ids)
@@ -113,15 +115,19 @@ def _try_confirm(s: Session, booking: Booking) -> bool:
             booking.status = "confirmed"
             booking.status_reason = None
             s.flush()
+            audit.record(s, booking.id, previous, "confirmed",
+                         "Late payment; the seats were still free")
     except IntegrityError:
         s.refresh(booking)
         return False  # the unique index says someone else has a seat now
     return True
 
 
-def _refund(s: Session, booking: Booking) -> None:
+def _refund(s: Session, booking: Booking, reason: str = REFUND_REASON) -> None:
+    """Inside a transaction: refund the booking in full and free its seats."""
+    audit.record(s, booking.id, booking.status, "refunded", reason)
     booking.status = "refunded"
-    booking.status_reason = REFUND_REASON
+    booking.status_reason = reason
     s.execute(update(BookingSeat).where(BookingSeat.booking_id == booking.id)
               .values(active=False))
     s.add(Payment(public_id=f"ref_{secrets.token_urlsafe(16)}", booking_id=booking.id,
