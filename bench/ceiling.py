@@ -23,7 +23,7 @@ from webapp.booking.layout import create_event
 from webapp.booking.models import utcnow
 
 
-def redis_round_trips_per_hold(app, event_id: int, seat_ids: list[int], n: int = 200) -> dict:
+def redis_round_trips_per_hold(app, event_id: int, seat_ids: list[int], n: int = 150) -> dict:
     """Hold n single seats in-process and count what the Redis client sends."""
     from redis.connection import Connection
 

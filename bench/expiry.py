@@ -31,17 +31,21 @@ GRACE = 2
 
 
 def collect(redis_url: str, channel: str, want: set[int], seen: dict, stop: threading.Event):
-    """Record when each seat is first announced free."""
+    """Record when each seat is announced released: its second announcement (the first
+    is the hold being taken)."""
     client = redis.Redis.from_url(redis_url, decode_responses=True)
     pubsub = client.pubsub(ignore_subscribe_messages=True)
     pubsub.subscribe(channel)
+    announced: dict[int, int] = {}
     while not stop.is_set() and want - set(seen):
         message = pubsub.get_message(timeout=0.5)
         if message:
             now = time.time()
             for seat in message["data"].split(":", 1)[1].split(","):
                 if seat and int(seat) in want:
-                    seen.setdefault(int(seat), now)
+                    announced[int(seat)] = announced.get(int(seat), 0) + 1
+                    if announced[int(seat)] == 2:
+                        seen[int(seat)] = now
     pubsub.close()
 
 

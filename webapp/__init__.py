@@ -66,6 +66,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
     login_manager.init_app(app)
+    login_manager.login_view = "staff.login"
     limiter.init_app(app)
 
 
@@ -92,6 +93,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
     app.register_blueprint(testprovider_bp)
+    from webapp.staff import bp as staff_bp
+
+    app.register_blueprint(staff_bp, url_prefix="/staff")
 
 
 def register_errors(app: Flask) -> None:

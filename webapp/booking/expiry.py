@@ -93,6 +93,8 @@ def expire_hold(hold_id: str) -> str:
     info = store().info(event_id, hold_id)
     if info is not None:
         store().finish(event_id, hold_id, info["customer"], info["seat_ids"], "release")
+    if ended or info is not None:
+        store().count_hold_event(event_id, "expired")
     if ended:
         # Announce even when Redis had already dropped the keys: the database changed.
         store().publish(event_id, [bs.seat_id for bs in booking.seats])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from importlib import resources
 
@@ -36,13 +37,15 @@ class HoldStore:
         self._hold: Script = client.register_script(_load("hold"))
         self._finish: Script = client.register_script(_load("finish"))
         self._extend: Script = client.register_script(_load("extend"))
+        self._block: Script = client.register_script(_load("block"))
 
     def take(self, event_id: int, hold_id: str, customer: str, candidates: list[int], *,
              n: int, mode: str, ttl_ms: int, max_seats: int, bought: int) -> TakeResult:
         """Run hold.lua over `candidates` (seat ids in preference order)."""
         fixed = [keys.fence(event_id), keys.customer(event_id, customer), keys.held(event_id),
                  keys.hold_timer(event_id, hold_id), keys.hold_info(event_id, hold_id),
-                 keys.version(event_id), keys.seat_fences(event_id), keys.changelog(event_id)]
+                 keys.version(event_id), keys.seat_fences(event_id), keys.changelog(event_id),
+                 keys.hold_stat(event_id, "created", int(time.time() // 60))]
         seat_keys = [keys.seat(event_id, s) for s in candidates]
         argv = [hold_id, customer, ttl_ms, INFO_TTL_MS, max_seats, bought, n, mode,
                 keys.channel(event_id), *candidates]
@@ -74,6 +77,47 @@ class HoldStore:
         reply = self._extend(keys=fixed + seat_keys,
                              args=[hold_id, customer, extra_ms, INFO_TTL_MS, *seat_ids])
         return reply[0], int(reply[1]) if len(reply) > 1 else 0
+
+    def block(self, event_id: int, seat_ids: list[int], block: bool) -> list[int]:
+        """Run block.lua; returns the seats that refused (held or sold), else []."""
+        fixed = [keys.version(event_id), keys.changelog(event_id)]
+        seat_keys = [keys.seat(event_id, s) for s in seat_ids]
+        reply = self._block(keys=fixed + seat_keys,
+                            args=["block" if block else "unblock", keys.channel(event_id),
+                                  *seat_ids])
+        return [int(s) for s in reply[1:]] if reply[0] == "taken" else []
+
+    def live_holds(self, event_id: int, now_ms: int) -> list[dict]:
+        """Every live hold of the event with its seats and deadline (two round trips)."""
+        seats = [int(s) for s in self.client.zrangebyscore(keys.held(event_id), now_ms, "+inf")]
+        if not seats:
+            return []
+        hold_ids = self.client.mget([keys.seat(event_id, s) for s in seats])
+        unique = sorted({h for h in hold_ids if h and h not in ("sold", "blocked")})
+        pipe = self.client.pipeline(transaction=False)
+        for hold_id in unique:
+            pipe.hgetall(keys.hold_info(event_id, hold_id))
+        holds = []
+        for hold_id, raw in zip(unique, pipe.execute(), strict=True):
+            if raw:
+                holds.append({"hold_id": hold_id, "customer": raw["customer"],
+                              "seat_ids": [int(x) for x in raw["seats"].split(",") if x],
+                              "expires_ms": int(raw["expires_ms"])})
+        return sorted(holds, key=lambda h: h["expires_ms"])
+
+    def count_hold_event(self, event_id: int, kind: str) -> None:
+        """Count a hold that expired in this minute (hold.lua counts created ones)."""
+        key = keys.hold_stat(event_id, kind, int(time.time() // 60))
+        pipe = self.client.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, 7200)
+        pipe.execute()
+
+    def hold_events_last_hour(self, event_id: int, kind: str) -> int:
+        """Holds created (or expired) in the last 60 minutes."""
+        minute = int(time.time() // 60)
+        names = [keys.hold_stat(event_id, kind, m) for m in range(minute - 59, minute + 1)]
+        return sum(int(v) for v in self.client.mget(names) if v)
 
     def info(self, event_id: int, hold_id: str) -> dict | None:
         """The hold's description, or None once it is gone (released, sold, or long lapsed)."""

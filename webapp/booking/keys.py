@@ -73,6 +73,11 @@ def changelog(event_id: int) -> str:
     return f"{tag(event_id)}:changelog"
 
 
+def hold_stat(event_id: int, kind: str, minute: int) -> str:
+    """Counter of holds created or expired in one minute (kept two hours)."""
+    return f"{tag(event_id)}:stat:{kind}:{minute}"
+
+
 def channel(event_id: int) -> str:
     """Pub/sub channel announcing changed seats."""
     return f"{tag(event_id)}:changes"

@@ -60,8 +60,22 @@ def create_event(venue_name: str, name: str, starts_at: datetime,
     """Create a venue (if new) and an event with one seat per layout position."""
     with write_transaction(session()) as s:
         venue = s.query(Venue).filter_by(name=venue_name).first() or Venue(name=venue_name)
+        if venue.layout is None:
+            venue.layout = describe(sections)
         event = Event(venue=venue, name=name, starts_at=starts_at)
         s.add(event)
         s.flush()
         s.execute(insert(Seat), seat_rows(event.id, sections))
     return event
+
+
+def describe(sections: list[SectionLayout]) -> str:
+    """The text form of a layout (see layout_text.py), so staff can reuse it."""
+    lines = []
+    for section in sections:
+        parts = [f"rows {section.rows[0]}-{section.rows[-1]}", f"{section.seats_per_row} seats"]
+        if section.aisles_after:
+            parts.append("aisle after " + " and ".join(map(str, section.aisles_after)))
+        parts.append(f"£{section.price_for(0) / 100:.2f}")
+        lines.append(f"{section.name}: " + ", ".join(parts))
+    return "\n".join(lines)

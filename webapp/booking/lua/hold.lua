@@ -4,16 +4,16 @@
 -- reset its countdown by adding seats).
 -- KEYS[1] fence counter      KEYS[2] customer zset   KEYS[3] event held zset
 -- KEYS[4] hold timer         KEYS[5] hold info hash  KEYS[6] version counter
--- KEYS[7] seat fences hash   KEYS[8] changelog zset  KEYS[9..] seat keys (candidates,
---         in preference order)
+-- KEYS[7] seat fences hash   KEYS[8] changelog zset  KEYS[9] holds-created counter of
+--         this minute (staff statistics)   KEYS[10..] seat keys (candidates, in preference order)
 -- ARGV[1] hold id   ARGV[2] customer id   ARGV[3] ttl ms   ARGV[4] info ttl ms
 -- ARGV[5] max seats per customer   ARGV[6] seats the customer already bought
 -- ARGV[7] n (seats wanted)   ARGV[8] mode: "groups" = first fully free run of n
 --         consecutive candidates starting at a multiple of n; "scatter" = first n free
--- ARGV[9] pub/sub channel   ARGV[10..] seat ids, parallel to KEYS[9..]
+-- ARGV[9] pub/sub channel   ARGV[10..] seat ids, parallel to KEYS[10..]
 -- Returns {"ok", fence, expires_ms, seat ids...} | {"taken", seat ids...}
 --       | {"limit", held} | {"gone"} (the hold to add to lapsed or is not the caller's)
-local FIRST = 9
+local FIRST = 10
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local n = tonumber(ARGV[7])
@@ -91,6 +91,8 @@ local seats = table.concat(ids, ',')
 if existing[1] then
   seats = existing[4] .. ',' .. seats
 else
+  redis.call('INCR', KEYS[9])
+  redis.call('EXPIRE', KEYS[9], 7200)
   redis.call('SET', KEYS[4], '1', 'PXAT', expires)
   redis.call('HSET', KEYS[5], 'customer', ARGV[2], 'fence', fence, 'expires_ms', expires,
     'extended', '0')

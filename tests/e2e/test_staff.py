@@ -1,0 +1,42 @@
+"""A box-office refund reaches a customer's open seat map within two seconds."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+from werkzeug.security import generate_password_hash
+
+from tests.e2e.helpers import open_event, seat
+from tests.factories import make_event, seat_by_label
+from webapp.booking import confirm_payment, hold_seats, start_checkout
+from webapp.booking.models import StaffUser
+from webapp.extensions import db
+
+
+def test_staff_refund_frees_seat_on_customer_map(app, server, new_page):
+    event = make_event(rows=3, seats_per_row=10)
+    db.session.add(StaffUser(email="desk@example.com",
+                             password_hash=generate_password_hash("s3cret-desk")))
+    db.session.commit()
+    hold = hold_seats(event.id, "buyer", [seat_by_label(event, "B4").id])
+    _, body = start_checkout(hold.hold_id, "buyer", "Bea Buyer", "bea@example.com", "k")
+    confirm_payment(body["payment_url"].rsplit("/", 1)[1], True)
+
+    customer = new_page()
+    open_event(customer, server, event.id)
+    expect(seat(customer, "B4")).to_have_class(re.compile(r"\bbooked\b"))
+
+    staff = new_page()
+    staff.goto(f"{server}/staff/")
+    staff.get_by_label("Email").fill("desk@example.com")
+    staff.get_by_label("Password").fill("s3cret-desk")
+    staff.get_by_role("button", name="Log in").click()
+    staff.get_by_role("link", name="Bookings").click()
+    staff.get_by_label("Reference, email or seat").fill("bea@example.com")
+    staff.get_by_role("button", name="Search").click()
+    staff.locator("#bookings a").first.click()
+    staff.get_by_role("button", name="Cancel and refund").click()
+    expect(staff.locator("#history")).to_contain_text("staff:desk@example.com")
+
+    expect(seat(customer, "B4")).to_have_class(re.compile(r"\bavailable\b"), timeout=2000)

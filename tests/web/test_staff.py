@@ -1,0 +1,195 @@
+"""The box office: protection, actions with their audit entries, exports, venues and events."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from tests.factories import make_event, seat_by_label, seat_ids
+from webapp.booking import confirm_payment, hold_seats, seat_states, start_checkout
+from webapp.booking.models import Booking, Event, Seat, StaffUser
+from webapp.extensions import db
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def staff(app):
+    db.session.add(StaffUser(email="boss@example.com",
+                             password_hash=generate_password_hash(PASSWORD)))
+    db.session.commit()
+
+
+@pytest.fixture
+def logged_in(client, staff):
+    r = client.post("/staff/login", data={"email": "boss@example.com", "password": PASSWORD})
+    assert r.status_code == 303
+    return client
+
+
+def confirmed_booking(event, customer="alice", labels=("A1", "A2"), email="ann@example.com"):
+    hold = hold_seats(event.id, customer, [seat_by_label(event, label).id for label in labels])
+    _, body = start_checkout(hold.hold_id, customer, "Ann", email, f"k-{customer}")
+    confirm_payment(body["payment_url"].rsplit("/", 1)[1], True)
+    return db.session.scalar(select(Booking).where(Booking.hold_id == hold.hold_id))
+
+
+def test_every_staff_route_refuses_anonymous_users(app, client):
+    make_event()
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/staff") or rule.endpoint == "staff.login":
+            continue
+        url = re.sub(r"<(?:int:)?(\w+)>", lambda m: "1" if "int:" in m.group(0) else "x",
+                     rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            r = client.open(url, method=method)
+            assert r.status_code in (303, 400), (method, url, r.status_code)
+            if r.status_code == 303:
+                assert "/staff/login" in r.headers["Location"]
+            checked += 1
+    assert checked >= 14
+
+
+def test_login_wrong_password_and_logout(client, staff):
+    r = client.post("/staff/login", data={"email": "boss@example.com", "password": "nope"})
+    assert r.status_code == 401 and b"do not match" in r.data
+    assert client.get("/staff/").status_code == 303
+    assert client.post("/staff/login", data={"email": "boss@example.com",
+                                             "password": PASSWORD}).status_code == 303
+    assert client.get("/staff/").status_code == 200
+    client.post("/staff/logout")
+    assert client.get("/staff/").status_code == 303
+
+
+def test_customers_never_see_staff_data(client, app):
+    event = make_event()
+    booking = confirmed_booking(event)
+    assert booking.reference.encode() not in client.get(f"/events/{event.id}").data
+    assert client.get(f"/staff/bookings/{booking.reference}").status_code == 303
+
+
+def test_overview_shows_live_figures(logged_in, app):
+    event = make_event()
+    confirmed_booking(event)
+    hold_seats(event.id, "bob", seat_ids(event)[5:7])
+    html = logged_in.get("/staff/").data.decode()
+    row = re.search(rf'<tr data-event="{event.id}">(.*?)</tr>', html, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)
+    assert cells[2:8] == ["20", "16", "2", "0", "2", "0"]
+    assert cells[8] == "£40" and cells[9] == "2"
+
+
+def test_refund_returns_seats_and_is_audited(logged_in, app):
+    event = make_event()
+    booking = confirmed_booking(event)
+    r = logged_in.post(f"/staff/bookings/{booking.reference}/refund",
+                       data={"reason": "Customer is ill."})
+    assert r.status_code == 303
+    db.session.refresh(booking)
+    assert booking.status == "refunded" and booking.status_reason == "Customer is ill."
+    assert [p.kind for p in booking.payments] == ["charge", "refund"]
+    assert {s.label: s.status for s in seat_states(event.id).seats}["A1"] == "available"
+    history = [(h.from_status, h.to_status, h.actor) for h in booking.history]
+    assert history == [(None, "pending", "system"), ("pending", "confirmed", "system"),
+                       ("confirmed", "refunded", "staff:boss@example.com")]
+    hold_seats(event.id, "carol", [seat_by_label(event, "A1").id])  # on sale again
+    page = logged_in.get(f"/staff/bookings/{booking.reference}").data.decode()
+    assert "staff:boss@example.com" in page and "Customer is ill." in page
+    again = logged_in.post(f"/staff/bookings/{booking.reference}/refund", data={})
+    assert b"Only a confirmed booking" in logged_in.get(again.headers["Location"]).data
+
+
+def test_release_hold_from_box_office(logged_in, app):
+    event = make_event()
+    hold = hold_seats(event.id, "bob", seat_ids(event)[:2])
+    page = logged_in.get(f"/staff/events/{event.id}").data.decode()
+    assert hold.hold_id[-6:] in page
+    logged_in.post(f"/staff/holds/{hold.hold_id}/release", data={"event_id": event.id})
+    assert {s.status for s in seat_states(event.id).seats} == {"available"}
+
+
+def test_block_refuses_held_or_sold_seats_and_blocks_free_ones(logged_in, app):
+    event = make_event()
+    confirmed_booking(event)
+    hold_seats(event.id, "bob", [seat_by_label(event, "B1").id])
+    for labels in ("A1", "B1", "A5 B1"):
+        r = logged_in.post(f"/staff/events/{event.id}/blocks",
+                           data={"labels": labels, "action": "block"}, follow_redirects=True)
+        assert b"release or refund it first" in r.data or b"refund it first" in r.data
+    assert not db.session.scalar(select(Seat.blocked).where(Seat.label == "A5"))
+    r = logged_in.post(f"/staff/events/{event.id}/blocks",
+                       data={"labels": "a5, A6", "action": "block"}, follow_redirects=True)
+    assert b"Blocked A5, A6" in r.data or b"Blocked A6, A5" in r.data
+    states = {s.label: s.status for s in seat_states(event.id).seats}
+    assert states["A5"] == states["A6"] == "blocked"
+    with pytest.raises(Exception, match="taken|sold|unavailable|blocked"):
+        hold_seats(event.id, "dave", [seat_by_label(event, "A5").id])
+    logged_in.post(f"/staff/events/{event.id}/blocks", data={"labels": "A5", "action": "unblock"})
+    hold_seats(event.id, "dave", [seat_by_label(event, "A5").id])
+
+
+def test_bookings_search_filters_and_pages(logged_in, app):
+    event = make_event(rows=4, seats_per_row=10)
+    confirmed_booking(event, "a", ("A1",), "first@example.com")
+    confirmed_booking(event, "b", ("B2",), "second@example.com")
+    assert "first@example.com" in logged_in.get("/staff/bookings?q=FIRST@").data.decode()
+    page = logged_in.get("/staff/bookings?q=b2").data.decode()
+    assert "second@example.com" in page and "first@example.com" not in page
+    assert "0 bookings" in logged_in.get("/staff/bookings?status=refunded").data.decode()
+    for i in range(26):
+        confirmed_booking(event, f"c{i}", (f"C{i % 10 + 1}" if i < 10 else f"D{i % 10 + 1}"
+                                           if i < 20 else f"A{i - 18}",), f"c{i}@example.com")
+    first = logged_in.get(f"/staff/bookings?event_id={event.id}").data.decode()
+    assert "28 bookings" in first and "Page 1 of 2" in first
+    assert first.count("<tr><td><a href=\"/staff/bookings/") == 25
+    second = logged_in.get(f"/staff/bookings?event_id={event.id}&page=2").data.decode()
+    assert second.count("<tr><td><a href=\"/staff/bookings/") == 3
+
+
+def test_csv_export_quotes_properly(logged_in, app):
+    event = make_event()
+    booking = confirmed_booking(event)
+    booking.name = 'Ann "the Ace", Jr.'
+    db.session.commit()
+    r = logged_in.get(f"/staff/events/{event.id}/bookings.csv")
+    assert r.status_code == 200 and r.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(r.data.decode())))
+    assert rows[0][:3] == ["reference", "status", "name"]
+    assert rows[1][:5] == [booking.reference, "confirmed", 'Ann "the Ace", Jr.',
+                           "ann@example.com", "A1 A2"]
+
+
+def test_create_venue_with_inline_errors_then_event(logged_in, app):
+    r = logged_in.post("/staff/venues/new", data={"name": "", "layout": "Stalls rows A"})
+    html = r.data.decode()
+    assert r.status_code == 422 and "Give the venue a name." in html and "Line 1:" in html
+    r = logged_in.post("/staff/venues/new", data={
+        "name": "Little Hall", "layout": "Stalls: rows A-C, 8 seats, aisle after 4, £30\n"
+                                         "Balcony: rows D-E, 6 seats"})
+    assert r.status_code == 303
+    venue_page = logged_in.get(r.headers["Location"]).data.decode()
+    assert "Price for Balcony" in venue_page
+    venue_id = int(re.search(r'name="venue_id" value="(\d+)"', venue_page).group(1))
+    r = logged_in.post("/staff/events/new", data={"venue_id": venue_id, "name": "Gig",
+                                                  "starts_at": "2031-05-01T20:00"})
+    assert r.status_code == 422 and b"Give a price for Balcony" in r.data
+    r = logged_in.post("/staff/events/new", data={
+        "venue_id": venue_id, "name": "Gig", "starts_at": "2031-05-01T20:00",
+        "price_Stalls": "35", "price_Balcony": "12.50"})
+    assert r.status_code == 303
+    event = db.session.scalar(select(Event).where(Event.name == "Gig"))
+    prices = {s.section: s.price_cents for s in seat_states(event.id).seats}
+    assert prices == {"Stalls": 3500, "Balcony": 1250}
+    assert len(seat_states(event.id).seats) == 36
+
+
+def test_ops_panel_lists_queue_and_failed_jobs(logged_in, app):
+    html = logged_in.get("/staff/ops").data.decode()
+    assert 'id="queue-depth">0<' in html and "No failed jobs." in html
+    assert "no heartbeat" in html

@@ -1,0 +1,137 @@
+"""What staff can do: refund a sale, release a hold, take seats off sale, add venues and events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from webapp.booking import audit, expiry, keys
+from webapp.booking.context import session
+from webapp.booking.errors import BookingError
+from webapp.booking.holdstore import store
+from webapp.booking.layout import SectionLayout, create_event
+from webapp.booking.layout_text import parse_layout
+from webapp.booking.models import Booking, BookingSeat, Event, Seat, Venue
+from webapp.booking.payments import _refund
+from webapp.database import write_transaction
+
+
+def cancel_and_refund(reference: str, reason: str) -> Booking:
+    """Cancel a confirmed booking, refund it in full, and put its seats back on sale.
+
+    The database change (status, seats, refund) is one transaction; then the
+    seats' "sold" marks are removed in Redis and every open map is told.
+
+    Raises:
+        BookingError: booking_not_found, or invalid_input unless it is confirmed.
+    """
+    booking = session().scalar(select(Booking).where(Booking.reference == reference))
+    if booking is None:
+        raise BookingError("booking_not_found")
+    reason = (reason or "").strip() or "Cancelled by the box office."
+    with write_transaction(session()) as s:
+        locked = s.execute(update(Booking).where(Booking.id == booking.id,
+                                                 Booking.status == "confirmed")
+                           .values(status="confirmed"))  # take the row lock first
+        if locked.rowcount != 1:
+            raise BookingError("invalid_input", "Only a confirmed booking can be refunded.")
+        _refund(s, s.get(Booking, booking.id), reason)
+    seat_ids = [bs.seat_id for bs in booking.seats]
+    store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids, "unsell")
+    store().publish(booking.event_id, seat_ids)
+    session().refresh(booking)
+    return booking
+
+
+def release_any_hold(hold_id: str) -> list[int]:
+    """Release a customer's hold from the box office (its pending booking is cancelled).
+
+    Raises:
+        BookingError: hold_not_found.
+    """
+    event_id = keys.event_of_hold(hold_id)
+    info = store().info(event_id, hold_id) if event_id is not None else None
+    if info is None:
+        raise BookingError("hold_not_found")
+    booking = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
+    if booking is not None and booking.status == "pending":
+        expiry.end_pending(booking, "cancelled", "Released by the box office.")
+    return store().finish(event_id, hold_id, info["customer"], info["seat_ids"], "release")
+
+
+def set_blocked(event_id: int, labels: list[str], blocked: bool) -> list[Seat]:
+    """Take seats off sale (blocked) or put them back; a held or sold seat refuses.
+
+    Redis marks the seats first, atomically against concurrent holds, then the
+    database flag follows (what the maps and the hold checks read).
+
+    Raises:
+        BookingError: invalid_input for unknown labels, seats_unavailable when
+            any seat is held or sold (nothing changes then).
+    """
+    wanted = [label.strip().upper() for label in labels if label.strip()]
+    seats = list(session().scalars(select(Seat).where(Seat.event_id == event_id,
+                                                      Seat.label.in_(wanted))))
+    unknown = sorted(set(wanted) - {s.label for s in seats})
+    if not wanted or unknown:
+        raise BookingError("invalid_input", f"Unknown seats: {', '.join(unknown) or 'none given'}.")
+    if blocked:
+        _refuse_booked(event_id, seats)
+    refused = store().block(event_id, [s.id for s in seats], blocked)
+    if refused:
+        labels_by_id = {s.id: s.label for s in seats}
+        raise BookingError("seats_unavailable", f"{', '.join(labels_by_id[i] for i in refused)} "
+                           "is held or sold; release or refund it first.", seat_ids=refused)
+    with write_transaction(session()) as s:
+        s.execute(update(Seat).where(Seat.id.in_([x.id for x in seats])).values(blocked=blocked))
+    return seats
+
+
+def _refuse_booked(event_id: int, seats: list[Seat]) -> None:
+    taken = session().scalars(select(Seat.label).join(BookingSeat, BookingSeat.seat_id == Seat.id)
+                              .where(BookingSeat.event_id == event_id, BookingSeat.active,
+                                     Seat.id.in_([s.id for s in seats]))).all()
+    if taken:
+        raise BookingError("seats_unavailable", f"{', '.join(taken)} is in a booking; "
+                           "refund it first.")
+
+
+def create_venue(name: str, layout_text: str) -> tuple[Venue | None, list[str]]:
+    """Create a venue from a layout description; returns (venue, errors)."""
+    errors = [] if (name or "").strip() else ["Give the venue a name."]
+    parsed = parse_layout(layout_text)
+    errors += parsed.errors
+    if errors:
+        return None, errors
+    with write_transaction(session()) as s:
+        venue = Venue(name=name.strip(), layout=layout_text.strip())
+        s.add(venue)
+    return venue, []
+
+
+def venue_sections(venue: Venue) -> list[SectionLayout]:
+    return parse_layout(venue.layout or "").sections
+
+
+def create_event_at(venue_id: int, name: str, starts_at: datetime | None,
+                    prices: dict[str, int | None]) -> tuple[Event | None, list[str]]:
+    """Create an event at a venue with a price per section; returns (event, errors)."""
+    venue = session().get(Venue, venue_id)
+    errors = []
+    if venue is None or not venue.layout:
+        errors.append("Choose a venue that has a layout.")
+    if not (name or "").strip():
+        errors.append("Give the event a name.")
+    if starts_at is None:
+        errors.append("Give the start date and time.")
+    sections = venue_sections(venue) if venue is not None else []
+    for section in sections:
+        price = prices.get(section.name)
+        if price is None and not section.price_cents:
+            errors.append(f"Give a price for {section.name}.")
+        elif price is not None:
+            section.price_cents = price
+    if errors:
+        return None, errors
+    return create_event(venue.name, name.strip(), starts_at, sections), []

@@ -1,0 +1,19 @@
+"""Staff dashboard: run an on-sale. Every route needs a logged-in staff user."""
+
+from flask import Blueprint, redirect, request, url_for
+from flask_login import current_user
+
+bp = Blueprint("staff", __name__)
+
+PUBLIC_ENDPOINTS = {"staff.login"}
+
+
+@bp.before_request
+def require_staff():
+    """Refuse anonymous users everywhere under /staff except the login page."""
+    if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
+        return redirect(url_for("staff.login", next=request.full_path), 303)
+    return None
+
+
+from webapp.staff import auth, ops, routes  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,52 @@
+"""Staff login and logout (Flask-Login, hashed passwords, throttled, session rotated)."""
+
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import login_user, logout_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.security import check_password_hash
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Email, Length
+
+from webapp.booking.models import StaffUser
+from webapp.extensions import db, limiter
+from webapp.staff import bp
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
+
+
+def _login_limit() -> str:
+    return current_app.config.get("STAFF_LOGIN_RATE_LIMIT", "10 per minute")
+
+
+def _client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, key_func=_client_address, methods=["POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = db.session.scalar(select(StaffUser).where(
+            StaffUser.email == form.email.data.strip().lower()))
+        if user is not None and check_password_hash(user.password_hash, form.password.data):
+            session.clear()  # a fresh session at login: nothing carried over from before
+            login_user(user)
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/staff") else url_for("staff.overview"),
+                            303)
+        flash("That email and password do not match a staff account.")
+    return render_template("staff/login.html", form=form), 200 if request.method == "GET" else 401
+
+
+@bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    return redirect(url_for("staff.login"), 303)

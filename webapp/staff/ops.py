@@ -1,0 +1,40 @@
+"""Ops panel: RQ queue depth, failed jobs (with retry), worker, scheduler and listener heartbeats.
+
+A small page rather than rq-dashboard: rq-dashboard's releases track older RQ
+versions, and the few figures staff need fit on one screen behind staff login.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import current_app, flash, redirect, render_template, url_for
+from rq import Worker
+from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
+
+from webapp.staff import bp
+from workers.expiry_listener import HEARTBEAT_KEY
+
+
+@bp.get("/ops")
+def ops():
+    queue = current_app.extensions["holdfast_queue"]
+    scheduler = current_app.extensions["holdfast_scheduler"]
+    failed = FailedJobRegistry(queue=queue)
+    beat = current_app.extensions["holdfast_redis"].get(HEARTBEAT_KEY)
+    jobs = [j for j in (queue.fetch_job(i) for i in failed.get_job_ids(0, 49)) if j]
+    return render_template(
+        "staff/ops.html", queue_depth=len(queue), failed=jobs, failed_count=failed.count,
+        started=StartedJobRegistry(queue=queue).count,
+        scheduled=ScheduledJobRegistry(queue=queue).count,
+        delayed=scheduler.count(),
+        workers=Worker.all(connection=queue.connection),
+        listener_age=int(time.time()) - int(beat) if beat else None)
+
+
+@bp.post("/ops/failed/<job_id>/retry")
+def retry_job(job_id: str):
+    queue = current_app.extensions["holdfast_queue"]
+    FailedJobRegistry(queue=queue).requeue(job_id)
+    flash(f"Job {job_id} queued again.")
+    return redirect(url_for("staff.ops"), 303)

@@ -1,0 +1,142 @@
+"""Staff pages: overview, event, bookings, actions, venues and events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from sqlalchemy import select
+
+from webapp.booking import boxoffice, get_event, reports
+from webapp.booking.errors import BookingError
+from webapp.booking.models import BOOKING_STATUSES, Booking, Event, Venue
+from webapp.customer.render import is_htmx
+from webapp.extensions import db
+from webapp.staff import bp
+from webapp.staff.charts import occupancy_svg
+
+
+@bp.get("/")
+def overview():
+    template = "staff/partials/overview_table.html" if is_htmx() else "staff/overview.html"
+    return render_template(template, events=reports.event_overview())
+
+
+@bp.get("/events/<int:event_id>")
+def event(event_id: int):
+    seats = reports.staff_seat_map(event_id)
+    context = {"event": get_event(event_id), "seats": seats,
+               "chart": occupancy_svg(reports.occupancy_by_section(seats)),
+               "holds": reports.live_holds(event_id)}
+    template = "staff/partials/event_live.html" if is_htmx() else "staff/event.html"
+    return render_template(template, **context)
+
+
+@bp.post("/holds/<hold_id>/release")
+def release_hold(hold_id: str):
+    event_id = _event_of_form()
+    try:
+        boxoffice.release_any_hold(hold_id)
+        flash("Hold released; its seats are back on sale.")
+    except BookingError as exc:
+        flash(exc.message)
+    return redirect(url_for("staff.event", event_id=event_id), 303)
+
+
+@bp.post("/events/<int:event_id>/blocks")
+def block_seats(event_id: int):
+    labels = request.form.get("labels", "").replace(",", " ").split()
+    blocked = request.form.get("action") != "unblock"
+    try:
+        seats = boxoffice.set_blocked(event_id, labels, blocked)
+        flash(f"{'Blocked' if blocked else 'Unblocked'} {', '.join(s.label for s in seats)}.")
+    except BookingError as exc:
+        flash(exc.message)
+    return redirect(url_for("staff.event", event_id=event_id), 303)
+
+
+@bp.get("/bookings")
+def bookings():
+    page = request.args.get("page", default=1, type=int)
+    event_id = request.args.get("event_id", type=int)
+    found, total = reports.search_bookings(request.args.get("q", ""),
+                                           request.args.get("status", ""), event_id, page)
+    return render_template("staff/bookings.html", bookings=found, total=total, page=page,
+                           pages=max(1, -(-total // reports.PAGE_SIZE)), statuses=BOOKING_STATUSES,
+                           events=db.session.scalars(select(Event).order_by(Event.starts_at)).all())
+
+
+@bp.get("/bookings/<reference>")
+def booking(reference: str):
+    found = db.session.scalar(select(Booking).where(Booking.reference == reference))
+    if found is None:
+        raise BookingError("booking_not_found")
+    return render_template("staff/booking.html", booking=found)
+
+
+@bp.post("/bookings/<reference>/refund")
+def refund(reference: str):
+    try:
+        boxoffice.cancel_and_refund(reference, request.form.get("reason", ""))
+        flash("Booking cancelled and refunded; its seats are back on sale.")
+    except BookingError as exc:
+        flash(exc.message)
+    return redirect(url_for("staff.booking", reference=reference), 303)
+
+
+@bp.get("/events/<int:event_id>/bookings.csv")
+def export_csv(event_id: int):
+    event = get_event(event_id)
+    body = stream_with_context(reports.bookings_csv(event_id))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="bookings-event-{event.id}.csv"'})
+
+
+@bp.route("/venues/new", methods=["GET", "POST"])
+def new_venue():
+    errors, form = [], request.form
+    if request.method == "POST":
+        venue, errors = boxoffice.create_venue(form.get("name", ""), form.get("layout", ""))
+        if venue is not None:
+            flash(f"Venue {venue.name} created.")
+            return redirect(url_for("staff.new_event", venue_id=venue.id), 303)
+    return render_template("staff/venue_new.html", errors=errors, form=form), \
+        422 if errors else 200
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+def new_event():
+    venues = db.session.scalars(select(Venue).where(Venue.layout.is_not(None))
+                                .order_by(Venue.name)).all()
+    venue_id = request.values.get("venue_id", type=int) or (venues[0].id if venues else None)
+    venue = db.session.get(Venue, venue_id) if venue_id else None
+    sections = boxoffice.venue_sections(venue) if venue else []
+    errors, form = [], request.form
+    if request.method == "POST":
+        prices = {s.name: _pounds(form.get(f"price_{s.name}")) for s in sections}
+        event, errors = boxoffice.create_event_at(venue_id or 0, form.get("name", ""),
+                                                  _datetime(form.get("starts_at")), prices)
+        if event is not None:
+            flash(f"Event {event.name} created.")
+            return redirect(url_for("staff.event", event_id=event.id), 303)
+    return render_template("staff/event_new.html", venues=venues, venue=venue,
+                           sections=sections, errors=errors, form=form), 422 if errors else 200
+
+
+def _event_of_form() -> int:
+    return request.form.get("event_id", type=int) or 0
+
+
+def _pounds(text: str | None) -> int | None:
+    try:
+        value = round(float((text or "").replace("£", "").strip()) * 100)
+    except ValueError:
+        return None
+    return value if 0 <= value <= 10_000_000 else None
+
+
+def _datetime(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
