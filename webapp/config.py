@@ -37,6 +37,7 @@ def load_config(instance_path: Path) -> dict:
         "PAYMENT_WEBHOOK_SECRET": _secret("PAYMENT_WEBHOOK_SECRET", instance_path),
         "PAYMENT_EVENT_STALE_SECONDS": _int("PAYMENT_EVENT_STALE_SECONDS", 30),
         "TEST_PAYMENT_PROVIDER": os.environ.get("TEST_PAYMENT_PROVIDER", "1") != "0",
+        "TEST_PROVIDER_DELAY_SECONDS": float(os.environ.get("TEST_PROVIDER_DELAY_SECONDS", "1")),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", db_default),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         "HOLD_TTL_SECONDS": _int("HOLD_TTL_SECONDS", 600),

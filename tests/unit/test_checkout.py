@@ -271,3 +271,24 @@ def test_bought_seats_count_towards_customer_limit(app):
     with pytest.raises(BookingError) as err:
         hold_seats(event.id, "alice", ids[8:9])
     assert err.value.code == "seat_limit"
+
+
+def test_best_available_after_redis_loss_skips_database_taken_seats(app, rds):
+    """Redis forgot everything; best available must still never offer a taken seat."""
+    from webapp.booking import hold_best_available
+
+    event = make_event(rows=1, seats_per_row=4)
+    ids = seat_ids(event)
+    sold = hold_seats(event.id, "alice", ids[1:3])  # the two centre seats, the best ones
+    _, body = checkout(sold)
+    confirm_payment(body["payment_url"].rsplit("/", 1)[1], True)
+    pending = hold_seats(event.id, "bob", ids[3:4])
+    checkout(pending, customer="bob", key="kb")
+    rds.flushall()
+    got = hold_best_available(event.id, "carol", 1)
+    assert got.seat_ids == [ids[0]]  # the only seat the database says is free
+    assert rds.get(keys.seat(event.id, ids[1])) == "sold"  # marks were rebuilt
+    assert rds.get(keys.seat(event.id, ids[3])) == pending.hold_id
+    with pytest.raises(BookingError) as err:
+        hold_best_available(event.id, "dave", 1)
+    assert err.value.code == "sold_out"

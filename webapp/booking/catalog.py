@@ -34,9 +34,12 @@ class EventSummary:
                 "min_price_cents": self.min_price_cents, "max_price_cents": self.max_price_cents}
 
 
-def list_events() -> list[EventSummary]:
-    """Every event, soonest first, with live availability (three queries, one Redis trip)."""
-    events = list(session().scalars(select(Event).order_by(Event.starts_at, Event.id)))
+def list_events(upcoming_only: bool = False) -> list[EventSummary]:
+    """Events soonest first, with live availability (three queries, one Redis trip)."""
+    stmt = select(Event).order_by(Event.starts_at, Event.id)
+    if upcoming_only:
+        stmt = stmt.where(Event.starts_at > utcnow())
+    events = list(session().scalars(stmt))
     sizes = {row[0]: row[1:] for row in session().execute(
         select(Seat.event_id, func.count(Seat.id),
                func.sum(case((Seat.blocked, 0), else_=1)),

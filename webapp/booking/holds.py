@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from webapp.booking import allocation, expiry, inventory, keys
+from webapp.booking import expiry, inventory, keys, layouts
 from webapp.booking.context import session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import TakeResult, store
@@ -105,28 +105,66 @@ def hold_best_available(event_id: int, customer: str, quantity: int,
             hold_expired or hold_checked_out.
     """
     quantity = _validate_quantity(quantity)
-    _require_event(event_id)
-    free = _free_seats(event_id, section)
-    if len(free) < quantity:
-        raise BookingError("sold_out")
+    layout = layouts.layout_of(event_id)
+    if section is not None and section not in layout.sections:
+        raise BookingError("invalid_input", f"There is no section called {section!r}.")
     hold_id = add_to or keys.new_hold_id(event_id)
     if add_to is not None:
         _refuse_checked_out(add_to)
+    # Redis knows held, sold and blocked seats, so candidates need no database read;
+    # the seats it picks are checked against the database afterwards (see _verified).
+    for repaired in (False, True):
+        result = _take_best(event_id, hold_id, customer, layout, quantity, section)
+        if result is None:
+            raise BookingError("sold_out")
+        if _verified(event_id, hold_id, customer, result, repaired):
+            return _made(event_id, hold_id, result, schedule=add_to is None)
+    raise BookingError("sold_out")
+
+
+def _take_best(event_id: int, hold_id: str, customer: str, layout, quantity: int,
+               section: str | None) -> TakeResult | None:
+    """Adjacent seats if any run is free, else the best scattered ones; None if sold out."""
     attempts = [(quantity, "groups", [s for g in groups for s in g])
-                for groups in _chunks(allocation.adjacent_groups(free, quantity))]
+                for groups in _chunks(layout.groups(quantity, section))]
     if quantity > 1:
-        attempts.append((quantity, "scatter", allocation.best_first(free)))
+        attempts.append((quantity, "scatter", layout.best_first(section)))
     for n, mode, candidates in attempts:
         result = _take(event_id, hold_id, customer, candidates, n, mode)
         if result.status == "gone":
             raise BookingError("hold_expired")
         if result.status == "ok":
-            return _made(event_id, hold_id, result, schedule=add_to is None)
-    raise BookingError("sold_out")
+            return result
+    return None
+
+
+def _verified(event_id: int, hold_id: str, customer: str, result: TakeResult,
+              repaired: bool) -> bool:
+    """True if the database agrees the picked seats are free and sellable.
+
+    Otherwise Redis lost marks (a restart or FLUSHALL): give the seats back,
+    rebuild the event's marks from the database once, and let the caller retry.
+    """
+    bad = inventory.unsellable(session(), event_id, result.seat_ids, utcnow())
+    if not bad:
+        return True
+    store().finish(event_id, hold_id, customer, result.seat_ids, "drop")
+    if not repaired:
+        restore_marks(event_id)
+    return False
+
+
+def restore_marks(event_id: int) -> int:
+    """Rewrite Redis marks from the database: sold, blocked, and pending bookings' holds."""
+    marks = inventory.database_marks(session(), event_id, utcnow())
+    return store().restore(event_id, marks)
 
 
 def _chunks(groups: list[list[int]]) -> list[list[list[int]]]:
-    return [groups[i:i + CHUNK_GROUPS] for i in range(0, len(groups), CHUNK_GROUPS)]
+    """The best CHUNK_GROUPS first (usually enough), then four times as many, then the rest,
+    so a nearly sold-out event costs at most three round trips."""
+    small, large = CHUNK_GROUPS, CHUNK_GROUPS * 5
+    return [chunk for chunk in (groups[:small], groups[small:large], groups[large:]) if chunk]
 
 
 def release_hold(hold_id: str, customer: str) -> list[int]:
@@ -233,17 +271,6 @@ def _validate_quantity(quantity: object) -> int:
     if quantity > limit:
         raise BookingError("seat_limit", limit=limit)
     return quantity
-
-
-def _free_seats(event_id: int, section: str | None) -> list[Seat]:
-    """Seats neither blocked nor taken in the database (Redis holds are checked later)."""
-    seats = inventory.event_seats(session(), event_id)
-    if section is not None:
-        seats = [s for s in seats if s.section == section]
-        if not seats:
-            raise BookingError("invalid_input", f"There is no section called {section!r}.")
-    taken = inventory.active_seats(session(), event_id, utcnow())
-    return [s for s in seats if not s.blocked and s.id not in taken]
 
 
 def _refuse_taken(seats: dict[int, Seat], taken: list[int]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from datetime import UTC
 from importlib import resources
 
 import redis as redis_lib
@@ -86,6 +87,19 @@ class HoldStore:
                             args=["block" if block else "unblock", keys.channel(event_id),
                                   *seat_ids])
         return [int(s) for s in reply[1:]] if reply[0] == "taken" else []
+
+    def restore(self, event_id: int, marks: dict[int, tuple]) -> int:
+        """Write seat marks the database vouches for, without overwriting live ones."""
+        pipe = self.client.pipeline(transaction=False)
+        for seat_id, mark in marks.items():
+            key = keys.seat(event_id, seat_id)
+            if len(mark) == 1:
+                pipe.set(key, mark[0])  # sold and blocked win over any stale hold
+            else:
+                deadline_ms = int(mark[1].replace(tzinfo=UTC).timestamp() * 1000)
+                pipe.set(key, mark[0], pxat=deadline_ms, nx=True)
+        pipe.execute()
+        return len(marks)
 
     def live_holds(self, event_id: int, now_ms: int) -> list[dict]:
         """Every live hold of the event with its seats and deadline (two round trips)."""

@@ -73,3 +73,26 @@ def seats_bought(session: Session, event_id: int, customer_id: str) -> int:
                Booking.customer_id == customer_id, Booking.status == "confirmed")
     )
     return session.scalar(stmt) or 0
+
+
+def unsellable(session: Session, event_id: int, seat_ids: list[int], now: datetime) -> list[int]:
+    """Those of `seat_ids` that are blocked or in a live booking (one query)."""
+    taken = (select(BookingSeat.seat_id).join(Booking, Booking.id == BookingSeat.booking_id)
+             .where(BookingSeat.event_id == event_id, BookingSeat.active,
+                    BookingSeat.seat_id.in_(seat_ids), live_condition(now)))
+    stmt = select(Seat.id).where(Seat.id.in_(seat_ids), or_(Seat.blocked, Seat.id.in_(taken)))
+    return list(session.scalars(stmt))
+
+
+def database_marks(session: Session, event_id: int, now: datetime) -> dict[int, tuple]:
+    """What Redis should say for each taken seat: ("sold",), ("blocked",) or
+    (hold id, deadline) for a pending booking."""
+    marks: dict[int, tuple] = {s: ("blocked",) for s in session.scalars(
+        select(Seat.id).where(Seat.event_id == event_id, Seat.blocked))}
+    rows = session.execute(
+        select(BookingSeat.seat_id, Booking.status, Booking.hold_id, Booking.expires_at)
+        .join(Booking, Booking.id == BookingSeat.booking_id)
+        .where(BookingSeat.event_id == event_id, BookingSeat.active, live_condition(now)))
+    for seat_id, status, hold_id, expires_at in rows:
+        marks[seat_id] = ("sold",) if status == "confirmed" else (hold_id, expires_at)
+    return marks

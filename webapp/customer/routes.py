@@ -28,14 +28,15 @@ def vary_on_htmx(response):
 
 @bp.get("/")
 def index():
-    return render_template("customer/index.html", events=list_events())
+    return render_template("customer/index.html", events=list_events(upcoming_only=True))
 
 
 @bp.get("/events/<int:event_id>")
 def event(event_id: int):
     seat_map = booking.seat_states(event_id, customer_id())
-    return render_template("customer/event.html", seat_map=seat_map,
-                           event=booking.get_event(event_id), hold=current_basket(event_id))
+    template = "partials/seatmap.html" if is_htmx() else "customer/event.html"
+    return render_template(template, seat_map=seat_map, event=booking.get_event(event_id),
+                           hold=current_basket(event_id))
 
 
 @bp.post("/events/<int:event_id>/toggle")

@@ -29,7 +29,17 @@ def ops():
         scheduled=ScheduledJobRegistry(queue=queue).count,
         delayed=scheduler.count(),
         workers=Worker.all(connection=queue.connection),
+        scheduler_alive=_scheduler_alive(queue.connection),
         listener_age=int(time.time()) - int(beat) if beat else None)
+
+
+def _scheduler_alive(conn) -> bool:
+    """rq-scheduler keeps a hash `rq:scheduler:<name>` alive (TTL interval + 10 s) while running."""
+    for key in conn.scan_iter("rq:scheduler:*", count=100):
+        if conn.type(key) == b"hash" and conn.hexists(key, "birth") \
+                and not conn.hexists(key, "death"):
+            return True
+    return False
 
 
 @bp.post("/ops/failed/<job_id>/retry")

@@ -46,7 +46,8 @@ def pay(payment_id: str):
     action = request.form.get("action")
     if action not in EVENT_TYPES:
         abort(400, "Choose pay or decline.")
-    delay = min(max(request.form.get("delay", default=0.0, type=float), 0.0), 3600.0)
+    default_delay = current_app.config["TEST_PROVIDER_DELAY_SECONDS"]
+    delay = min(max(request.form.get("delay", default=default_delay, type=float), 0.0), 3600.0)
     copies = min(max(request.form.get("copies", default=1, type=int), 1), 10)
     url = url_for("webhooks.payments", _external=True)
     if request.form.get("scenario") == "decline_then_pay":
