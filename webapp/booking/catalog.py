@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from webapp.booking import keys
 from webapp.booking.context import redis, session
 from webapp.booking.errors import BookingError
+from webapp.booking.inventory import get_event as get_event_row
 from webapp.booking.inventory import live_condition
 from webapp.booking.models import Booking, BookingSeat, Event, Seat, utcnow
 from webapp.booking.serialize import iso
@@ -67,7 +68,7 @@ def _summary(event: Event, size: tuple, taken: int) -> EventSummary:
 
 def get_event(event_id: int) -> Event:
     """The event, or event_not_found."""
-    event = session().get(Event, event_id)
+    event = get_event_row(session(), event_id)
     if event is None:
         raise BookingError("event_not_found")
     return event

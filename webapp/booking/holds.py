@@ -254,7 +254,8 @@ def _require_event(event_id: int) -> None:
 def _validate_seat_ids(seat_ids: object) -> list[int]:
     if not isinstance(seat_ids, list) or not seat_ids:
         raise BookingError("invalid_input", "Choose at least one seat.")
-    if not all(isinstance(s, int) and not isinstance(s, bool) and s > 0 for s in seat_ids):
+    if not all(isinstance(s, int) and not isinstance(s, bool) and 0 < s <= inventory.MAX_ID
+               for s in seat_ids):
         raise BookingError("invalid_input", "Seat ids must be positive whole numbers.")
     if len(set(seat_ids)) != len(seat_ids):
         raise BookingError("invalid_input", "Each seat can be chosen only once.")

@@ -26,8 +26,12 @@ class ActiveSeat:
     reference: str
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
+
+
 def get_event(session: Session, event_id: int) -> Event | None:
-    return session.get(Event, event_id)
+    """The event, or None (also for ids no database row can have)."""
+    return session.get(Event, event_id) if 0 < event_id <= MAX_ID else None
 
 
 SEAT_COLUMNS = (Seat.id, Seat.section, Seat.row, Seat.number, Seat.label, Seat.price_cents,

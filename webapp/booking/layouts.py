@@ -15,6 +15,7 @@ from sqlalchemy import select
 from webapp.booking import allocation
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
+from webapp.booking.inventory import MAX_ID
 from webapp.booking.models import Seat
 
 MAX_EVENTS = 128
@@ -59,6 +60,8 @@ def layout_of(event_id: int) -> EventLayout:
     cached = _cache.get(event_id)
     if cached is not None:
         return cached
+    if not 0 < event_id <= MAX_ID:
+        raise BookingError("event_not_found")
     rows = session().execute(select(Seat.id, Seat.section, Seat.row, Seat.x, Seat.y)
                              .where(Seat.event_id == event_id)).all()
     if not rows:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from webapp.booking import inventory
+from webapp.booking import inventory, layouts
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -81,7 +81,12 @@ def _status(seat_id: int, blocked: bool, active: dict, held: set, mine: set,
 
 
 def changes_since(event_id: int, customer: str | None, version: int) -> SeatMap:
-    """Only the seats that changed after `version`, as `customer` sees them now."""
+    """Only the seats that changed after `version`, as `customer` sees them now.
+
+    Raises:
+        BookingError: event_not_found (checked against the cached layout: no query).
+    """
+    layouts.layout_of(event_id)
     current, changed = store().changes_since(event_id, version)
     if not changed:
         return SeatMap(event_id, current, [])
