@@ -67,6 +67,10 @@ def run_path(app, env: dict, path: str, n: int) -> dict:
     collector = threading.Thread(target=collect, args=(env["REDIS_URL"], keys.channel(event_id),
                                                        want, seen, stop))
     collector.start()
+    probe = redis.Redis.from_url(env["REDIS_URL"])
+    while not dict(probe.pubsub_numsub(keys.channel(event_id))).get(
+            keys.channel(event_id).encode()):
+        time.sleep(0.01)  # subscribed before the first hold, so no announcement is missed
     deadlines = {}
     for i, seat in enumerate(ids[min(50, n):]):
         hold = hold_seats(event_id, f"c-{path}-{i}", [seat])

@@ -5,6 +5,7 @@ JSON under /api/, an HTMX fragment for HTMX requests, a page otherwise.
 
 from __future__ import annotations
 
+import redis
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -45,8 +46,12 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(exc.code or 500, code, exc.description or exc.name)
 
     @app.errorhandler(OperationalError)
-    def _database_down(exc: OperationalError):
-        app.logger.warning("database unavailable: %s", exc)
+    @app.errorhandler(redis.ConnectionError)
+    @app.errorhandler(redis.TimeoutError)
+    def _backend_down(exc: Exception):
+        # The database or Redis is briefly unreachable: nothing was half-written (each
+        # write is one transaction or one script), so the client may simply retry.
+        app.logger.warning("backend unavailable: %s", exc)
         response, status = error_response(503, "unavailable",
                                           "We are busy right now; please retry in a moment.")
         return response, status, {"Retry-After": "2"}
