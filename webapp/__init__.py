@@ -21,6 +21,12 @@ def create_app(config: dict | None = None) -> Flask:
                 template_folder=str(root / "templates"), static_folder=str(root / "static"))
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind N trusted proxies, take the client address from X-Forwarded-For.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
+                                x_proto=app.config["PROXY_FIX_X_FOR"])
     register_extensions(app)
     register_redis(app)
     register_blueprints(app)

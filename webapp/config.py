@@ -46,6 +46,14 @@ def load_config(instance_path: Path) -> dict:
         "SWEEP_INTERVAL_SECONDS": _int("SWEEP_INTERVAL_SECONDS", 60),
         "EXPIRY_FALLBACK": os.environ.get("EXPIRY_FALLBACK", "1") != "0",
         "MAX_SEATS_PER_CUSTOMER": _int("MAX_SEATS_PER_CUSTOMER", 8),
+        # Seats held at once from one network address per event (0: no limit). Defaults to
+        # the per-customer limit so opening many sessions does not help; raise it where
+        # many buyers share an address (offices, carrier NAT).
+        "MAX_SEATS_PER_ADDRESS": _int("MAX_SEATS_PER_ADDRESS",
+                                      _int("MAX_SEATS_PER_CUSTOMER", 8)),
+        "HOLD_RATE_LIMIT_PER_ADDRESS": os.environ.get("HOLD_RATE_LIMIT_PER_ADDRESS",
+                                                      "600 per minute"),
+        "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR", 0),
         "HOLD_RATE_LIMIT": os.environ.get("HOLD_RATE_LIMIT", "120 per minute"),
         "CHECKOUT_RATE_LIMIT": os.environ.get("CHECKOUT_RATE_LIMIT", "60 per minute"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",

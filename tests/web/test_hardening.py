@@ -166,3 +166,20 @@ def test_ids_beyond_32_bits_are_404_not_500(client, app):
     assert client.post(f"/api/v1/events/{big}/holds", json={"quantity": 1}).status_code == 404
     assert client.get(f"/events/{big}").status_code == 404
     assert client.get(f"/events/{big}/changes?since=1").status_code in (204, 404)
+
+
+def test_many_sessions_from_one_address_share_the_seat_cap(app, client):
+    """Opening new sessions does not get round MAX_SEATS_PER_ADDRESS (8 by default)."""
+    event = make_event(rows=2, seats_per_row=10)
+    sessions = [app.test_client() for _ in range(5)]
+    got = [s.post(f"/api/v1/events/{event.id}/holds", json={"quantity": 3}) for s in sessions]
+    assert [r.status_code for r in got] == [201, 201, 429, 429, 429]
+    assert got[2].get_json()["error"] == "address_limit"
+    other = app.test_client()
+    r = other.post(f"/api/v1/events/{event.id}/holds", json={"quantity": 2},
+                   environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert r.status_code == 201  # another address has its own allowance
+    hold = got[0].get_json()["hold_id"]
+    assert sessions[0].delete(f"/api/v1/holds/{hold}").status_code == 204
+    again = sessions[2].post(f"/api/v1/events/{event.id}/holds", json={"quantity": 3})
+    assert again.status_code == 201  # releasing gives the allowance back

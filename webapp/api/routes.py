@@ -59,17 +59,28 @@ def seats(event_id: int):
                     "seats": [s.to_dict() for s in seat_map.seats]})
 
 
+def _hold_limit_per_address() -> str:
+    return current_app.config["HOLD_RATE_LIMIT_PER_ADDRESS"]
+
+
+def _address() -> str:
+    return request.remote_addr or "unknown"
+
+
 @bp.post("/events/<int:event_id>/holds")
 @limiter.limit(_hold_limit)
+@limiter.limit(_hold_limit_per_address, key_func=_address)
 def create_hold(event_id: int):
     body = json_body()
     if "seat_ids" in body:
-        hold = booking.hold_seats(event_id, customer_id(), body["seat_ids"])
+        hold = booking.hold_seats(event_id, customer_id(), body["seat_ids"],
+                                  client=request.remote_addr)
     elif "quantity" in body:
         section = body.get("section")
         if section is not None and not isinstance(section, str):
             raise BookingError("invalid_input", "Section must be a name.")
-        hold = booking.hold_best_available(event_id, customer_id(), body["quantity"], section)
+        hold = booking.hold_best_available(event_id, customer_id(), body["quantity"], section,
+                                           client=request.remote_addr)
     else:
         raise BookingError("invalid_input", "Send either seat_ids or quantity.")
     return jsonify(hold.to_dict()), 201

@@ -14,6 +14,11 @@ ERRORS: dict[str, tuple[int, str]] = {
     "foreign_seats": (422, "Seat ids {ids} do not belong to this event."),
     "sold_out": (409, "Sorry, there are not enough seats left together or apart."),
     "seat_limit": (409, "You can have at most {limit} seats for this event."),
+    "address_limit": (
+        429,
+        "At most {limit} seats can be held for this event from your network at once. "
+        "Finish or release a basket, or try again when a hold lapses.",
+    ),
     "hold_not_found": (404, "That hold does not exist or is not yours."),
     "hold_expired": (410, "Your hold has lapsed and the seats went back on sale."),
     "hold_checked_out": (409, "These seats are already in checkout."),

@@ -39,7 +39,7 @@ def ms_to_datetime(ms: int) -> datetime:
 
 
 def hold_seats(event_id: int, customer: str, seat_ids: list[int],
-               add_to: str | None = None) -> Hold:
+               add_to: str | None = None, client: str | None = None) -> Hold:
     """Hold exactly these seats for `customer`, all or nothing.
 
     Args:
@@ -48,14 +48,16 @@ def hold_seats(event_id: int, customer: str, seat_ids: list[int],
         seat_ids: seats of this event, each at most once.
         add_to: a live hold of this customer to add the seats to (a basket); they
             then share its deadline. A new hold is made when omitted.
+        client: the network address the request came from; at most
+            MAX_SEATS_PER_ADDRESS seats may be held from one address per event.
 
     Returns:
         The new or grown Hold (the seats taken by this call in `seat_ids`).
 
     Raises:
         BookingError: invalid_input, event_not_found, foreign_seats, seats_blocked,
-            seats_unavailable, seat_limit, hold_expired (add_to lapsed) or
-            hold_checked_out (add_to is in checkout); nothing is held then.
+            seats_unavailable, seat_limit, address_limit, hold_expired (add_to
+            lapsed) or hold_checked_out (add_to is in checkout); nothing is held then.
     """
     seat_ids = _validate_seat_ids(seat_ids)
     _require_event(event_id)
@@ -75,7 +77,7 @@ def hold_seats(event_id: int, customer: str, seat_ids: list[int],
         _refuse_checked_out(add_to)
         if keys.event_of_hold(add_to) != event_id:
             raise BookingError("hold_not_found")
-    result = _take(event_id, hold_id, customer, seat_ids, len(seat_ids), "groups")
+    result = _take(event_id, hold_id, customer, seat_ids, len(seat_ids), "groups", client)
     if result.status == "gone":
         raise BookingError("hold_expired")
     if result.status != "ok":
@@ -84,7 +86,8 @@ def hold_seats(event_id: int, customer: str, seat_ids: list[int],
 
 
 def hold_best_available(event_id: int, customer: str, quantity: int,
-                        section: str | None = None, add_to: str | None = None) -> Hold:
+                        section: str | None = None, add_to: str | None = None,
+                        client: str | None = None) -> Hold:
     """Hold the best `quantity` seats: side by side in one row if possible, else apart.
 
     Seats others take while we look are skipped inside the Lua script, so a
@@ -96,6 +99,7 @@ def hold_best_available(event_id: int, customer: str, quantity: int,
         quantity: how many seats, 1..MAX_SEATS_PER_CUSTOMER.
         section: only seats of this section, when given.
         add_to: a live hold of this customer to add the seats to (see hold_seats).
+        client: the network address of the request (see hold_seats).
 
     Returns:
         The new or grown Hold (the seats taken by this call in `seat_ids`).
@@ -114,7 +118,7 @@ def hold_best_available(event_id: int, customer: str, quantity: int,
     # Redis knows held, sold and blocked seats, so candidates need no database read;
     # the seats it picks are checked against the database afterwards (see _verified).
     for repaired in (False, True):
-        result = _take_best(event_id, hold_id, customer, layout, quantity, section)
+        result = _take_best(event_id, hold_id, customer, layout, quantity, section, client)
         if result is None:
             raise BookingError("sold_out")
         if _verified(event_id, hold_id, customer, result, repaired):
@@ -123,14 +127,14 @@ def hold_best_available(event_id: int, customer: str, quantity: int,
 
 
 def _take_best(event_id: int, hold_id: str, customer: str, layout, quantity: int,
-               section: str | None) -> TakeResult | None:
+               section: str | None, client: str | None) -> TakeResult | None:
     """Adjacent seats if any run is free, else the best scattered ones; None if sold out."""
     attempts = [(quantity, "groups", [s for g in groups for s in g])
                 for groups in _chunks(layout.groups(quantity, section))]
     if quantity > 1:
         attempts.append((quantity, "scatter", layout.best_first(section)))
     for n, mode, candidates in attempts:
-        result = _take(event_id, hold_id, customer, candidates, n, mode)
+        result = _take(event_id, hold_id, customer, candidates, n, mode, client)
         if result.status == "gone":
             raise BookingError("hold_expired")
         if result.status == "ok":
@@ -280,13 +284,16 @@ def _refuse_taken(seats: dict[int, Seat], taken: list[int]) -> None:
 
 
 def _take(event_id: int, hold_id: str, customer: str, candidates: list[int], n: int,
-          mode: str) -> TakeResult:
+          mode: str, client: str | None = None) -> TakeResult:
     result = store().take(
         event_id, hold_id, customer, candidates, n=n, mode=mode,
         ttl_ms=setting("HOLD_TTL_SECONDS") * 1000, max_seats=setting("MAX_SEATS_PER_CUSTOMER"),
-        bought=inventory.seats_bought(session(), event_id, customer))
+        bought=inventory.seats_bought(session(), event_id, customer),
+        client=client, max_per_client=setting("MAX_SEATS_PER_ADDRESS"))
     if result.status == "limit":
         raise BookingError("seat_limit", limit=setting("MAX_SEATS_PER_CUSTOMER"))
+    if result.status == "iplimit":
+        raise BookingError("address_limit", limit=setting("MAX_SEATS_PER_ADDRESS"))
     return result
 
 

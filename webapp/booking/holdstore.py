@@ -41,20 +41,22 @@ class HoldStore:
         self._block: Script = client.register_script(_load("block"))
 
     def take(self, event_id: int, hold_id: str, customer: str, candidates: list[int], *,
-             n: int, mode: str, ttl_ms: int, max_seats: int, bought: int) -> TakeResult:
+             n: int, mode: str, ttl_ms: int, max_seats: int, bought: int,
+             client: str | None = None, max_per_client: int = 0) -> TakeResult:
         """Run hold.lua over `candidates` (seat ids in preference order)."""
         fixed = [keys.fence(event_id), keys.customer(event_id, customer), keys.held(event_id),
                  keys.hold_timer(event_id, hold_id), keys.hold_info(event_id, hold_id),
                  keys.version(event_id), keys.seat_fences(event_id), keys.changelog(event_id),
-                 keys.hold_stat(event_id, "created", int(time.time() // 60))]
+                 keys.hold_stat(event_id, "created", int(time.time() // 60)),
+                 keys.client(event_id, client)]
         seat_keys = [keys.seat(event_id, s) for s in candidates]
         argv = [hold_id, customer, ttl_ms, INFO_TTL_MS, max_seats, bought, n, mode,
-                keys.channel(event_id), *candidates]
+                keys.channel(event_id), max_per_client if client else 0, *candidates]
         reply = self._hold(keys=fixed + seat_keys, args=argv)
         if reply[0] == "ok":
             return TakeResult("ok", [int(s) for s in reply[3:]], int(reply[1]), int(reply[2]))
-        if reply[0] == "limit":
-            return TakeResult("limit", [], held=int(reply[1]))
+        if reply[0] in ("limit", "iplimit"):
+            return TakeResult(reply[0], [], held=int(reply[1]))
         if reply[0] == "gone":
             return TakeResult("gone", [])
         return TakeResult("taken", [int(s) for s in reply[1:]])
@@ -62,9 +64,11 @@ class HoldStore:
     def finish(self, event_id: int, hold_id: str, customer: str, seat_ids: list[int],
                mode: str) -> list[int]:
         """Run finish.lua: release, drop, sell or unsell seats; returns those that changed."""
+        ip_key = self.client.hget(keys.hold_info(event_id, hold_id), "ipkey") \
+            or keys.client(event_id, None)
         fixed = [keys.customer(event_id, customer), keys.held(event_id),
                  keys.hold_timer(event_id, hold_id), keys.hold_info(event_id, hold_id),
-                 keys.version(event_id), keys.changelog(event_id)]
+                 keys.version(event_id), keys.changelog(event_id), ip_key]
         seat_keys = [keys.seat(event_id, s) for s in seat_ids]
         argv = [hold_id, mode, keys.channel(event_id), *seat_ids]
         return [int(s) for s in self._finish(keys=fixed + seat_keys, args=argv)]

@@ -49,6 +49,11 @@ def customer(event_id: int, customer_id: str) -> str:
     return f"{tag(event_id)}:cust:{customer_id}"
 
 
+def client(event_id: int, address: str | None) -> str:
+    """Sorted set of seats held from one network address (same slot as the event)."""
+    return f"{tag(event_id)}:ip:{address or '-'}"
+
+
 def held(event_id: int) -> str:
     """Sorted set of every held seat of the event, scored by expiry (ms)."""
     return f"{tag(event_id)}:held"

@@ -48,7 +48,8 @@ def toggle_seat(event_id: int):
             booking.release_seats(hold.hold_id, customer_id(), [seat_id])
         else:
             add_to = hold.hold_id if hold else None
-            grown = booking.hold_seats(event_id, customer_id(), [seat_id], add_to=add_to)
+            grown = booking.hold_seats(event_id, customer_id(), [seat_id], add_to=add_to,
+                                       client=request.remote_addr)
             remember_basket(event_id, grown.hold_id)
     except BookingError as exc:
         return respond(event_id, [seat_id] if seat_id else [], exc)
@@ -62,7 +63,8 @@ def best_available(event_id: int):
     hold = current_basket(event_id)
     try:
         grown = booking.hold_best_available(event_id, customer_id(), quantity, section,
-                                            add_to=hold.hold_id if hold else None)
+                                            add_to=hold.hold_id if hold else None,
+                                            client=request.remote_addr)
     except BookingError as exc:
         return respond(event_id, [], exc)
     remember_basket(event_id, grown.hold_id)

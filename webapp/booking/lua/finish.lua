@@ -1,9 +1,9 @@
 -- finish.lua: release, sell or unsell a hold's seats (compare-and-delete).
 -- KEYS[1] customer zset   KEYS[2] event held zset   KEYS[3] hold timer
 -- KEYS[4] hold info hash  KEYS[5] version counter   KEYS[6] changelog zset
--- KEYS[7..] seat keys
+-- KEYS[7] the holder's network-address zset   KEYS[8..] seat keys
 -- ARGV[1] hold id   ARGV[2] mode   ARGV[3] pub/sub channel   ARGV[4..] seat ids,
--- parallel to KEYS[7..]. Modes:
+-- parallel to KEYS[8..]. Modes:
 --   release: seat keys still holding ARGV[1] are deleted (a seat someone else took
 --            since is left alone) and the hold ends;
 --   drop:    as release, but only for these seats; the hold keeps the others and
@@ -11,7 +11,7 @@
 --   sell:    seat keys become "sold" with no TTL and the hold ends;
 --   unsell:  seat keys that say "sold" are deleted (a cancelled sale).
 -- Returns the seat ids whose state changed.
-local FIRST = 7
+local FIRST = 8
 local mode = ARGV[2]
 local changed = {}
 local dropped = {}
@@ -32,7 +32,10 @@ for i = FIRST, #KEYS do
     redis.call('ZREM', KEYS[2], id)
     table.insert(changed, id)
   end
-  if mode ~= 'unsell' then redis.call('ZREM', KEYS[1], id) end
+  if mode ~= 'unsell' then
+    redis.call('ZREM', KEYS[1], id)
+    redis.call('ZREM', KEYS[7], id)
+  end
   dropped[id] = true
 end
 local ends = mode == 'release' or mode == 'sell'

@@ -5,15 +5,18 @@
 -- KEYS[1] fence counter      KEYS[2] customer zset   KEYS[3] event held zset
 -- KEYS[4] hold timer         KEYS[5] hold info hash  KEYS[6] version counter
 -- KEYS[7] seat fences hash   KEYS[8] changelog zset  KEYS[9] holds-created counter of
---         this minute (staff statistics)   KEYS[10..] seat keys (candidates, in preference order)
+--         this minute (staff statistics)   KEYS[10] zset of seats held from the caller's
+--         network address   KEYS[11..] seat keys (candidates, in preference order)
 -- ARGV[1] hold id   ARGV[2] customer id   ARGV[3] ttl ms   ARGV[4] info ttl ms
 -- ARGV[5] max seats per customer   ARGV[6] seats the customer already bought
 -- ARGV[7] n (seats wanted)   ARGV[8] mode: "groups" = first fully free run of n
 --         consecutive candidates starting at a multiple of n; "scatter" = first n free
--- ARGV[9] pub/sub channel   ARGV[10..] seat ids, parallel to KEYS[10..]
+-- ARGV[9] pub/sub channel   ARGV[10] max seats held from one address (0: no limit)
+-- ARGV[11..] seat ids, parallel to KEYS[11..]
 -- Returns {"ok", fence, expires_ms, seat ids...} | {"taken", seat ids...}
---       | {"limit", held} | {"gone"} (the hold to add to lapsed or is not the caller's)
-local FIRST = 10
+--       | {"limit", held} | {"iplimit", held} | {"gone"} (the hold to add to lapsed or is
+--         not the caller's)
+local FIRST = 11
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local n = tonumber(ARGV[7])
@@ -29,6 +32,12 @@ local held = redis.call('ZCARD', KEYS[2])
 if held + tonumber(ARGV[6]) + n > tonumber(ARGV[5]) then
   return {'limit', tostring(held)}
 end
+local ip_max = tonumber(ARGV[10])
+if ip_max > 0 then
+  redis.call('ZREMRANGEBYSCORE', KEYS[10], '-inf', now)
+  local from_ip = redis.call('ZCARD', KEYS[10])
+  if from_ip + n > ip_max then return {'iplimit', tostring(from_ip)} end
+end
 
 local chosen = {}
 if ARGV[8] == 'groups' then
@@ -38,7 +47,7 @@ if ARGV[8] == 'groups' then
     local run = {}
     for i = g, g + n - 1 do
       if redis.call('EXISTS', KEYS[FIRST + i]) == 1 then
-        table.insert(taken, ARGV[10 + i])
+        table.insert(taken, ARGV[11 + i])
       else
         table.insert(run, i)
       end
@@ -78,12 +87,13 @@ local version = redis.call('INCR', KEYS[6])
 local reply = {'ok', fence, expires}
 local ids = {}
 for _, i in ipairs(chosen) do
-  local id = ARGV[10 + i]
+  local id = ARGV[11 + i]
   redis.call('SET', KEYS[FIRST + i], ARGV[1], 'PXAT', expires)
   redis.call('HSET', KEYS[7], id, fence)
   redis.call('ZADD', KEYS[2], expires, id)
   redis.call('ZADD', KEYS[3], expires, id)
   redis.call('ZADD', KEYS[8], version, id)
+  if ip_max > 0 then redis.call('ZADD', KEYS[10], expires, id) end
   table.insert(ids, id)
   table.insert(reply, id)
 end
@@ -95,7 +105,8 @@ else
   redis.call('EXPIRE', KEYS[9], 7200)
   redis.call('SET', KEYS[4], '1', 'PXAT', expires)
   redis.call('HSET', KEYS[5], 'customer', ARGV[2], 'fence', fence, 'expires_ms', expires,
-    'extended', '0')
+    'extended', '0', 'ipkey', KEYS[10])
+  if ip_max > 0 then redis.call('PEXPIREAT', KEYS[10], expires) end
   redis.call('PEXPIREAT', KEYS[5], string.format('%.0f', expires + tonumber(ARGV[4])))
 end
 redis.call('HSET', KEYS[5], 'seats', seats)
