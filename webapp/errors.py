@@ -43,7 +43,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        return error_response(exc.code or 500, code, exc.description or exc.name)
+        response, status = error_response(exc.code or 500, code, exc.description or exc.name)
+        # Keep the headers the exception carries (Allow on 405, Retry-After on 429).
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        return response, status, headers
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(redis.ConnectionError)

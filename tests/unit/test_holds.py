@@ -176,7 +176,7 @@ def test_best_available_section_filter(app):
     event = make_event()
     with pytest.raises(BookingError) as err:
         hold_best_available(event.id, "alice", 2, section="Balcony")
-    assert err.value.code == "invalid_input"
+    assert err.value.code == "section_not_found" and err.value.status == 404
     assert len(hold_best_available(event.id, "alice", 2, section="Stalls").seat_ids) == 2
 
 

@@ -75,7 +75,7 @@ def test_foreign_and_expired_hold_ids_and_keys_scoped_per_customer(client, app):
 def test_seats_of_another_event_and_non_integer_ids(client, app):
     a, b = make_event(), make_event(name="B")
     r = client.post(f"/api/v1/events/{a.id}/holds", json={"seat_ids": [seat_ids(b)[0]]})
-    assert r.status_code == 422 and r.get_json()["error"] == "foreign_seats"
+    assert r.status_code == 404 and r.get_json()["error"] == "foreign_seats"
     for bad in (["1"], [None], [{"id": 1}], [1e3], [2**70]):
         r = client.post(f"/api/v1/events/{a.id}/holds", json={"seat_ids": bad})
         assert r.status_code in (409, 422), (bad, r.status_code)

@@ -80,7 +80,8 @@ def test_webhook_delivered_five_times_at_once_confirms_once(app, web, procs, rds
     wait_until(settled(reference, "confirmed"))
     assert charges(reference) == [("charge", "succeeded")]
     assert db.session.scalar(select(func.count(PaymentEvent.id))) == 1
-    assert rds.get(keys.seat(event.id, hold.seat_ids[0])) == "sold"
+    # The database commits first, then the seat is marked sold in Redis.
+    wait_until(lambda: rds.get(keys.seat(event.id, hold.seat_ids[0])) == "sold", timeout=5)
 
 
 def test_five_distinct_success_events_still_confirm_once(app, web, procs):

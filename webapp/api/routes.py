@@ -21,8 +21,12 @@ from webapp.identity import customer_id
 csrf.exempt(bp)
 
 
-def json_body() -> dict:
-    """The request's JSON object, or a clear refusal (415, 400 or 422)."""
+def json_body(*shapes: set[str]) -> dict:
+    """The request's JSON object, or a clear refusal (415 or 422).
+
+    Args:
+        shapes: the allowed sets of field names; a body must fit within one of them.
+    """
     if not request.is_json:
         raise BookingError("unsupported_media_type")
     body = request.get_json(silent=True)
@@ -30,6 +34,11 @@ def json_body() -> dict:
         raise BookingError("invalid_input", "The request body is not valid JSON.")
     if not isinstance(body, dict):
         raise BookingError("invalid_input", "The request body must be a JSON object.")
+    if shapes and not any(set(body) <= shape for shape in shapes):
+        unknown = sorted(set(body) - set().union(*shapes))
+        hint = f"Unknown field(s): {', '.join(map(repr, unknown))}. " if unknown else ""
+        raise BookingError("invalid_input", hint + "Send " + " or ".join(
+            "{" + ", ".join(sorted(shape)) + "}" for shape in shapes) + ".")
     return body
 
 
@@ -71,7 +80,7 @@ def _address() -> str:
 @limiter.limit(_hold_limit)
 @limiter.limit(_hold_limit_per_address, key_func=_address)
 def create_hold(event_id: int):
-    body = json_body()
+    body = json_body({"seat_ids"}, {"quantity", "section"})
     if "seat_ids" in body:
         hold = booking.hold_seats(event_id, customer_id(), body["seat_ids"],
                                   client=request.remote_addr)
@@ -100,7 +109,7 @@ def extend(hold_id: str):
 @bp.post("/holds/<hold_id>/checkout")
 @limiter.limit(_checkout_limit)
 def checkout(hold_id: str):
-    body = json_body()
+    body = json_body({"name", "email"})
     status, payload = booking.start_checkout(hold_id, customer_id(), body.get("name"),
                                              body.get("email"),
                                              request.headers.get("Idempotency-Key"))

@@ -9,9 +9,10 @@ ERRORS: dict[str, tuple[int, str]] = {
     "invalid_input": (422, "The request was not understood."),
     "unsupported_media_type": (415, "Send the body as JSON with Content-Type: application/json."),
     "event_not_found": (404, "That event does not exist."),
+    "section_not_found": (404, "This event has no section called {section!r}."),
     "seats_unavailable": (409, "Sorry, someone just took {labels}. Please pick other seats."),
     "seats_blocked": (409, "{labels} cannot be sold for this event."),
-    "foreign_seats": (422, "Seat ids {ids} do not belong to this event."),
+    "foreign_seats": (404, "Seat ids {ids} are not seats of this event."),
     "sold_out": (409, "Sorry, there are not enough seats left together or apart."),
     "seat_limit": (409, "You can have at most {limit} seats for this event."),
     "address_limit": (

@@ -111,7 +111,7 @@ def hold_best_available(event_id: int, customer: str, quantity: int,
     quantity = _validate_quantity(quantity)
     layout = layouts.layout_of(event_id)
     if section is not None and section not in layout.sections:
-        raise BookingError("invalid_input", f"There is no section called {section!r}.")
+        raise BookingError("section_not_found", section=section)
     hold_id = add_to or keys.new_hold_id(event_id)
     if add_to is not None:
         _refuse_checked_out(add_to)

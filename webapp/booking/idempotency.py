@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -26,6 +27,7 @@ from webapp.database import write_transaction
 STALE_AFTER = timedelta(seconds=60)
 
 Outcome = tuple[int, dict]
+KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as UUIDs and tokens are
 
 
 def fingerprint(*parts: object) -> str:
@@ -37,7 +39,7 @@ def check_key(key: object) -> str:
     """Validate an Idempotency-Key header value."""
     if key is None or key == "":
         raise BookingError("idempotency_key_missing")
-    if not isinstance(key, str) or len(key) > 255 or not key.isprintable() or not key.strip():
+    if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key):
         raise BookingError("idempotency_key_invalid")
     return key
 
