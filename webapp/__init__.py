@@ -6,6 +6,7 @@ from pathlib import Path
 
 import redis
 from flask import Flask
+from redis.cluster import RedisCluster
 
 from webapp.config import load_config
 from webapp.database import configure_engine, engine_options
@@ -91,8 +92,14 @@ def register_redis(app: Flask) -> None:
     """One Redis client per process, plus the hold scripts registered on it."""
     from webapp.booking.holdstore import HoldStore
 
-    client = redis.Redis.from_url(app.config["REDIS_URL"], decode_responses=True,
-                                  health_check_interval=30)
+    if app.config["REDIS_CLUSTER_URL"]:
+        # Holds on Redis Cluster: every key of an event shares one hash slot, so each
+        # Lua script runs on the one primary that owns the event. Queues and rate
+        # limits stay on REDIS_URL (RQ does not support Redis Cluster).
+        client = RedisCluster.from_url(app.config["REDIS_CLUSTER_URL"], decode_responses=True)
+    else:
+        client = redis.Redis.from_url(app.config["REDIS_URL"], decode_responses=True,
+                                      health_check_interval=30)
     app.extensions["holdfast_redis"] = client
     app.extensions["holdfast_holdstore"] = HoldStore(client)
     from webapp.queues import register_queues

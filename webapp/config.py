@@ -40,6 +40,8 @@ def load_config(instance_path: Path) -> dict:
         "TEST_PROVIDER_DELAY_SECONDS": float(os.environ.get("TEST_PROVIDER_DELAY_SECONDS", "1")),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", db_default),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        # Optional: holds on a Redis Cluster (any node's URL); queues stay on REDIS_URL.
+        "REDIS_CLUSTER_URL": os.environ.get("REDIS_CLUSTER_URL", ""),
         "HOLD_TTL_SECONDS": _int("HOLD_TTL_SECONDS", 600),
         "HOLD_EXTEND_SECONDS": _int("HOLD_EXTEND_SECONDS", 120),
         "HOLD_GRACE_SECONDS": _int("HOLD_GRACE_SECONDS", 5),

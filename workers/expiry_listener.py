@@ -1,6 +1,7 @@
 """Release lapsed holds the moment Redis expires their timer key.
 
-Subscribes to `__keyevent@<db>__:expired`. A hold's timer key is named
+Subscribes to `__keyevent@<db>__:expired` on every Redis primary (one
+connection per primary on Redis Cluster, where keyspace events stay on the node). A hold's timer key is named
 `hf:{evt:<event>}:hold:<hold id>`, so the key name alone says which hold ended
 (the value is already gone when the event fires). Notifications are fire-and-
 forget: while this process is down they are lost, which is why every hold also
@@ -17,6 +18,8 @@ import time
 
 import redis
 from flask import Flask
+from redis.cluster import RedisCluster
+from redis.exceptions import RedisClusterException
 
 from webapp import booking, create_app
 from webapp.booking import keys
@@ -60,37 +63,56 @@ def sweep(app: Flask) -> None:
             log.info("sweep expired %d pending bookings", expired)
 
 
-def listen(app: Flask, client: redis.Redis) -> None:
-    """Subscribe and handle events until the connection drops."""
+def primaries(app: Flask) -> list[redis.Redis]:
+    """One plain connection per Redis primary: keyspace events are local to each node."""
+    cluster_url = app.config["REDIS_CLUSTER_URL"]
+    if not cluster_url:
+        return [redis.Redis.from_url(app.config["REDIS_URL"], decode_responses=True,
+                                     health_check_interval=10)]
+    cluster = RedisCluster.from_url(cluster_url, decode_responses=True)
+    return [redis.Redis(host=node.host, port=node.port, decode_responses=True,
+                        health_check_interval=10) for node in cluster.get_primaries()]
+
+
+def subscribe(client: redis.Redis):
+    enable_notifications(client)
     db_index = client.connection_pool.connection_kwargs.get("db", 0)
     pubsub = client.pubsub(ignore_subscribe_messages=True)
     pubsub.subscribe(f"__keyevent@{db_index}__:expired")
-    log.info("listening for expired holds on db %s", db_index)
+    return pubsub
+
+
+def listen(app: Flask, clients: list[redis.Redis]) -> None:
+    """Subscribe on every primary and handle events until a connection drops."""
+    pubsubs = [subscribe(client) for client in clients]
+    log.info("listening for expired holds on %d primar%s", len(pubsubs),
+             "y" if len(pubsubs) == 1 else "ies")
     sweep(app)  # catch up on whatever expired while we were not listening
     last_beat = 0.0
+    wait = 1.0 if len(pubsubs) == 1 else 0.02
     while True:
-        message = pubsub.get_message(timeout=1.0)
-        if message is not None:
-            outcome = handle(app, message["data"])
-            if outcome is not None:
-                log.info("%s: %s", message["data"], outcome)
+        for pubsub in pubsubs:
+            message = pubsub.get_message(timeout=wait)
+            while message is not None:
+                outcome = handle(app, message["data"])
+                if outcome is not None:
+                    log.info("%s: %s", message["data"], outcome)
+                message = pubsub.get_message(timeout=0)
         if time.monotonic() - last_beat > 5:
-            client.set(HEARTBEAT_KEY, int(time.time()), ex=30)
+            app.extensions["holdfast_redis"].set(HEARTBEAT_KEY, int(time.time()), ex=30)
             last_beat = time.monotonic()
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s listener %(message)s")
     app = create_app()
-    client = redis.Redis.from_url(app.config["REDIS_URL"], decode_responses=True,
-                                  health_check_interval=10)
     backoff = 0.5
     while True:
         try:
-            enable_notifications(client)
+            clients = primaries(app)
             backoff = 0.5  # connected again
-            listen(app, client)
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            listen(app, clients)
+        except (redis.ConnectionError, redis.TimeoutError, RedisClusterException) as exc:
             log.warning("lost Redis (%s); reconnecting in %.1fs", exc, backoff)
             time.sleep(backoff)
             backoff = min(backoff * 2, 10)

@@ -39,6 +39,7 @@ class HoldStore:
         self._finish: Script = client.register_script(_load("finish"))
         self._extend: Script = client.register_script(_load("extend"))
         self._block: Script = client.register_script(_load("block"))
+        self._announce: Script = client.register_script(_load("announce"))
 
     def take(self, event_id: int, hold_id: str, customer: str, candidates: list[int], *,
              n: int, mode: str, ttl_ms: int, max_seats: int, bought: int,
@@ -172,11 +173,8 @@ class HoldStore:
         """Announce changed seats (for changes made only in the database)."""
         if not seat_ids:
             return
-        version = self.client.incr(keys.version(event_id))
-        pipe = self.client.pipeline(transaction=False)
-        pipe.zadd(keys.changelog(event_id), dict.fromkeys(seat_ids, version))
-        pipe.publish(keys.channel(event_id), f"{version}:{','.join(map(str, seat_ids))}")
-        pipe.execute()
+        self._announce(keys=[keys.version(event_id), keys.changelog(event_id)],
+                       args=[keys.channel(event_id), *seat_ids])
 
     def changes_since(self, event_id: int, version: int) -> tuple[int, list[int]]:
         """(current version, seats changed after `version`) in one round trip."""

@@ -35,6 +35,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def free_cluster_port() -> int:
+    """A free port p <= 55535 whose cluster bus port p + 10000 is free too."""
+    import random
+
+    for _ in range(200):
+        port = random.randint(20000, 55000)
+        try:
+            for candidate in (port, port + 10000):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", candidate))
+        except OSError:
+            continue
+        return port
+    raise RuntimeError("no free port pair for a cluster node")
+
+
 def start_redis(workdir: Path, port: int | None = None) -> tuple[subprocess.Popen, str]:
     """Start redis-server on loopback with keyspace expiry events on; returns (process, URL)."""
     workdir.mkdir(parents=True, exist_ok=True)
@@ -63,3 +79,51 @@ def wait_for_redis(url: str, proc: subprocess.Popen | None = None, timeout: floa
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.05)
+
+
+def start_cluster(workdir: Path, primaries: int = 3) -> tuple[list[subprocess.Popen], str]:
+    """A Redis Cluster of `primaries` nodes on loopback (no replicas); returns (processes, URL).
+
+    Slots are assigned and nodes introduced with CLUSTER commands, so only
+    redis-server is needed (no redis-cli).
+    """
+    procs, ports = [], []
+    for i in range(primaries):
+        port = free_cluster_port()
+        node_dir = workdir / f"node{i}"
+        node_dir.mkdir(parents=True, exist_ok=True)
+        args = [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
+                "--cluster-enabled", "yes", "--cluster-config-file", str(node_dir / "nodes.conf"),
+                "--save", "", "--appendonly", "no", "--dir", str(node_dir),
+                "--notify-keyspace-events", "Ex", "--logfile", str(node_dir / "redis.log")]
+        procs.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                      start_new_session=True))
+        ports.append(port)
+    try:
+        _form_cluster(procs, ports)
+    except BaseException:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+        raise
+    return procs, f"redis://127.0.0.1:{ports[0]}/0"
+
+
+def _form_cluster(procs: list[subprocess.Popen], ports: list[int]) -> None:
+    """Give each node an equal share of the 16,384 slots and introduce them to each other."""
+    for proc, port in zip(procs, ports, strict=True):
+        wait_for_redis(f"redis://127.0.0.1:{port}/0", proc)
+    clients = [redis.Redis(port=port) for port in ports]
+    per_node = 16384 // len(ports)
+    for i, client in enumerate(clients):
+        last = 16383 if i == len(ports) - 1 else (i + 1) * per_node - 1
+        client.execute_command("CLUSTER ADDSLOTS", *range(i * per_node, last + 1))
+    for port in ports[1:]:
+        clients[0].execute_command("CLUSTER MEET", "127.0.0.1", port)
+    deadline = time.monotonic() + 30
+    while any(c.cluster("INFO").get("cluster_state") != "ok" for c in clients):
+        if time.monotonic() > deadline:
+            raise RuntimeError("the Redis Cluster did not come up")
+        time.sleep(0.1)
+    for client in clients:
+        client.close()

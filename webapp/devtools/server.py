@@ -27,9 +27,9 @@ def start_gunicorn(env: dict[str, str], workers: int = 4, threads: int = 8,
     deadline = time.monotonic() + 30
     while True:
         try:
-            requests.get(f"{url}/api/v1/events", timeout=2)
+            requests.get(f"{url}/api/v1/events", timeout=5)
             return proc, url
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or a slow first request
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 raise RuntimeError("gunicorn did not start") from None
