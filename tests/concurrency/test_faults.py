@@ -105,15 +105,16 @@ def test_rush_over_two_gunicorn_instances_sells_each_seat_once(app, server_env):
 
 @pytest.mark.parametrize("fault", ["flushall", "restart"])
 def test_redis_lost_mid_rush_never_oversells(app, server_env, tmp_path, fault):
-    event = make_event(rows=10, seats_per_row=40)
+    """1,200 customers for 1,000 seats; Redis loses everything after the first 300 finish."""
+    event = make_event(rows=25, seats_per_row=40)
     redis_proc, url = start_redis(tmp_path / "redis")
     port = int(url.rsplit(":", 1)[1].split("/")[0])
     env = {**server_env, "REDIS_URL": url}
     web, base = start_gunicorn(env, workers=2, threads=8)
     state = {"proc": redis_proc}
 
-    def fault_after_a_third(results):
-        while len(results) < 150:
+    def fault_after_a_quarter(results):
+        while len(results) < 300:
             time.sleep(0.05)
         if fault == "flushall":
             redis.Redis.from_url(url).flushall()
@@ -124,13 +125,13 @@ def test_redis_lost_mid_rush_never_oversells(app, server_env, tmp_path, fault):
             state["proc"], _ = start_redis(tmp_path / "redis2", port=port)
 
     try:
-        results = rush([base], event.id, 500, during=fault_after_a_third)
+        results = rush([base], event.id, 1200, during=fault_after_a_quarter)
     finally:
         stop(web)
         state["proc"].terminate()
         state["proc"].wait(10)
-    outcome = check_invariants(results, 400)
+    outcome = check_invariants(results, 1000)
     print(f"\nredis {fault} mid-rush: {dict(outcome)}")
-    assert outcome["booked"] + outcome["gave_up"] + outcome["sold_out"] == 500
+    assert outcome["booked"] + outcome["gave_up"] + outcome["sold_out"] == 1200
     assert db.session.scalar(select(func.count(BookingSeat.id)).where(BookingSeat.active)) \
         == outcome["booked"]

@@ -149,6 +149,8 @@ def test_database_outage_is_a_clean_503_and_service_recovers(app, database_url, 
     r = client.post(f"/api/v1/events/{event_id}/holds", json={"quantity": 1})
     assert r.status_code == 503 and r.headers["Retry-After"] == "2"
     assert r.get_json()["error"] == "unavailable"
+    held = outage_app.extensions["holdfast_redis"].zcard(f"hf:{{evt:{event_id}}}:held")
+    assert held == 0  # nothing half-written: no hold that nobody was told about
     assert client.get("/").status_code == 503
     proxy.restore()
     r = client.post(f"/api/v1/events/{event_id}/holds", json={"quantity": 1})

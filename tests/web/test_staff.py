@@ -193,3 +193,30 @@ def test_ops_panel_lists_queue_and_failed_jobs(logged_in, app):
     html = logged_in.get("/staff/ops").data.decode()
     assert 'id="queue-depth">0<' in html and "No failed jobs." in html
     assert "no heartbeat" in html
+
+
+def test_login_is_throttled_and_rotates_the_session(app, database_url, redis_url, staff):
+    from tests.conftest import base_config
+    from webapp import create_app
+
+    limited = create_app(base_config(database_url, redis_url, RATELIMIT_ENABLED=True,
+                                     STAFF_LOGIN_RATE_LIMIT="3 per minute"))
+    client = limited.test_client()
+    event = make_event()
+    with limited.app_context():
+        client.get(f"/api/v1/events/{event.id}/seats")  # a customer session first
+        with client.session_transaction() as before:
+            assert before.get("cid")
+        codes = [client.post("/staff/login", data={"email": "boss@example.com",
+                                                   "password": "wrong"}).status_code
+                 for _ in range(4)]
+        assert codes == [401, 401, 401, 429]
+        db.session.remove()
+        db.engine.dispose()
+    fresh = app.test_client()
+    fresh.get(f"/api/v1/events/{event.id}/seats")
+    fresh.post("/staff/login", data={"email": "boss@example.com", "password": PASSWORD})
+    with fresh.session_transaction() as after:
+        assert "cid" not in after and after.get("_user_id")  # nothing carried over
+    user = db.session.scalar(select(StaffUser))
+    assert user.password_hash.startswith(("scrypt:", "pbkdf2:")) and PASSWORD not in user.password_hash

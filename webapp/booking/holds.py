@@ -148,8 +148,13 @@ def _verified(event_id: int, hold_id: str, customer: str, result: TakeResult,
 
     Otherwise Redis lost marks (a restart or FLUSHALL): give the seats back,
     rebuild the event's marks from the database once, and let the caller retry.
+    If the database cannot answer, the seats go back too: no hold nobody knows of.
     """
-    bad = inventory.unsellable(session(), event_id, result.seat_ids, utcnow())
+    try:
+        bad = inventory.unsellable(session(), event_id, result.seat_ids, utcnow())
+    except Exception:
+        store().finish(event_id, hold_id, customer, result.seat_ids, "drop")
+        raise
     if not bad:
         return True
     store().finish(event_id, hold_id, customer, result.seat_ids, "drop")

@@ -24,7 +24,7 @@ def start_gunicorn(env: dict[str, str], workers: int = 4, threads: int = 8,
            "--backlog", "4096", "--timeout", "120", "--keep-alive", "120", "--log-level", "warning", app]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while True:
         try:
             requests.get(f"{url}/api/v1/events", timeout=5)
@@ -32,6 +32,7 @@ def start_gunicorn(env: dict[str, str], workers: int = 4, threads: int = 8,
         except requests.RequestException:  # not listening yet, or a slow first request
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
+                proc.wait()
                 raise RuntimeError("gunicorn did not start") from None
             time.sleep(0.1)
 
