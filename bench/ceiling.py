@@ -17,10 +17,10 @@ from bench.rush import make_event
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking.inventory import event_seats
-from webapp.extensions import db
-from webapp.seed import arena_layout
 from webapp.booking.layout import create_event
 from webapp.booking.models import utcnow
+from webapp.extensions import db
+from webapp.seed import arena_layout
 
 
 def redis_round_trips_per_hold(app, event_id: int, seat_ids: list[int], n: int = 150) -> dict:
@@ -62,40 +62,61 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args(argv)
-    with stack(args.database_url, args.workers, args.threads,
-               extra_env={"EXPIRY_FALLBACK": "1"}) as (app, base, _env):
+    with stack(
+        args.database_url, args.workers, args.threads, extra_env={"EXPIRY_FALLBACK": "1"}
+    ) as (app, base, _env):
         small = make_event(1000)
         arena = create_event("Holdfast Arena", "Arena", utcnow(), arena_layout()).id
         hold_event = make_event(max(args.requests + 400, 1000))
         ids = [s.id for s in event_seats(db.session, hold_event)]
         seat_iter = itertools.count()
-        print(f"gunicorn: {args.workers} workers x {args.threads} threads (gthread); "
-              f"database: {db.engine.dialect.name}; {args.requests} requests per endpoint, "
-              f"{args.concurrency} clients")
+        print(
+            f"gunicorn: {args.workers} workers x {args.threads} threads (gthread); "
+            f"database: {db.engine.dialect.name}; {args.requests} requests per endpoint, "
+            f"{args.concurrency} clients"
+        )
         cases = [
-            ("trivial GET /bench/ping", lambda s, i: s.get(f"{base}/bench/ping"), 0,
-             args.requests),
-            ("POST /api/v1/events/{id}/holds (1 seat)",
-             lambda s, i: s.post(f"{base}/api/v1/events/{hold_event}/holds",
-                                 json={"seat_ids": [ids[next(seat_iter)]]}), 8, args.requests),
-            ("GET seat map JSON, 1,000 seats",
-             lambda s, i: s.get(f"{base}/api/v1/events/{small}/seats"), 0, args.requests),
-            ("GET seat map HTML, 20,000-seat arena",
-             lambda s, i: s.get(f"{base}/events/{arena}"), 0, max(20, args.requests // 20)),
+            ("trivial GET /bench/ping", lambda s, i: s.get(f"{base}/bench/ping"), 0, args.requests),
+            (
+                "POST /api/v1/events/{id}/holds (1 seat)",
+                lambda s, i: s.post(
+                    f"{base}/api/v1/events/{hold_event}/holds",
+                    json={"seat_ids": [ids[next(seat_iter)]]},
+                ),
+                8,
+                args.requests,
+            ),
+            (
+                "GET seat map JSON, 1,000 seats",
+                lambda s, i: s.get(f"{base}/api/v1/events/{small}/seats"),
+                0,
+                args.requests,
+            ),
+            (
+                "GET seat map HTML, 20,000-seat arena",
+                lambda s, i: s.get(f"{base}/events/{arena}"),
+                0,
+                max(20, args.requests // 20),
+            ),
         ]
         rows = []
         for name, fn, every, total in cases:
             result = run_load(fn, total, args.concurrency, session_every=every)
             rows.append({"endpoint": name, **result})
-        trips = redis_round_trips_per_hold(app, hold_event, ids[args.requests + 1:])
+        trips = redis_round_trips_per_hold(app, hold_event, ids[args.requests + 1 :])
     ceiling = rows[0]["rps"]
     for row in rows:
         row["vs_trivial"] = row["rps"] / ceiling
         emit({"bench": "ceiling", **{k: v for k, v in row.items()}, **machine()})
-    print_table("Throughput ceiling", rows, ["endpoint", "requests", "rps", "p50_ms", "p99_ms",
-                                              "vs_trivial", "statuses"])
-    print(f"Redis round trips per hold: {trips['hold_only']:.2f} (the hold itself), "
-          f"{trips['with_fallback_job']:.2f} with the rq-scheduler fallback job")
+    print_table(
+        "Throughput ceiling",
+        rows,
+        ["endpoint", "requests", "rps", "p50_ms", "p99_ms", "vs_trivial", "statuses"],
+    )
+    print(
+        f"Redis round trips per hold: {trips['hold_only']:.2f} (the hold itself), "
+        f"{trips['with_fallback_job']:.2f} with the rq-scheduler fallback job"
+    )
     emit({"bench": "ceiling", "redis_round_trips_per_hold": trips})
     return rows
 

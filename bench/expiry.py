@@ -58,21 +58,26 @@ def run_path(app, env: dict, path: str, n: int) -> dict:
     per_hold = (time.perf_counter() - started) / min(50, n)
     app.config["HOLD_TTL_SECONDS"] = int(per_hold * n * 1.3) + 3
     app.config["HOLD_GRACE_SECONDS"] = GRACE
-    procs = [spawn("listener", env)] if path == "listener" else \
-        [spawn("worker", env), spawn("scheduler", env)]
+    procs = (
+        [spawn("listener", env)]
+        if path == "listener"
+        else [spawn("worker", env), spawn("scheduler", env)]
+    )
     time.sleep(2)  # let them subscribe / register
     seen: dict[int, float] = {}
     stop = threading.Event()
-    want = set(ids[min(50, n):])
-    collector = threading.Thread(target=collect, args=(env["REDIS_URL"], keys.channel(event_id),
-                                                       want, seen, stop))
+    want = set(ids[min(50, n) :])
+    collector = threading.Thread(
+        target=collect, args=(env["REDIS_URL"], keys.channel(event_id), want, seen, stop)
+    )
     collector.start()
     probe = redis.Redis.from_url(env["REDIS_URL"])
     while not dict(probe.pubsub_numsub(keys.channel(event_id))).get(
-            keys.channel(event_id).encode()):
+        keys.channel(event_id).encode()
+    ):
         time.sleep(0.01)  # subscribed before the first hold, so no announcement is missed
     deadlines = {}
-    for i, seat in enumerate(ids[min(50, n):]):
+    for i, seat in enumerate(ids[min(50, n) :]):
         hold = hold_seats(event_id, f"c-{path}-{i}", [seat])
         deadlines[seat] = _epoch(hold.expires_at)
     collector.join(timeout=app.config["HOLD_TTL_SECONDS"] + GRACE + 60)
@@ -81,9 +86,14 @@ def run_path(app, env: dict, path: str, n: int) -> dict:
     for p in procs:
         terminate(p)
     delays = [seen[s] - deadlines[s] for s in deadlines if s in seen]
-    return {"path": path, "holds": len(deadlines), "released": len(delays),
-            "median_s": median(delays), "p99_s": percentile(delays, 99),
-            "max_s": max(delays) if delays else 0.0}
+    return {
+        "path": path,
+        "holds": len(deadlines),
+        "released": len(delays),
+        "median_s": median(delays),
+        "p99_s": percentile(delays, 99),
+        "max_s": max(delays) if delays else 0.0,
+    }
 
 
 def _epoch(naive_utc) -> float:
@@ -100,8 +110,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     rows = []
     with database(args.database_url) as (db_url, tmp):
         redis_proc, redis_url = start_redis(tmp / "redis")
-        env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url, "SECRET_KEY": "bench",
-               "HOLD_GRACE_SECONDS": str(GRACE)}
+        env = {
+            "DATABASE_URL": db_url,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": "bench",
+            "HOLD_GRACE_SECONDS": str(GRACE),
+        }
         app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "REDIS_URL": redis_url})
         try:
             with app.app_context():
@@ -120,8 +134,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
             redis_proc.wait(10)
     for row in rows:
         emit({"bench": "expiry", "grace_s": GRACE, **row, **machine()})
-    print_table(f"Deadline to release announced (grace {GRACE} s for the fallback)", rows,
-                ["path", "holds", "released", "median_s", "p99_s", "max_s"])
+    print_table(
+        f"Deadline to release announced (grace {GRACE} s for the fallback)",
+        rows,
+        ["path", "holds", "released", "median_s", "p99_s", "max_s"],
+    )
     return rows
 
 

@@ -11,8 +11,12 @@ import requests
 from bench.stats import percentile
 
 
-def run_load(make_request: Callable[[requests.Session, int], requests.Response],
-             total: int, concurrency: int, session_every: int = 0) -> dict:
+def run_load(
+    make_request: Callable[[requests.Session, int], requests.Response],
+    total: int,
+    concurrency: int,
+    session_every: int = 0,
+) -> dict:
     """Send `total` requests from `concurrency` threads; returns rps and latency figures.
 
     Args:
@@ -51,6 +55,11 @@ def run_load(make_request: Callable[[requests.Session, int], requests.Response],
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
-    return {"requests": len(latencies), "rps": len(latencies) / wall, "wall_s": wall,
-            "p50_ms": percentile(latencies, 50) * 1000, "p99_ms": percentile(latencies, 99) * 1000,
-            "statuses": statuses}
+    return {
+        "requests": len(latencies),
+        "rps": len(latencies) / wall,
+        "wall_s": wall,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "statuses": statuses,
+    }

@@ -26,8 +26,19 @@ from webapp.booking.models import BookingSeat, utcnow
 from webapp.extensions import db
 
 STRATEGIES = ["naive", "occ", "pessimistic", "holdfast"]
-COLUMNS = ["strategy", "successful", "seats_booked", "booked_twice", "refused_while_left",
-           "sold_out", "errors_5xx", "wall_s", "p50_ms", "p99_ms", "rps"]
+COLUMNS = [
+    "strategy",
+    "successful",
+    "seats_booked",
+    "booked_twice",
+    "refused_while_left",
+    "sold_out",
+    "errors_5xx",
+    "wall_s",
+    "p50_ms",
+    "p99_ms",
+    "rps",
+]
 
 
 def make_event(n_seats: int) -> int:
@@ -38,8 +49,10 @@ def make_event(n_seats: int) -> int:
         layout.append(SectionLayout("Back", ["Z"], rest, 1000))
     event = create_event("Bench Hall", f"Rush {uuid.uuid4().hex[:6]}", utcnow(), layout)
     with db.engine.begin() as conn:
-        conn.execute(insert(seats), [{"event_id": event.id, "status": "free", "version": 0}
-                                     for _ in range(n_seats)])
+        conn.execute(
+            insert(seats),
+            [{"event_id": event.id, "status": "free", "version": 0} for _ in range(n_seats)],
+        )
     return event.id
 
 
@@ -60,8 +73,12 @@ def customer(base: str, prefix: str, event_id: int, barrier: threading.Barrier, 
         body = {"name": "Rush", "email": "rush@example.com"}
         if not prefix.startswith("/api/"):
             body["event_id"] = event_id  # the baselines' bookings table records it
-        c = s.post(f"{base}{prefix}/holds/{r.json()['hold_id']}/checkout", timeout=120,
-                   json=body, headers={"Idempotency-Key": uuid.uuid4().hex})
+        c = s.post(
+            f"{base}{prefix}/holds/{r.json()['hold_id']}/checkout",
+            timeout=120,
+            json=body,
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
         latencies.append(time.perf_counter() - t)
         out.append(((c.status_code, _error(c)), latencies))
     except requests.RequestException as exc:
@@ -80,8 +97,10 @@ def run_strategy(base: str, strategy: str, customers: int, n_seats: int) -> dict
     prefix = "/api/v1" if strategy == "holdfast" else f"/bench/{strategy}"
     barrier = threading.Barrier(customers + 1)
     out: list = []
-    threads = [threading.Thread(target=customer, args=(base, prefix, event_id, barrier, out))
-               for _ in range(customers)]
+    threads = [
+        threading.Thread(target=customer, args=(base, prefix, event_id, barrier, out))
+        for _ in range(customers)
+    ]
     for t in threads:
         t.start()
     barrier.wait()
@@ -97,10 +116,12 @@ def booked(strategy: str, event_id: int) -> tuple[int, int]:
     db.session.commit()
     if strategy == "holdfast":
         rows = select(func.count(), func.count(func.distinct(BookingSeat.seat_id))).where(
-            BookingSeat.event_id == event_id, BookingSeat.active)
+            BookingSeat.event_id == event_id, BookingSeat.active
+        )
     else:
         rows = select(func.count(), func.count(func.distinct(bookings.c.seat_id))).where(
-            bookings.c.event_id == event_id)
+            bookings.c.event_id == event_id
+        )
     total, distinct = db.session.execute(rows).one()
     return total, distinct
 
@@ -112,15 +133,22 @@ def summarize(strategy: str, event_id: int, out: list, wall: float, n_seats: int
     successful = outcomes[(201, None)]
     refused = len(out) - successful
     return {
-        "strategy": strategy, "customers": len(out), "seats": n_seats,
-        "successful": successful, "seats_booked": distinct, "booked_twice": total - distinct,
+        "strategy": strategy,
+        "customers": len(out),
+        "seats": n_seats,
+        "successful": successful,
+        "seats_booked": distinct,
+        "booked_twice": total - distinct,
         "refused_while_left": min(refused, n_seats - distinct),
         "sold_out": outcomes[(409, "sold_out")],
-        "errors_5xx": sum(n for (code, _), n in outcomes.items()
-                          if isinstance(code, int) and code >= 500),
+        "errors_5xx": sum(
+            n for (code, _), n in outcomes.items() if isinstance(code, int) and code >= 500
+        ),
         "transport_errors": sum(n for (code, _), n in outcomes.items() if code == "transport"),
-        "wall_s": wall, "p50_ms": percentile(latencies, 50) * 1000,
-        "p99_ms": percentile(latencies, 99) * 1000, "rps": len(latencies) / wall if wall else 0,
+        "wall_s": wall,
+        "p50_ms": percentile(latencies, 50) * 1000,
+        "p99_ms": percentile(latencies, 99) * 1000,
+        "rps": len(latencies) / wall if wall else 0,
     }
 
 
@@ -137,8 +165,10 @@ def main(argv: list[str] | None = None) -> dict:
     results = []
     with stack(args.database_url, args.workers, args.threads) as (app, base, _env):
         dialect = db.engine.dialect.name
-        print(f"gunicorn: {args.workers} workers x {args.threads} threads (gthread); "
-              f"database: {dialect}; {args.customers} customers, {args.seats} seats")
+        print(
+            f"gunicorn: {args.workers} workers x {args.threads} threads (gthread); "
+            f"database: {dialect}; {args.customers} customers, {args.seats} seats"
+        )
         for strategy in chosen:
             if strategy == "pessimistic" and dialect != "postgresql":
                 print("pessimistic: skipped (SQLite has no SELECT ... FOR UPDATE SKIP LOCKED)")

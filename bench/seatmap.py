@@ -49,8 +49,12 @@ def measure(client, url: str, runs: int) -> dict:
     finally:
         Connection.send_packed_command = original
         sa_event.remove(db.engine, "before_cursor_execute", count_sql)
-    return {"median_ms": median(times) * 1000, "html_bytes": len(body),
-            "sql_per_render": counts["sql"] / runs, "redis_per_render": counts["redis"] / runs}
+    return {
+        "median_ms": median(times) * 1000,
+        "html_bytes": len(body),
+        "sql_per_render": counts["sql"] / runs,
+        "redis_per_render": counts["redis"] / runs,
+    }
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -60,8 +64,14 @@ def main(argv: list[str] | None = None) -> list[dict]:
     args = parser.parse_args(argv)
     with database(args.database_url) as (db_url, tmp):
         redis_proc, redis_url = start_redis(tmp / "redis")
-        app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "REDIS_URL": redis_url,
-                          "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": db_url,
+                "REDIS_URL": redis_url,
+                "SECRET_KEY": "bench",
+                "RATELIMIT_ENABLED": False,
+            }
+        )
         try:
             with app.app_context():
                 from flask_migrate import upgrade
@@ -73,13 +83,19 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 small = make_event(1000)
                 arena = create_event("Holdfast Arena", "Arena", utcnow(), arena_layout()).id
                 client = app.test_client()
-                rows = [{"page": f"{name} ({seats:,} seats)", "seats": seats,
-                         **measure(client, url, args.runs)}
-                        for name, seats, url in [
-                            ("event page", 1000, f"/events/{small}"),
-                            ("event page", 20000, f"/events/{arena}"),
-                            ("seats JSON", 1000, f"/api/v1/events/{small}/seats"),
-                            ("seats JSON", 20000, f"/api/v1/events/{arena}/seats")]]
+                rows = [
+                    {
+                        "page": f"{name} ({seats:,} seats)",
+                        "seats": seats,
+                        **measure(client, url, args.runs),
+                    }
+                    for name, seats, url in [
+                        ("event page", 1000, f"/events/{small}"),
+                        ("event page", 20000, f"/events/{arena}"),
+                        ("seats JSON", 1000, f"/api/v1/events/{small}/seats"),
+                        ("seats JSON", 20000, f"/api/v1/events/{arena}/seats"),
+                    ]
+                ]
                 db.session.remove()
                 db.engine.dispose()
         finally:
@@ -89,9 +105,18 @@ def main(argv: list[str] | None = None) -> list[dict]:
     for row in rows:
         row["time_vs_1000_page"] = row["median_ms"] / base
         emit({"bench": "seatmap", **row, **machine()})
-    print_table("Seat map rendering (server time, in-process)", rows,
-                ["page", "median_ms", "html_bytes", "sql_per_render", "redis_per_render",
-                 "time_vs_1000_page"])
+    print_table(
+        "Seat map rendering (server time, in-process)",
+        rows,
+        [
+            "page",
+            "median_ms",
+            "html_bytes",
+            "sql_per_render",
+            "redis_per_render",
+            "time_vs_1000_page",
+        ],
+    )
     return rows
 
 

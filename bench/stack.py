@@ -40,15 +40,25 @@ def database(url: str | None):
 
 
 @contextmanager
-def stack(database_url: str | None = None, workers: int = 4, threads: int = 8,
-          extra_env: dict | None = None):
+def stack(
+    database_url: str | None = None,
+    workers: int = 4,
+    threads: int = 8,
+    extra_env: dict | None = None,
+):
     """Yield (app, base_url, env) with Redis, a migrated database and gunicorn running."""
     with database(database_url) as (db_url, tmp):
         redis_proc, redis_url = start_redis(tmp / "redis")
-        env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url, "SECRET_KEY": "bench",
-               "PAYMENT_WEBHOOK_SECRET": "bench", "RATELIMIT_ENABLED": "0",
-               "EXPIRY_FALLBACK": "1", "MAX_SEATS_PER_ADDRESS": "0",  # one load-generator address
-               **(extra_env or {})}
+        env = {
+            "DATABASE_URL": db_url,
+            "REDIS_URL": redis_url,
+            "SECRET_KEY": "bench",
+            "PAYMENT_WEBHOOK_SECRET": "bench",
+            "RATELIMIT_ENABLED": "0",
+            "EXPIRY_FALLBACK": "1",
+            "MAX_SEATS_PER_ADDRESS": "0",  # one load-generator address
+            **(extra_env or {}),
+        }
         os.environ.update(env)
         app = create_app({"SQLALCHEMY_DATABASE_URI": db_url, "REDIS_URL": redis_url})
         with app.app_context():

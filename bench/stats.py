@@ -49,5 +49,8 @@ def emit(record: dict) -> None:
 def machine() -> dict:
     import os
 
-    return {"python": sys.version.split()[0], "cpus": os.cpu_count(),
-            "platform": platform.platform()}
+    return {
+        "python": sys.version.split()[0],
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+    }

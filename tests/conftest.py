@@ -49,9 +49,15 @@ def database_url(request, tmp_path_factory, redis_url) -> str:
 
 def base_config(database_url: str, redis_url: str, **extra) -> dict:
     """App settings for tests."""
-    return {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url, "REDIS_URL": redis_url,
-            "SECRET_KEY": "test-secret", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
-            **extra}
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "test-secret",
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        **extra,
+    }
 
 
 def clean_database() -> None:

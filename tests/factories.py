@@ -9,19 +9,28 @@ from webapp.booking.models import Event, Seat
 from webapp.extensions import db
 
 
-def make_event(rows: int = 2, seats_per_row: int = 10, price_cents: int = 2000,
-               name: str = "Test Night", aisles_after: list[int] | None = None) -> Event:
+def make_event(
+    rows: int = 2,
+    seats_per_row: int = 10,
+    price_cents: int = 2000,
+    name: str = "Test Night",
+    aisles_after: list[int] | None = None,
+) -> Event:
     """An event with `rows` x `seats_per_row` seats in one section called Stalls."""
     row_names = [chr(65 + i) for i in range(rows)]
-    layout = [SectionLayout("Stalls", row_names, seats_per_row, price_cents,
-                            aisles_after=aisles_after or [])]
+    layout = [
+        SectionLayout(
+            "Stalls", row_names, seats_per_row, price_cents, aisles_after=aisles_after or []
+        )
+    ]
     return create_event("Test Hall", name, datetime(2030, 1, 1, 19, 30) + timedelta(), layout)
 
 
 def seat_ids(event: Event) -> list[int]:
     """Seat ids of the event, front row first, left to right."""
-    return [s.id for s in db.session.query(Seat).filter_by(event_id=event.id)
-            .order_by(Seat.y, Seat.x)]
+    return [
+        s.id for s in db.session.query(Seat).filter_by(event_id=event.id).order_by(Seat.y, Seat.x)
+    ]
 
 
 def seat_by_label(event: Event, label: str) -> Seat:

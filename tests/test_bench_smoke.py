@@ -18,8 +18,9 @@ pytestmark = pytest.mark.slow
 
 
 def run(*args: str) -> list[dict]:
-    out = subprocess.run([sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True,
-                         timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-m", *args], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-3000:]
     return [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
 

@@ -18,16 +18,21 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 def create_app(config: dict | None = None) -> Flask:
     """Build the app; `config` overrides environment settings (tests use it)."""
     root = Path(__file__).resolve().parent.parent
-    app = Flask(__name__, instance_path=str(root / "instance"),
-                template_folder=str(root / "templates"), static_folder=str(root / "static"))
+    app = Flask(
+        __name__,
+        instance_path=str(root / "instance"),
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
     if app.config["PROXY_FIX_X_FOR"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         # Behind N trusted proxies, take the client address from X-Forwarded-For.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"],
-                                x_proto=app.config["PROXY_FIX_X_FOR"])
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_FOR"]
+        )
     register_extensions(app)
     register_redis(app)
     register_blueprints(app)
@@ -78,14 +83,22 @@ def register_extensions(app: Flask) -> None:
     # Security headers. The pages load scripts and styles from /static only: no inline
     # scripts, no eval (htmx is configured without inline indicator styles).
     talisman.init_app(
-        app, force_https=app.config["SESSION_COOKIE_SECURE"],
+        app,
+        force_https=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         strict_transport_security=app.config["SESSION_COOKIE_SECURE"],
-        content_security_policy={"default-src": "'self'", "script-src": "'self'",
-                                 "style-src": "'self'", "img-src": "'self' data:",
-                                 "connect-src": "'self'", "frame-ancestors": "'none'",
-                                 "form-action": "'self'", "base-uri": "'self'"},
-        referrer_policy="same-origin")
+        content_security_policy={
+            "default-src": "'self'",
+            "script-src": "'self'",
+            "style-src": "'self'",
+            "img-src": "'self' data:",
+            "connect-src": "'self'",
+            "frame-ancestors": "'none'",
+            "form-action": "'self'",
+            "base-uri": "'self'",
+        },
+        referrer_policy="same-origin",
+    )
 
 
 def register_redis(app: Flask) -> None:
@@ -98,8 +111,9 @@ def register_redis(app: Flask) -> None:
         # limits stay on REDIS_URL (RQ does not support Redis Cluster).
         client = RedisCluster.from_url(app.config["REDIS_CLUSTER_URL"], decode_responses=True)
     else:
-        client = redis.Redis.from_url(app.config["REDIS_URL"], decode_responses=True,
-                                      health_check_interval=30)
+        client = redis.Redis.from_url(
+            app.config["REDIS_URL"], decode_responses=True, health_check_interval=30
+        )
     app.extensions["holdfast_redis"] = client
     app.extensions["holdfast_holdstore"] = HoldStore(client)
     from webapp.queues import register_queues

@@ -29,7 +29,8 @@ def register_commands(app: Flask) -> None:
     @click.password_option()
     def create_staff_command(email: str, password: str) -> None:
         """Create a staff user (prompts for the password)."""
-        db.session.add(StaffUser(email=email.lower(),
-                                 password_hash=generate_password_hash(password)))
+        db.session.add(
+            StaffUser(email=email.lower(), password_hash=generate_password_hash(password))
+        )
         db.session.commit()
         click.echo(f"Staff user {email} created.")

@@ -51,10 +51,10 @@ def load_config(instance_path: Path) -> dict:
         # Seats held at once from one network address per event (0: no limit). Defaults to
         # the per-customer limit so opening many sessions does not help; raise it where
         # many buyers share an address (offices, carrier NAT).
-        "MAX_SEATS_PER_ADDRESS": _int("MAX_SEATS_PER_ADDRESS",
-                                      _int("MAX_SEATS_PER_CUSTOMER", 8)),
-        "HOLD_RATE_LIMIT_PER_ADDRESS": os.environ.get("HOLD_RATE_LIMIT_PER_ADDRESS",
-                                                      "600 per minute"),
+        "MAX_SEATS_PER_ADDRESS": _int("MAX_SEATS_PER_ADDRESS", _int("MAX_SEATS_PER_CUSTOMER", 8)),
+        "HOLD_RATE_LIMIT_PER_ADDRESS": os.environ.get(
+            "HOLD_RATE_LIMIT_PER_ADDRESS", "600 per minute"
+        ),
         "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR", 0),
         "HOLD_RATE_LIMIT": os.environ.get("HOLD_RATE_LIMIT", "120 per minute"),
         "CHECKOUT_RATE_LIMIT": os.environ.get("CHECKOUT_RATE_LIMIT", "60 per minute"),

@@ -9,9 +9,9 @@ time, whatever an earlier read saw (ARCHITECTURE invariant 7).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from collections.abc import Iterator
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine

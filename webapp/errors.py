@@ -36,9 +36,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):
-        return error_response(400, "csrf_failed",
-                              "Your session expired or the form was tampered with. "
-                              "Reload the page and try again.")
+        return error_response(
+            400,
+            "csrf_failed",
+            "Your session expired or the form was tampered with. Reload the page and try again.",
+        )
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -55,6 +57,7 @@ def register_error_handlers(app: Flask) -> None:
         # The database or Redis is briefly unreachable: nothing was half-written (each
         # write is one transaction or one script), so the client may simply retry.
         app.logger.warning("backend unavailable: %s", exc)
-        response, status = error_response(503, "unavailable",
-                                          "We are busy right now; please retry in a moment.")
+        response, status = error_response(
+            503, "unavailable", "We are busy right now; please retry in a moment."
+        )
         return response, status, {"Retry-After": "2"}

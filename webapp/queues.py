@@ -29,7 +29,8 @@ def register_queues(app: Flask) -> None:
     app.extensions["holdfast_scheduler"] = scheduler
     if app.config.get("EXPIRY_FALLBACK", True):
         app.extensions["holdfast_schedule_expiry"] = lambda hold_id, when: schedule_expiry(
-            scheduler, hold_id, when)
+            scheduler, hold_id, when
+        )
 
 
 def schedule_expiry(scheduler: Scheduler, hold_id: str, when: datetime) -> None:
@@ -37,23 +38,35 @@ def schedule_expiry(scheduler: Scheduler, hold_id: str, when: datetime) -> None:
     # rq-scheduler keeps whole seconds (it truncates); round up so it never runs early.
     if when.microsecond:
         when = when.replace(microsecond=0) + timedelta(seconds=1)
-    scheduler.enqueue_at(when, "workers.jobs.expire_hold", hold_id,
-                         job_id=f"expire-{hold_id}", job_result_ttl=600)
+    scheduler.enqueue_at(
+        when, "workers.jobs.expire_hold", hold_id, job_id=f"expire-{hold_id}", job_result_ttl=600
+    )
 
 
 def schedule_sweep(scheduler: Scheduler, every_seconds: int) -> None:
     """(Re)register the periodic sweep under a fixed id so restarts do not duplicate it."""
     if SWEEP_JOB_ID in scheduler:
         scheduler.cancel(SWEEP_JOB_ID)
-    scheduler.schedule(utcnow(), "workers.jobs.sweep_expired", interval=every_seconds,
-                       repeat=None, id=SWEEP_JOB_ID, result_ttl=600)
+    scheduler.schedule(
+        utcnow(),
+        "workers.jobs.sweep_expired",
+        interval=every_seconds,
+        repeat=None,
+        id=SWEEP_JOB_ID,
+        result_ttl=600,
+    )
 
 
 def enqueue_payment_event(queue: Queue, event_id: str, attempt: str = "") -> None:
     """Settle a stored provider event in the background, retrying on failure."""
-    queue.enqueue("workers.jobs.process_payment_event", event_id,
-                  retry=Retry(max=3, interval=[1, 5, 15]), job_timeout=30, result_ttl=600,
-                  job_id=f"payment-event-{event_id}{attempt}")
+    queue.enqueue(
+        "workers.jobs.process_payment_event",
+        event_id,
+        retry=Retry(max=3, interval=[1, 5, 15]),
+        job_timeout=30,
+        result_ttl=600,
+        job_id=f"payment-event-{event_id}{attempt}",
+    )
 
 
 def enqueue_delivery(app: Flask, url: str, payload: dict, delay: float = 0.0) -> None:
@@ -61,7 +74,9 @@ def enqueue_delivery(app: Flask, url: str, payload: dict, delay: float = 0.0) ->
     args = ("workers.jobs.deliver_webhook", url, payload)
     if delay > 0:
         app.extensions["holdfast_scheduler"].enqueue_in(
-            timedelta(seconds=delay), *args, job_result_ttl=600)
+            timedelta(seconds=delay), *args, job_result_ttl=600
+        )
     else:
-        app.extensions["holdfast_queue"].enqueue(*args, retry=Retry(max=5, interval=[1, 2, 5]),
-                                                 result_ttl=600)
+        app.extensions["holdfast_queue"].enqueue(
+            *args, retry=Retry(max=5, interval=[1, 2, 5]), result_ttl=600
+        )

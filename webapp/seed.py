@@ -14,8 +14,7 @@ ARENA = "Holdfast Arena"
 def theatre_layout() -> list[SectionLayout]:
     """Stalls A-H (front rows dearer) and Circle J-M, 20 seats a row with a centre aisle."""
     return [
-        SectionLayout("Stalls", list("ABCDEFGH"), 20, [4500] * 4 + [3500] * 4,
-                      aisles_after=[10]),
+        SectionLayout("Stalls", list("ABCDEFGH"), 20, [4500] * 4 + [3500] * 4, aisles_after=[10]),
         SectionLayout("Circle", list("JKLM"), 20, 2500, aisles_after=[10]),
     ]
 
@@ -38,6 +37,7 @@ def seed_demo(arena: bool = False) -> list[Event]:
         create_event(THEATRE, "The Tempest", soon + timedelta(days=14), theatre_layout()),
     ]
     if arena:
-        events.append(create_event(ARENA, "Arena Spectacular", soon + timedelta(days=30),
-                                   arena_layout()))
+        events.append(
+            create_event(ARENA, "Arena Spectacular", soon + timedelta(days=30), arena_layout())
+        )
     return events

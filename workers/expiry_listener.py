@@ -1,7 +1,8 @@
 """Release lapsed holds the moment Redis expires their timer key.
 
 Subscribes to `__keyevent@<db>__:expired` on every Redis primary (one
-connection per primary on Redis Cluster, where keyspace events stay on the node). A hold's timer key is named
+connection per primary on Redis Cluster, where keyspace events stay on the
+node). A hold's timer key is named
 `hf:{evt:<event>}:hold:<hold id>`, so the key name alone says which hold ended
 (the value is already gone when the event fires). Notifications are fire-and-
 forget: while this process is down they are lost, which is why every hold also
@@ -37,8 +38,11 @@ def enable_notifications(client: redis.Redis) -> bool:
             client.config_set("notify-keyspace-events", flags + "Ex")
         return True
     except redis.ResponseError as exc:
-        log.warning("cannot enable keyspace notifications (%s); holds will be released "
-                    "by the fallback jobs and the sweep only", exc)
+        log.warning(
+            "cannot enable keyspace notifications (%s); holds will be released "
+            "by the fallback jobs and the sweep only",
+            exc,
+        )
         return False
 
 
@@ -67,11 +71,16 @@ def primaries(app: Flask) -> list[redis.Redis]:
     """One plain connection per Redis primary: keyspace events are local to each node."""
     cluster_url = app.config["REDIS_CLUSTER_URL"]
     if not cluster_url:
-        return [redis.Redis.from_url(app.config["REDIS_URL"], decode_responses=True,
-                                     health_check_interval=10)]
+        return [
+            redis.Redis.from_url(
+                app.config["REDIS_URL"], decode_responses=True, health_check_interval=10
+            )
+        ]
     cluster = RedisCluster.from_url(cluster_url, decode_responses=True)
-    return [redis.Redis(host=node.host, port=node.port, decode_responses=True,
-                        health_check_interval=10) for node in cluster.get_primaries()]
+    return [
+        redis.Redis(host=node.host, port=node.port, decode_responses=True, health_check_interval=10)
+        for node in cluster.get_primaries()
+    ]
 
 
 def subscribe(client: redis.Redis):
@@ -85,8 +94,11 @@ def subscribe(client: redis.Redis):
 def listen(app: Flask, clients: list[redis.Redis]) -> None:
     """Subscribe on every primary and handle events until a connection drops."""
     pubsubs = [subscribe(client) for client in clients]
-    log.info("listening for expired holds on %d primar%s", len(pubsubs),
-             "y" if len(pubsubs) == 1 else "ies")
+    log.info(
+        "listening for expired holds on %d primar%s",
+        len(pubsubs),
+        "y" if len(pubsubs) == 1 else "ies",
+    )
     sweep(app)  # catch up on whatever expired while we were not listening
     last_beat = 0.0
     wait = 1.0 if len(pubsubs) == 1 else 0.02

@@ -28,8 +28,9 @@ def sweep_expired() -> dict:
     """Periodic safety net: expire lapsed pending bookings, re-run lost payment events."""
     stale = payment_events.stale_payment_events()
     for event_id in stale:
-        enqueue_payment_event(current_app.extensions["holdfast_queue"], event_id,
-                              attempt="-recovered")
+        enqueue_payment_event(
+            current_app.extensions["holdfast_queue"], event_id, attempt="-recovered"
+        )
     with acting_as("sweeper"):
         expired = booking.sweep_expired()
     return {"expired": expired, "payment_events_requeued": len(stale)}
@@ -45,7 +46,11 @@ def deliver_webhook(url: str, payload: dict) -> int:
     """The test provider's delivery: sign at send time, POST, raise on failure (RQ retries)."""
     body = json.dumps(payload).encode()
     header = signature.sign(current_app.config["PAYMENT_WEBHOOK_SECRET"], body)
-    response = requests.post(url, data=body, timeout=10, headers={
-        "Content-Type": "application/json", signature.HEADER: header})
+    response = requests.post(
+        url,
+        data=body,
+        timeout=10,
+        headers={"Content-Type": "application/json", signature.HEADER: header},
+    )
     response.raise_for_status()
     return response.status_code

@@ -9,9 +9,12 @@ from bench.strategies.tables import seats
 
 
 def _first_free(event_id: int):
-    return (select(seats.c.id, seats.c.version)
-            .where(seats.c.event_id == event_id, seats.c.status == "free")
-            .order_by(seats.c.id).limit(1))
+    return (
+        select(seats.c.id, seats.c.version)
+        .where(seats.c.event_id == event_id, seats.c.status == "free")
+        .order_by(seats.c.id)
+        .limit(1)
+    )
 
 
 def naive(engine: Engine, event_id: int, customer: str) -> int | None:
@@ -21,8 +24,9 @@ def naive(engine: Engine, event_id: int, customer: str) -> int | None:
     if row is None:
         return None
     with engine.begin() as conn:
-        conn.execute(update(seats).where(seats.c.id == row.id)
-                     .values(status="taken", holder=customer))
+        conn.execute(
+            update(seats).where(seats.c.id == row.id).values(status="taken", holder=customer)
+        )
     return row.id
 
 
@@ -36,10 +40,11 @@ def occ(engine: Engine, event_id: int, customer: str) -> int | None | bool:
     if row is None:
         return None
     with engine.begin() as conn:
-        won = conn.execute(update(seats).where(seats.c.id == row.id,
-                                               seats.c.version == row.version)
-                           .values(status="taken", holder=customer,
-                                   version=row.version + 1)).rowcount
+        won = conn.execute(
+            update(seats)
+            .where(seats.c.id == row.id, seats.c.version == row.version)
+            .values(status="taken", holder=customer, version=row.version + 1)
+        ).rowcount
     return row.id if won else False
 
 
@@ -49,8 +54,9 @@ def pessimistic(engine: Engine, event_id: int, customer: str) -> int | None:
         row = conn.execute(_first_free(event_id).with_for_update(skip_locked=True)).first()
         if row is None:
             return None
-        conn.execute(update(seats).where(seats.c.id == row.id)
-                     .values(status="taken", holder=customer))
+        conn.execute(
+            update(seats).where(seats.c.id == row.id).values(status="taken", holder=customer)
+        )
     return row.id
 
 

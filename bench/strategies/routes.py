@@ -36,6 +36,9 @@ def hold(strategy: str, event_id: int):
 def checkout(strategy: str, hold_id: str):
     body = request.get_json(silent=True) or {}
     with db.engine.begin() as conn:
-        conn.execute(insert(bookings).values(event_id=body.get("event_id", 0),
-                                             seat_id=int(hold_id), customer=customer_id()))
+        conn.execute(
+            insert(bookings).values(
+                event_id=body.get("event_id", 0), seat_id=int(hold_id), customer=customer_id()
+            )
+        )
     return jsonify({"booking": {"seat_ids": [int(hold_id)]}}), 201

@@ -7,7 +7,8 @@ from sqlalchemy import Column, Integer, MetaData, String, Table
 metadata = MetaData()
 
 seats = Table(
-    "bench_seats", metadata,
+    "bench_seats",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("event_id", Integer, index=True),
     Column("status", String(10), default="free"),
@@ -16,7 +17,8 @@ seats = Table(
 )
 
 bookings = Table(
-    "bench_bookings", metadata,
+    "bench_bookings",
+    metadata,
     Column("id", Integer, primary_key=True),
     Column("event_id", Integer, index=True),
     Column("seat_id", Integer),  # no unique constraint: that is the point

@@ -9,8 +9,13 @@ from webapp.devtools.server import start_gunicorn, stop
 
 @pytest.fixture
 def server_env(database_url, redis_url) -> dict[str, str]:
-    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "test-secret",
-            "RATELIMIT_ENABLED": "0", "MAX_SEATS_PER_ADDRESS": "0"}  # every client is 127.0.0.1
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "test-secret",
+        "RATELIMIT_ENABLED": "0",
+        "MAX_SEATS_PER_ADDRESS": "0",
+    }  # every client is 127.0.0.1
 
 
 @pytest.fixture

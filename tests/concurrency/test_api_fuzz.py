@@ -22,8 +22,21 @@ def test_api_survives_schemathesis(app, live_server):
     make_event()
     st = Path(sys.executable).parent / "st"
     result = subprocess.run(
-        [str(st), "run", f"{live_server}/api/v1/openapi.yaml", "--url", f"{live_server}/api/v1",
-         "--checks", "all", "--max-examples", "40", "--no-color"],
-        capture_output=True, text=True, timeout=600)
+        [
+            str(st),
+            "run",
+            f"{live_server}/api/v1/openapi.yaml",
+            "--url",
+            f"{live_server}/api/v1",
+            "--checks",
+            "all",
+            "--max-examples",
+            "40",
+            "--no-color",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
     assert "API Operations" in result.stdout

@@ -72,23 +72,38 @@ def test_hold_checkout_and_sale_on_every_primary(cluster_app):
         booking = confirm_payment(body["payment_url"].rsplit("/", 1)[1], True)
         assert booking.status == "confirmed"
         assert client.get(keys.seat(event.id, ids[0])) == "sold"
-        assert [s.status for s in seat_states(event.id).seats[:3]] == ["booked", "booked",
-                                                                       "available"]
+        assert [s.status for s in seat_states(event.id).seats[:3]] == [
+            "booked",
+            "booked",
+            "available",
+        ]
     owners = {client.get_node_from_key(keys.tag(e.id)).name for e in events}
     assert len(owners) == 3
 
 
-def test_listener_expires_holds_on_every_primary(cluster_app, database_url, redis_url,
-                                                 cluster_url):
+def test_listener_expires_holds_on_every_primary(cluster_app, database_url, redis_url, cluster_url):
     cluster_app.config["HOLD_TTL_SECONDS"] = 1
-    listener = spawn("listener", {"DATABASE_URL": database_url, "REDIS_URL": redis_url,
-                                  "REDIS_CLUSTER_URL": cluster_url, "SECRET_KEY": "t"})
+    listener = spawn(
+        "listener",
+        {
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url,
+            "REDIS_CLUSTER_URL": cluster_url,
+            "SECRET_KEY": "t",
+        },
+    )
     try:
         client = cluster_app.extensions["holdfast_redis"]
         primaries = client.get_primaries()
-        wait_until(lambda: all(dict(n.redis_connection.pubsub_numsub(
-            "__keyevent@0__:expired")).get("__keyevent@0__:expired") for n in primaries),
-            timeout=20)
+        wait_until(
+            lambda: all(
+                dict(n.redis_connection.pubsub_numsub("__keyevent@0__:expired")).get(
+                    "__keyevent@0__:expired"
+                )
+                for n in primaries
+            ),
+            timeout=20,
+        )
         refs = []
         for i, event in enumerate(events_on_every_primary(client)):
             hold = hold_seats(event.id, f"c{i}", seat_ids(event)[:1])
@@ -97,23 +112,38 @@ def test_listener_expires_holds_on_every_primary(cluster_app, database_url, redi
 
         def all_expired():
             db.session.commit()
-            return db.session.scalar(select(func.count(Booking.id)).where(
-                Booking.reference.in_(refs), Booking.status == "expired")) == 3
+            return (
+                db.session.scalar(
+                    select(func.count(Booking.id)).where(
+                        Booking.reference.in_(refs), Booking.status == "expired"
+                    )
+                )
+                == 3
+            )
 
         wait_until(all_expired, timeout=15)
-        actors = set(db.session.scalars(select(BookingEvent.actor).where(
-            BookingEvent.to_status == "expired")))
+        actors = set(
+            db.session.scalars(
+                select(BookingEvent.actor).where(BookingEvent.to_status == "expired")
+            )
+        )
         assert actors == {"expiry listener"}
     finally:
         terminate(listener)
 
 
-def test_rush_on_the_cluster_sells_each_seat_once(cluster_app, database_url, redis_url,
-                                                 cluster_url):
-    events = events_on_every_primary(cluster_app.extensions["holdfast_redis"], rows=2,
-                                     per_row=50)
-    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "REDIS_CLUSTER_URL": cluster_url,
-           "SECRET_KEY": "t", "RATELIMIT_ENABLED": "0", "MAX_SEATS_PER_ADDRESS": "0"}
+def test_rush_on_the_cluster_sells_each_seat_once(
+    cluster_app, database_url, redis_url, cluster_url
+):
+    events = events_on_every_primary(cluster_app.extensions["holdfast_redis"], rows=2, per_row=50)
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "REDIS_CLUSTER_URL": cluster_url,
+        "SECRET_KEY": "t",
+        "RATELIMIT_ENABLED": "0",
+        "MAX_SEATS_PER_ADDRESS": "0",
+    }
     web, base = start_gunicorn(env, workers=2, threads=8)
     barrier = threading.Barrier(360)
     results: list = []
@@ -126,9 +156,12 @@ def test_rush_on_the_cluster_sells_each_seat_once(cluster_app, database_url, red
         if r.status_code != 201:
             results.append((event_id, r.json()["error"]))
             return
-        c = s.post(f"{base}/api/v1/holds/{r.json()['hold_id']}/checkout", timeout=60,
-                   json={"name": "R", "email": "r@example.com"},
-                   headers={"Idempotency-Key": uuid.uuid4().hex})
+        c = s.post(
+            f"{base}/api/v1/holds/{r.json()['hold_id']}/checkout",
+            timeout=60,
+            json={"name": "R", "email": "r@example.com"},
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
         results.append((event_id, "booked" if c.status_code == 201 else c.json()["error"]))
 
     threads = [threading.Thread(target=customer, args=(events[i % 3].id,)) for i in range(360)]

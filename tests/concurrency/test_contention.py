@@ -40,8 +40,12 @@ def test_overlapping_holds_exactly_one_wins_all(app, live_server):
     for _ in range(20):
         a, b = session_for(live_server), session_for(live_server)
         a_ids, b_ids = ids[0:3], ids[2:5]  # they share the middle seat
-        codes = race([lambda: a.post(url, json={"seat_ids": a_ids}),
-                      lambda: b.post(url, json={"seat_ids": b_ids})])
+        codes = race(
+            [
+                lambda a=a, ids=a_ids: a.post(url, json={"seat_ids": ids}),
+                lambda b=b, ids=b_ids: b.post(url, json={"seat_ids": ids}),
+            ]
+        )
         assert sorted(r.status_code for r in codes) == [201, 409]
         winner, loser = (codes[0], codes[1]) if codes[0].status_code == 201 else codes[::-1]
         assert loser.json()["error"] == "seats_unavailable"
@@ -59,8 +63,12 @@ def test_many_customers_random_overlaps_never_share_a_seat(app, live_server):
     wants = [rng.sample(ids, 4) for _ in range(30)]
     sessions = [session_for(live_server) for _ in wants]
     url = f"{live_server}/api/v1/events/{event.id}/holds"
-    results = race([lambda s=s, w=w: s.post(url, json={"seat_ids": w})
-                    for s, w in zip(sessions, wants, strict=True)])
+    results = race(
+        [
+            lambda s=s, w=w: s.post(url, json={"seat_ids": w})
+            for s, w in zip(sessions, wants, strict=True)
+        ]
+    )
     taken: Counter = Counter()
     for want, r in zip(wants, results, strict=True):
         assert r.status_code in (201, 409), r.text
@@ -73,12 +81,14 @@ def test_many_customers_random_overlaps_never_share_a_seat(app, live_server):
 def test_twenty_concurrent_checkouts_with_one_key_make_one_booking(app, live_server):
     event = make_event()
     s = session_for(live_server)
-    hold = s.post(f"{live_server}/api/v1/events/{event.id}/holds",
-                  json={"seat_ids": seat_ids(event)[:2]}).json()
+    hold = s.post(
+        f"{live_server}/api/v1/events/{event.id}/holds", json={"seat_ids": seat_ids(event)[:2]}
+    ).json()
     url = f"{live_server}/api/v1/holds/{hold['hold_id']}/checkout"
     body = {"name": "Ann", "email": "ann@example.com"}
-    results = race([lambda: s.post(url, json=body, headers={"Idempotency-Key": "same"})
-                    for _ in range(20)])
+    results = race(
+        [lambda: s.post(url, json=body, headers={"Idempotency-Key": "same"}) for _ in range(20)]
+    )
     codes = Counter(r.status_code for r in results)
     assert set(codes) <= {201, 409}, codes
     created = [r.json() for r in results if r.status_code == 201]

@@ -37,9 +37,12 @@ def buyer(bases: list[str], event_id: int, barrier, results: list, attempts: int
             r = s.post(f"{base}/api/v1/events/{event_id}/holds", json={"quantity": 1}, timeout=60)
             if r.status_code == 201:
                 base = bases[(attempt + 1) % len(bases)]  # check out on the other instance
-                c = s.post(f"{base}/api/v1/holds/{r.json()['hold_id']}/checkout", timeout=60,
-                           json={"name": "F", "email": "f@example.com"},
-                           headers={"Idempotency-Key": uuid.uuid4().hex})
+                c = s.post(
+                    f"{base}/api/v1/holds/{r.json()['hold_id']}/checkout",
+                    timeout=60,
+                    json={"name": "F", "email": "f@example.com"},
+                    headers={"Idempotency-Key": uuid.uuid4().hex},
+                )
                 if c.status_code == 201:
                     results.append(("booked", c.json()["booking"]["reference"]))
                     return
@@ -61,8 +64,10 @@ def buyer(bases: list[str], event_id: int, barrier, results: list, attempts: int
 def rush(bases, event_id, customers, during=None):
     barrier = threading.Barrier(customers + 1)
     results: list = []
-    threads = [threading.Thread(target=buyer, args=(bases, event_id, barrier, results))
-               for _ in range(customers)]
+    threads = [
+        threading.Thread(target=buyer, args=(bases, event_id, barrier, results))
+        for _ in range(customers)
+    ]
     for t in threads:
         t.start()
     barrier.wait()
@@ -133,5 +138,7 @@ def test_redis_lost_mid_rush_never_oversells(app, server_env, tmp_path, fault):
     outcome = check_invariants(results, 1000)
     print(f"\nredis {fault} mid-rush: {dict(outcome)}")
     assert outcome["booked"] + outcome["gave_up"] + outcome["sold_out"] == 1200
-    assert db.session.scalar(select(func.count(BookingSeat.id)).where(BookingSeat.active)) \
+    assert (
+        db.session.scalar(select(func.count(BookingSeat.id)).where(BookingSeat.active))
         == outcome["booked"]
+    )

@@ -39,9 +39,12 @@ def buy_one(base: str, event_id: int, barrier: threading.Barrier, results: list)
         results.append(("hold", r.status_code, r.json().get("error")))
         return
     hold = r.json()
-    r = s.post(f"{base}/api/v1/holds/{hold['hold_id']}/checkout",
-               json={"name": "Rush Customer", "email": "rush@example.com"},
-               headers={"Idempotency-Key": str(uuid.uuid4())}, timeout=120)
+    r = s.post(
+        f"{base}/api/v1/holds/{hold['hold_id']}/checkout",
+        json={"name": "Rush Customer", "email": "rush@example.com"},
+        headers={"Idempotency-Key": str(uuid.uuid4())},
+        timeout=120,
+    )
     results.append(("checkout", r.status_code, r.json().get("error")))
 
 
@@ -50,8 +53,10 @@ def test_rush_sells_every_seat_exactly_once(app, live_server):
     event = make_event(rows=ROWS, seats_per_row=PER_ROW)
     barrier = threading.Barrier(CUSTOMERS)
     results: list = []
-    threads = [threading.Thread(target=customer, args=(live_server, event.id, barrier, results))
-               for _ in range(CUSTOMERS)]
+    threads = [
+        threading.Thread(target=customer, args=(live_server, event.id, barrier, results))
+        for _ in range(CUSTOMERS)
+    ]
     started = time.monotonic()
     for t in threads:
         t.start()
@@ -64,9 +69,11 @@ def test_rush_sells_every_seat_exactly_once(app, live_server):
     assert outcomes[("hold", 409, "sold_out")] == CUSTOMERS - ROWS * PER_ROW
     assert len(results) == CUSTOMERS
     db.session.commit()
-    active = db.session.scalar(select(func.count()).select_from(BookingSeat)
-                               .where(BookingSeat.active))
-    distinct = db.session.scalar(select(func.count(func.distinct(BookingSeat.seat_id)))
-                                 .where(BookingSeat.active))
+    active = db.session.scalar(
+        select(func.count()).select_from(BookingSeat).where(BookingSeat.active)
+    )
+    distinct = db.session.scalar(
+        select(func.count(func.distinct(BookingSeat.seat_id))).where(BookingSeat.active)
+    )
     assert active == distinct == ROWS * PER_ROW
     assert db.session.scalar(select(func.count(Booking.id))) == ROWS * PER_ROW

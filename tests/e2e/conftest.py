@@ -18,9 +18,16 @@ from webapp.devtools.server import start_gunicorn, stop
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
 
 
 def pytest_collection_modifyitems(items):
@@ -48,8 +55,14 @@ def e2e_env() -> dict[str, str]:
 @pytest.fixture
 def server(app, database_url, redis_url, e2e_env):
     """gunicorn plus the expiry listener, RQ worker and scheduler, as in production."""
-    env = {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "e2e",
-           "PAYMENT_WEBHOOK_SECRET": "whsec_e2e", "RATELIMIT_ENABLED": "0", **e2e_env}
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "e2e",
+        "PAYMENT_WEBHOOK_SECRET": "whsec_e2e",
+        "RATELIMIT_ENABLED": "0",
+        **e2e_env,
+    }
     proc, url = start_gunicorn(env, workers=2, threads=8)
     background = [spawn(kind, env) for kind in ("listener", "worker", "scheduler")]
     yield url
@@ -74,8 +87,9 @@ def new_page(browser, request):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         for i, context in enumerate(contexts):
             for j, page in enumerate(context.pages):
-                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{i}-{j}.png"),
-                                full_page=True)
+                page.screenshot(
+                    path=str(ARTIFACTS / f"{request.node.name}-{i}-{j}.png"), full_page=True
+                )
     for context in contexts:
         context.close()
 

@@ -37,7 +37,8 @@ def test_hold_two_seats_see_countdown_and_check_out(server, new_page, event):
     expect(page.locator("h1")).to_contain_text("Booking HF")
     expect(page.locator("#booking-status")).to_contain_text("B7")
     expect(page.locator("#booking-status")).to_contain_text(
-        "Payment received — seats confirmed", timeout=10000)
+        "Payment received — seats confirmed", timeout=10000
+    )
 
 
 def test_other_customer_sees_hold_live_and_click_is_refused(server, new_page, event):

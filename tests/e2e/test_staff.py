@@ -16,8 +16,9 @@ from webapp.extensions import db
 
 def test_staff_refund_frees_seat_on_customer_map(app, server, new_page):
     event = make_event(rows=3, seats_per_row=10)
-    db.session.add(StaffUser(email="desk@example.com",
-                             password_hash=generate_password_hash("s3cret-desk")))
+    db.session.add(
+        StaffUser(email="desk@example.com", password_hash=generate_password_hash("s3cret-desk"))
+    )
     db.session.commit()
     hold = hold_seats(event.id, "buyer", [seat_by_label(event, "B4").id])
     _, body = start_checkout(hold.hold_id, "buyer", "Bea Buyer", "bea@example.com", "k")

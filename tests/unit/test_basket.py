@@ -10,11 +10,11 @@ from webapp.booking import (
     changes_since,
     get_hold,
     hold_seats,
+    keys,
     release_seats,
     seat_states,
     start_checkout,
 )
-from webapp.booking import keys
 
 
 def test_adding_to_a_hold_keeps_its_deadline(app):
@@ -59,8 +59,10 @@ def test_basket_in_checkout_cannot_change(app):
     ids = seat_ids(event)
     hold = hold_seats(event.id, "alice", ids[:1])
     start_checkout(hold.hold_id, "alice", "Alice", "alice@example.com", "k")
-    for call in (lambda: hold_seats(event.id, "alice", ids[1:2], add_to=hold.hold_id),
-                 lambda: release_seats(hold.hold_id, "alice", ids[:1])):
+    for call in (
+        lambda: hold_seats(event.id, "alice", ids[1:2], add_to=hold.hold_id),
+        lambda: release_seats(hold.hold_id, "alice", ids[:1]),
+    ):
         with pytest.raises(BookingError) as err:
             call()
         assert err.value.code == "hold_checked_out"

@@ -14,12 +14,12 @@ from webapp.booking import (
     confirm_payment,
     expire_hold,
     hold_seats,
+    keys,
     release_hold,
     seat_states,
     start_checkout,
     sweep_expired,
 )
-from webapp.booking import keys
 from webapp.booking.models import Booking, BookingSeat, Payment, utcnow
 from webapp.extensions import db
 
@@ -38,8 +38,11 @@ def lapse(rds, hold, booking_ref=None):
         rds.delete(keys.seat(hold.event_id, seat))
     rds.delete(keys.hold_timer(hold.event_id, hold.hold_id))
     rds.zremrangebyscore(keys.held(hold.event_id), "-inf", "+inf")
-    db.session.execute(update(Booking).where(Booking.hold_id == hold.hold_id)
-                       .values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.execute(
+        update(Booking)
+        .where(Booking.hold_id == hold.hold_id)
+        .values(expires_at=utcnow() - timedelta(seconds=1))
+    )
     db.session.commit()
 
 
@@ -70,17 +73,29 @@ def test_checkout_replays_same_key_and_refuses_changed_body(app):
 def test_checkout_requires_key(app):
     event = make_event()
     hold = hold_seats(event.id, "alice", seat_ids(event)[:1])
-    for bad, code in [(None, "idempotency_key_missing"), ("", "idempotency_key_missing"),
-                      ("x" * 300, "idempotency_key_invalid"), ("a\nb", "idempotency_key_invalid")]:
+    for bad, code in [
+        (None, "idempotency_key_missing"),
+        ("", "idempotency_key_missing"),
+        ("x" * 300, "idempotency_key_invalid"),
+        ("a\nb", "idempotency_key_invalid"),
+    ]:
         with pytest.raises(BookingError) as err:
             checkout(hold, key=bad)
         assert err.value.code == code and err.value.status == 400
     assert db.session.query(Booking).count() == 0
 
 
-@pytest.mark.parametrize("name,email", [("", "a@example.com"), ("  ", "a@example.com"),
-                                        ("A", "not-an-email"), ("A", None), (None, "a@b.co"),
-                                        ("x" * 201, "a@example.com")])
+@pytest.mark.parametrize(
+    "name,email",
+    [
+        ("", "a@example.com"),
+        ("  ", "a@example.com"),
+        ("A", "not-an-email"),
+        ("A", None),
+        (None, "a@b.co"),
+        ("x" * 201, "a@example.com"),
+    ],
+)
 def test_checkout_refuses_bad_contact_details(app, name, email):
     event = make_event()
     hold = hold_seats(event.id, "alice", seat_ids(event)[:1])
@@ -118,13 +133,19 @@ def test_unique_index_refuses_second_active_booking_of_a_seat(app):
     hold = hold_seats(event.id, "alice", [seat])
     _, body = checkout(hold)
     booking = db.session.scalar(select(Booking))
-    db.session.add(BookingSeat(booking_id=booking.id, event_id=event.id, seat_id=seat,
-                               price_cents=1, active=True))
+    db.session.add(
+        BookingSeat(
+            booking_id=booking.id, event_id=event.id, seat_id=seat, price_cents=1, active=True
+        )
+    )
     with pytest.raises(IntegrityError):
         db.session.commit()
     db.session.rollback()
-    db.session.add(BookingSeat(booking_id=booking.id, event_id=event.id, seat_id=seat,
-                               price_cents=1, active=False))
+    db.session.add(
+        BookingSeat(
+            booking_id=booking.id, event_id=event.id, seat_id=seat, price_cents=1, active=False
+        )
+    )
     db.session.commit()  # inactive rows are history and may repeat
 
 

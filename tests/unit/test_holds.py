@@ -10,10 +10,10 @@ from webapp.booking import (
     extend_hold,
     hold_best_available,
     hold_seats,
+    keys,
     release_hold,
     seat_states,
 )
-from webapp.booking import keys
 from webapp.booking.models import Seat
 from webapp.extensions import db
 
@@ -196,7 +196,7 @@ def test_seat_states_cost_is_fixed(app):
     for ev in (small, large):
         db.session.commit()  # each call starts its own transaction
         queries = []
-        listener = lambda *a, **k: queries.append(1)  # noqa: E731
+        listener = lambda *a, q=queries, **k: q.append(1)  # noqa: E731
         sa_event.listen(db.engine, "before_cursor_execute", listener)
         seat_states(ev.id, "alice")
         sa_event.remove(db.engine, "before_cursor_execute", listener)

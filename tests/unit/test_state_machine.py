@@ -13,7 +13,13 @@ import pytest
 from flask import current_app
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import Bundle, RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 from sqlalchemy import select, update
 
 from tests.conftest import clean_database
@@ -24,11 +30,11 @@ from webapp.booking import (
     expire_hold,
     hold_best_available,
     hold_seats,
+    keys,
     release_hold,
     seat_states,
     start_checkout,
 )
-from webapp.booking import keys
 from webapp.booking.models import Booking, BookingSeat, Payment, utcnow
 from webapp.extensions import db
 
@@ -57,8 +63,11 @@ class Booking_Machine(RuleBasedStateMachine):
         self.ids = seat_ids(self.event)
         self.keys_used = 0
 
-    @rule(target=holds, customer=CUSTOMERS,
-          picks=st.lists(st.integers(0, 5), min_size=1, max_size=3, unique=True))
+    @rule(
+        target=holds,
+        customer=CUSTOMERS,
+        picks=st.lists(st.integers(0, 5), min_size=1, max_size=3, unique=True),
+    )
     def hold(self, customer, picks):
         hold = run_domain(lambda: hold_seats(self.event.id, customer, [self.ids[p] for p in picks]))
         return (customer, hold.hold_id) if hold else (customer, f"{self.event.id}-none")
@@ -77,8 +86,9 @@ class Booking_Machine(RuleBasedStateMachine):
     def checkout(self, held):
         customer, hold_id = held
         self.keys_used += 1
-        status, body = start_checkout(hold_id, customer, "N", "n@example.com",
-                                      f"key-{self.keys_used}")
+        status, body = start_checkout(
+            hold_id, customer, "N", "n@example.com", f"key-{self.keys_used}"
+        )
         return body["payment_url"].rsplit("/", 1)[1] if status == 201 else "pay_none"
 
     @rule(payment=payments, succeeded=st.booleans())
@@ -95,8 +105,11 @@ class Booking_Machine(RuleBasedStateMachine):
                 self.rds.delete(keys.seat(self.event.id, int(seat)))
                 self.rds.zrem(keys.held(self.event.id), seat)
         self.rds.delete(keys.hold_timer(self.event.id, hold_id))
-        db.session.execute(update(Booking).where(Booking.hold_id == hold_id)
-                           .values(expires_at=utcnow() - timedelta(seconds=1)))
+        db.session.execute(
+            update(Booking)
+            .where(Booking.hold_id == hold_id)
+            .values(expires_at=utcnow() - timedelta(seconds=1))
+        )
         db.session.commit()
         expire_hold(hold_id)
 
@@ -114,8 +127,11 @@ class Booking_Machine(RuleBasedStateMachine):
 
     @invariant()
     def nobody_pays_for_nothing(self):
-        paid = db.session.scalars(select(Booking).join(Payment).where(
-            Payment.kind == "charge", Payment.status == "succeeded")).all()
+        paid = db.session.scalars(
+            select(Booking)
+            .join(Payment)
+            .where(Payment.kind == "charge", Payment.status == "succeeded")
+        ).all()
         for booking in paid:
             assert booking.status in ("confirmed", "refunded"), booking.status
             if booking.status == "refunded":
@@ -131,6 +147,12 @@ class Booking_Machine(RuleBasedStateMachine):
 
 @pytest.mark.slow
 def test_random_operations_keep_every_invariant(app):
-    run_state_machine_as_test(Booking_Machine, settings=settings(
-        max_examples=150, stateful_step_count=25, deadline=None,
-        suppress_health_check=list(HealthCheck)))
+    run_state_machine_as_test(
+        Booking_Machine,
+        settings=settings(
+            max_examples=150,
+            stateful_step_count=25,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
+    )

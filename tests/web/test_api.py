@@ -15,12 +15,21 @@ def post(client, url, body=None, **headers):
 def test_events_and_seats(client, app):
     event = make_event()
     data = client.get("/api/v1/events").get_json()
-    assert data["events"][0] | {"id": event.id, "seats_total": 20, "seats_available": 20} \
+    assert (
+        data["events"][0] | {"id": event.id, "seats_total": 20, "seats_available": 20}
         == data["events"][0]
+    )
     seats = client.get(f"/api/v1/events/{event.id}/seats").get_json()
     assert seats["event_id"] == event.id and len(seats["seats"]) == 20
-    assert set(seats["seats"][0]) == {"id", "label", "section", "row", "number", "price_cents",
-                                      "status"}
+    assert set(seats["seats"][0]) == {
+        "id",
+        "label",
+        "section",
+        "row",
+        "number",
+        "price_cents",
+        "status",
+    }
     assert client.get("/api/v1/events/999/seats").status_code == 404
 
 
@@ -34,12 +43,20 @@ def test_hold_checkout_and_booking_flow(client, app):
     seats = client.get(f"/api/v1/events/{event.id}/seats").get_json()["seats"]
     assert [s["status"] for s in seats[:3]] == ["mine", "mine", "available"]
     assert client.get("/api/v1/events").get_json()["events"][0]["seats_available"] == 18
-    r = post(client, f"/api/v1/holds/{hold['hold_id']}/checkout",
-             {"name": "Ann", "email": "ann@example.com"}, **{"Idempotency-Key": "abc"})
+    r = post(
+        client,
+        f"/api/v1/holds/{hold['hold_id']}/checkout",
+        {"name": "Ann", "email": "ann@example.com"},
+        **{"Idempotency-Key": "abc"},
+    )
     assert r.status_code == 201
     booking = r.get_json()["booking"]
-    again = post(client, f"/api/v1/holds/{hold['hold_id']}/checkout",
-                 {"name": "Ann", "email": "ann@example.com"}, **{"Idempotency-Key": "abc"})
+    again = post(
+        client,
+        f"/api/v1/holds/{hold['hold_id']}/checkout",
+        {"name": "Ann", "email": "ann@example.com"},
+        **{"Idempotency-Key": "abc"},
+    )
     assert again.status_code == 201 and again.get_json() == r.get_json()
     got = client.get(f"/api/v1/bookings/{booking['reference']}")
     assert got.status_code == 200 and got.get_json()["booking"]["status"] == "pending"
@@ -50,8 +67,9 @@ def test_hold_checkout_and_booking_flow(client, app):
 def test_hold_conflict_and_sold_out_bodies(client, app):
     event = make_event(rows=1, seats_per_row=2)
     ids = seat_ids(event)
-    assert post(client, f"/api/v1/events/{event.id}/holds", {"seat_ids": ids[:1]}).status_code \
-        == 201
+    assert (
+        post(client, f"/api/v1/events/{event.id}/holds", {"seat_ids": ids[:1]}).status_code == 201
+    )
     other = app.test_client()
     r = post(other, f"/api/v1/events/{event.id}/holds", {"seat_ids": ids})
     assert r.status_code == 409
@@ -71,18 +89,24 @@ def test_release_hold(client, app):
     assert client.delete(f"/api/v1/holds/{hold['hold_id']}").status_code == 404
 
 
-@pytest.mark.parametrize("kwargs,status,code", [
-    ({"data": "seat_ids=1", "content_type": "application/x-www-form-urlencoded"}, 415,
-     "unsupported_media_type"),
-    ({"data": "{not json", "content_type": "application/json"}, 422, "invalid_input"),
-    ({"json": [1, 2]}, 422, "invalid_input"),
-    ({"json": {}}, 422, "invalid_input"),
-    ({"json": {"seat_ids": "all"}}, 422, "invalid_input"),
-    ({"json": {"seat_ids": list(range(1, 10001))}}, 409, "seat_limit"),
-    ({"json": {"quantity": -1}}, 422, "invalid_input"),
-    ({"json": {"quantity": 10**12}}, 409, "seat_limit"),
-    ({"json": {"quantity": 1, "section": 5}}, 422, "invalid_input"),
-])
+@pytest.mark.parametrize(
+    "kwargs,status,code",
+    [
+        (
+            {"data": "seat_ids=1", "content_type": "application/x-www-form-urlencoded"},
+            415,
+            "unsupported_media_type",
+        ),
+        ({"data": "{not json", "content_type": "application/json"}, 422, "invalid_input"),
+        ({"json": [1, 2]}, 422, "invalid_input"),
+        ({"json": {}}, 422, "invalid_input"),
+        ({"json": {"seat_ids": "all"}}, 422, "invalid_input"),
+        ({"json": {"seat_ids": list(range(1, 10001))}}, 409, "seat_limit"),
+        ({"json": {"quantity": -1}}, 422, "invalid_input"),
+        ({"json": {"quantity": 10**12}}, 409, "seat_limit"),
+        ({"json": {"quantity": 1, "section": 5}}, 422, "invalid_input"),
+    ],
+)
 def test_bad_hold_requests_get_clear_errors(client, app, kwargs, status, code):
     event = make_event()
     r = client.post(f"/api/v1/events/{event.id}/holds", **kwargs)
@@ -135,13 +159,16 @@ def test_rate_limit_answers_429(app, database_url, redis_url):
     from webapp import create_app
     from webapp.extensions import db
 
-    limited = create_app(base_config(database_url, redis_url, RATELIMIT_ENABLED=True,
-                                     HOLD_RATE_LIMIT="3 per minute"))
+    limited = create_app(
+        base_config(database_url, redis_url, RATELIMIT_ENABLED=True, HOLD_RATE_LIMIT="3 per minute")
+    )
     client = limited.test_client()
     with limited.app_context():
         event = make_event()
-        codes = [post(client, f"/api/v1/events/{event.id}/holds", {"quantity": 1}).status_code
-                 for _ in range(5)]
+        codes = [
+            post(client, f"/api/v1/events/{event.id}/holds", {"quantity": 1}).status_code
+            for _ in range(5)
+        ]
         r = post(client, f"/api/v1/events/{event.id}/holds", {"quantity": 1})
         db.session.remove()
         db.engine.dispose()

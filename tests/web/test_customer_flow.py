@@ -43,7 +43,7 @@ def test_refused_click_says_why_with_409(client, app):
     r = client.post(f"/events/{event.id}/toggle", data={"seat": seat.id}, headers=HX)
     html = r.data.decode()
     assert r.status_code == 409 and "someone just took A3" in html
-    assert f'class="seat held"' in html
+    assert 'class="seat held"' in html
 
 
 def test_without_javascript_forms_post_and_redirect(client, app):
@@ -98,8 +98,9 @@ def test_checkout_shows_validation_errors_and_needs_a_basket(client, app):
     r = client.get(f"/events/{event.id}/checkout")
     assert r.status_code == 303
     client.post(f"/events/{event.id}/best", data={"quantity": "1"}, headers=HX)
-    r = client.post(f"/events/{event.id}/checkout",
-                    data={"name": "", "email": "x", "idempotency_key": "abc"})
+    r = client.post(
+        f"/events/{event.id}/checkout", data={"name": "", "email": "x", "idempotency_key": "abc"}
+    )
     assert r.status_code == 422 and "Please give the name" in r.data.decode()
 
 
@@ -122,6 +123,7 @@ def test_state_changing_forms_need_csrf_token(app, csrf_client):
     assert r.status_code == 400 and "Reload the page" in r.data.decode()
     page = client.get(f"/events/{event.id}").data.decode()
     token = re.search(r'"X-CSRFToken": "([^"]+)"', page).group(1)
-    r = client.post(f"/events/{event.id}/toggle", data={"seat": seat.id},
-                    headers={**HX, "X-CSRFToken": token})
+    r = client.post(
+        f"/events/{event.id}/toggle", data={"seat": seat.id}, headers={**HX, "X-CSRFToken": token}
+    )
     assert r.status_code == 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 
@@ -35,18 +36,22 @@ def test_pages_have_no_inline_scripts(client, app):
 def test_unicode_and_long_names_are_kept(client, app, name):
     event = make_event()
     hold = client.post(f"/api/v1/events/{event.id}/holds", json={"quantity": 1}).get_json()
-    r = client.post(f"/api/v1/holds/{hold['hold_id']}/checkout",
-                    json={"name": name, "email": "z@example.com"},
-                    headers={"Idempotency-Key": "u"})
+    r = client.post(
+        f"/api/v1/holds/{hold['hold_id']}/checkout",
+        json={"name": name, "email": "z@example.com"},
+        headers={"Idempotency-Key": "u"},
+    )
     assert r.status_code == 201 and r.get_json()["booking"]["name"] == name
 
 
 def test_ten_kilobyte_name_is_refused(client, app):
     event = make_event()
     hold = client.post(f"/api/v1/events/{event.id}/holds", json={"quantity": 1}).get_json()
-    r = client.post(f"/api/v1/holds/{hold['hold_id']}/checkout",
-                    json={"name": "n" * 10_240, "email": "z@example.com"},
-                    headers={"Idempotency-Key": "u"})
+    r = client.post(
+        f"/api/v1/holds/{hold['hold_id']}/checkout",
+        json={"name": "n" * 10_240, "email": "z@example.com"},
+        headers={"Idempotency-Key": "u"},
+    )
     assert r.status_code == 422 and "200 characters" in r.get_json()["message"]
 
 
@@ -56,20 +61,30 @@ def test_foreign_and_expired_hold_ids_and_keys_scoped_per_customer(client, app):
     mine = client.post(f"/api/v1/events/{event.id}/holds", json={"quantity": 1}).get_json()
     theirs = other.post(f"/api/v1/events/{event.id}/holds", json={"quantity": 1}).get_json()
     body = {"name": "A", "email": "a@example.com"}
-    r = client.post(f"/api/v1/holds/{theirs['hold_id']}/checkout", json=body,
-                    headers={"Idempotency-Key": "shared"})
+    r = client.post(
+        f"/api/v1/holds/{theirs['hold_id']}/checkout",
+        json=body,
+        headers={"Idempotency-Key": "shared"},
+    )
     assert r.status_code == 404
     assert client.delete(f"/api/v1/holds/{theirs['hold_id']}").status_code == 404
     # The same key used by another customer is a different key: no replay, no leak.
-    r = other.post(f"/api/v1/holds/{theirs['hold_id']}/checkout", json=body,
-                   headers={"Idempotency-Key": "shared"})
+    r = other.post(
+        f"/api/v1/holds/{theirs['hold_id']}/checkout",
+        json=body,
+        headers={"Idempotency-Key": "shared"},
+    )
     assert r.status_code == 201
-    r = client.post(f"/api/v1/holds/{mine['hold_id']}/checkout", json=body,
-                    headers={"Idempotency-Key": "shared2"})
+    r = client.post(
+        f"/api/v1/holds/{mine['hold_id']}/checkout",
+        json=body,
+        headers={"Idempotency-Key": "shared2"},
+    )
     assert r.status_code == 201
     for bad in ("not-a-hold", "999-abc", "0", "-"):
-        assert client.post(f"/api/v1/holds/{bad}/checkout", json=body,
-                           headers={"Idempotency-Key": bad}).status_code in (404, 410)
+        assert client.post(
+            f"/api/v1/holds/{bad}/checkout", json=body, headers={"Idempotency-Key": bad}
+        ).status_code in (404, 410)
 
 
 def test_seats_of_another_event_and_non_integer_ids(client, app):
@@ -114,18 +129,14 @@ class _Proxy:
             pass
         finally:
             for s in (a, b):
-                try:
+                with contextlib.suppress(OSError):
                     s.close()
-                except OSError:
-                    pass
 
     def cut(self):
         self.up = False
         for s in self.conns:
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         self.conns = []
 
     def restore(self):
@@ -178,8 +189,11 @@ def test_many_sessions_from_one_address_share_the_seat_cap(app, client):
     assert [r.status_code for r in got] == [201, 201, 429, 429, 429]
     assert got[2].get_json()["error"] == "address_limit"
     other = app.test_client()
-    r = other.post(f"/api/v1/events/{event.id}/holds", json={"quantity": 2},
-                   environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    r = other.post(
+        f"/api/v1/events/{event.id}/holds",
+        json={"quantity": 2},
+        environ_base={"REMOTE_ADDR": "10.1.2.3"},
+    )
     assert r.status_code == 201  # another address has its own allowance
     hold = got[0].get_json()["hold_id"]
     assert sessions[0].delete(f"/api/v1/holds/{hold}").status_code == 204

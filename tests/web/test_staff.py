@@ -20,8 +20,9 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def staff(app):
-    db.session.add(StaffUser(email="boss@example.com",
-                             password_hash=generate_password_hash(PASSWORD)))
+    db.session.add(
+        StaffUser(email="boss@example.com", password_hash=generate_password_hash(PASSWORD))
+    )
     db.session.commit()
 
 
@@ -45,8 +46,7 @@ def test_every_staff_route_refuses_anonymous_users(app, client):
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/staff") or rule.endpoint == "staff.login":
             continue
-        url = re.sub(r"<(?:int:)?(\w+)>", lambda m: "1" if "int:" in m.group(0) else "x",
-                     rule.rule)
+        url = re.sub(r"<(?:int:)?(\w+)>", lambda m: "1" if "int:" in m.group(0) else "x", rule.rule)
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             r = client.open(url, method=method)
             assert r.status_code in (303, 400), (method, url, r.status_code)
@@ -60,8 +60,12 @@ def test_login_wrong_password_and_logout(client, staff):
     r = client.post("/staff/login", data={"email": "boss@example.com", "password": "nope"})
     assert r.status_code == 401 and b"do not match" in r.data
     assert client.get("/staff/").status_code == 303
-    assert client.post("/staff/login", data={"email": "boss@example.com",
-                                             "password": PASSWORD}).status_code == 303
+    assert (
+        client.post(
+            "/staff/login", data={"email": "boss@example.com", "password": PASSWORD}
+        ).status_code
+        == 303
+    )
     assert client.get("/staff/").status_code == 200
     client.post("/staff/logout")
     assert client.get("/staff/").status_code == 303
@@ -88,16 +92,20 @@ def test_overview_shows_live_figures(logged_in, app):
 def test_refund_returns_seats_and_is_audited(logged_in, app):
     event = make_event()
     booking = confirmed_booking(event)
-    r = logged_in.post(f"/staff/bookings/{booking.reference}/refund",
-                       data={"reason": "Customer is ill."})
+    r = logged_in.post(
+        f"/staff/bookings/{booking.reference}/refund", data={"reason": "Customer is ill."}
+    )
     assert r.status_code == 303
     db.session.refresh(booking)
     assert booking.status == "refunded" and booking.status_reason == "Customer is ill."
     assert [p.kind for p in booking.payments] == ["charge", "refund"]
     assert {s.label: s.status for s in seat_states(event.id).seats}["A1"] == "available"
     history = [(h.from_status, h.to_status, h.actor) for h in booking.history]
-    assert history == [(None, "pending", "system"), ("pending", "confirmed", "system"),
-                       ("confirmed", "refunded", "staff:boss@example.com")]
+    assert history == [
+        (None, "pending", "system"),
+        ("pending", "confirmed", "system"),
+        ("confirmed", "refunded", "staff:boss@example.com"),
+    ]
     hold_seats(event.id, "carol", [seat_by_label(event, "A1").id])  # on sale again
     page = logged_in.get(f"/staff/bookings/{booking.reference}").data.decode()
     assert "staff:boss@example.com" in page and "Customer is ill." in page
@@ -119,12 +127,18 @@ def test_block_refuses_held_or_sold_seats_and_blocks_free_ones(logged_in, app):
     confirmed_booking(event)
     hold_seats(event.id, "bob", [seat_by_label(event, "B1").id])
     for labels in ("A1", "B1", "A5 B1"):
-        r = logged_in.post(f"/staff/events/{event.id}/blocks",
-                           data={"labels": labels, "action": "block"}, follow_redirects=True)
+        r = logged_in.post(
+            f"/staff/events/{event.id}/blocks",
+            data={"labels": labels, "action": "block"},
+            follow_redirects=True,
+        )
         assert b"release or refund it first" in r.data or b"refund it first" in r.data
     assert not db.session.scalar(select(Seat.blocked).where(Seat.label == "A5"))
-    r = logged_in.post(f"/staff/events/{event.id}/blocks",
-                       data={"labels": "a5, A6", "action": "block"}, follow_redirects=True)
+    r = logged_in.post(
+        f"/staff/events/{event.id}/blocks",
+        data={"labels": "a5, A6", "action": "block"},
+        follow_redirects=True,
+    )
     assert b"Blocked A5, A6" in r.data or b"Blocked A6, A5" in r.data
     states = {s.label: s.status for s in seat_states(event.id).seats}
     assert states["A5"] == states["A6"] == "blocked"
@@ -143,13 +157,17 @@ def test_bookings_search_filters_and_pages(logged_in, app):
     assert "second@example.com" in page and "first@example.com" not in page
     assert "0 bookings" in logged_in.get("/staff/bookings?status=refunded").data.decode()
     for i in range(26):
-        confirmed_booking(event, f"c{i}", (f"C{i % 10 + 1}" if i < 10 else f"D{i % 10 + 1}"
-                                           if i < 20 else f"A{i - 18}",), f"c{i}@example.com")
+        confirmed_booking(
+            event,
+            f"c{i}",
+            (f"C{i % 10 + 1}" if i < 10 else f"D{i % 10 + 1}" if i < 20 else f"A{i - 18}",),
+            f"c{i}@example.com",
+        )
     first = logged_in.get(f"/staff/bookings?event_id={event.id}").data.decode()
     assert "28 bookings" in first and "Page 1 of 2" in first
-    assert first.count("<tr><td><a href=\"/staff/bookings/") == 25
+    assert first.count('<tr><td><a href="/staff/bookings/') == 25
     second = logged_in.get(f"/staff/bookings?event_id={event.id}&page=2").data.decode()
-    assert second.count("<tr><td><a href=\"/staff/bookings/") == 3
+    assert second.count('<tr><td><a href="/staff/bookings/') == 3
 
 
 def test_csv_export_quotes_properly(logged_in, app):
@@ -161,27 +179,45 @@ def test_csv_export_quotes_properly(logged_in, app):
     assert r.status_code == 200 and r.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(r.data.decode())))
     assert rows[0][:3] == ["reference", "status", "name"]
-    assert rows[1][:5] == [booking.reference, "confirmed", 'Ann "the Ace", Jr.',
-                           "ann@example.com", "A1 A2"]
+    assert rows[1][:5] == [
+        booking.reference,
+        "confirmed",
+        'Ann "the Ace", Jr.',
+        "ann@example.com",
+        "A1 A2",
+    ]
 
 
 def test_create_venue_with_inline_errors_then_event(logged_in, app):
     r = logged_in.post("/staff/venues/new", data={"name": "", "layout": "Stalls rows A"})
     html = r.data.decode()
     assert r.status_code == 422 and "Give the venue a name." in html and "Line 1:" in html
-    r = logged_in.post("/staff/venues/new", data={
-        "name": "Little Hall", "layout": "Stalls: rows A-C, 8 seats, aisle after 4, £30\n"
-                                         "Balcony: rows D-E, 6 seats"})
+    r = logged_in.post(
+        "/staff/venues/new",
+        data={
+            "name": "Little Hall",
+            "layout": "Stalls: rows A-C, 8 seats, aisle after 4, £30\nBalcony: rows D-E, 6 seats",
+        },
+    )
     assert r.status_code == 303
     venue_page = logged_in.get(r.headers["Location"]).data.decode()
     assert "Price for Balcony" in venue_page
     venue_id = int(re.search(r'name="venue_id" value="(\d+)"', venue_page).group(1))
-    r = logged_in.post("/staff/events/new", data={"venue_id": venue_id, "name": "Gig",
-                                                  "starts_at": "2031-05-01T20:00"})
+    r = logged_in.post(
+        "/staff/events/new",
+        data={"venue_id": venue_id, "name": "Gig", "starts_at": "2031-05-01T20:00"},
+    )
     assert r.status_code == 422 and b"Give a price for Balcony" in r.data
-    r = logged_in.post("/staff/events/new", data={
-        "venue_id": venue_id, "name": "Gig", "starts_at": "2031-05-01T20:00",
-        "price_Stalls": "35", "price_Balcony": "12.50"})
+    r = logged_in.post(
+        "/staff/events/new",
+        data={
+            "venue_id": venue_id,
+            "name": "Gig",
+            "starts_at": "2031-05-01T20:00",
+            "price_Stalls": "35",
+            "price_Balcony": "12.50",
+        },
+    )
     assert r.status_code == 303
     event = db.session.scalar(select(Event).where(Event.name == "Gig"))
     prices = {s.section: s.price_cents for s in seat_states(event.id).seats}
@@ -199,17 +235,23 @@ def test_login_is_throttled_and_rotates_the_session(app, database_url, redis_url
     from tests.conftest import base_config
     from webapp import create_app
 
-    limited = create_app(base_config(database_url, redis_url, RATELIMIT_ENABLED=True,
-                                     STAFF_LOGIN_RATE_LIMIT="3 per minute"))
+    limited = create_app(
+        base_config(
+            database_url, redis_url, RATELIMIT_ENABLED=True, STAFF_LOGIN_RATE_LIMIT="3 per minute"
+        )
+    )
     client = limited.test_client()
     event = make_event()
     with limited.app_context():
         client.get(f"/api/v1/events/{event.id}/seats")  # a customer session first
         with client.session_transaction() as before:
             assert before.get("cid")
-        codes = [client.post("/staff/login", data={"email": "boss@example.com",
-                                                   "password": "wrong"}).status_code
-                 for _ in range(4)]
+        codes = [
+            client.post(
+                "/staff/login", data={"email": "boss@example.com", "password": "wrong"}
+            ).status_code
+            for _ in range(4)
+        ]
         assert codes == [401, 401, 401, 429]
         db.session.remove()
         db.engine.dispose()
@@ -219,4 +261,5 @@ def test_login_is_throttled_and_rotates_the_session(app, database_url, redis_url
     with fresh.session_transaction() as after:
         assert "cid" not in after and after.get("_user_id")  # nothing carried over
     user = db.session.scalar(select(StaffUser))
-    assert user.password_hash.startswith(("scrypt:", "pbkdf2:")) and PASSWORD not in user.password_hash
+    assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
+    assert PASSWORD not in user.password_hash

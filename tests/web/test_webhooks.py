@@ -33,8 +33,11 @@ def payment_id(app):
 def deliver(client, payload, secret=SECRET, timestamp=None, raw=None):
     body = raw if raw is not None else json.dumps(payload).encode()
     header = signature.sign(secret, body, timestamp)
-    return client.post("/webhooks/payments", data=body,
-                       headers={"Content-Type": "application/json", signature.HEADER: header})
+    return client.post(
+        "/webhooks/payments",
+        data=body,
+        headers={"Content-Type": "application/json", signature.HEADER: header},
+    )
 
 
 def events_recorded() -> int:
@@ -55,8 +58,9 @@ def test_valid_webhook_is_recorded_once(client, payment_id, app):
     assert [j.func_name for j in queue.get_jobs()] == ["workers.jobs.process_payment_event"]
 
 
-@pytest.mark.parametrize("case", ["wrong_secret", "stale", "future", "missing", "garbled",
-                                  "tampered"])
+@pytest.mark.parametrize(
+    "case", ["wrong_secret", "stale", "future", "missing", "garbled", "tampered"]
+)
 def test_bad_signatures_are_401_and_record_nothing(client, payment_id, case):
     body = json.dumps(event(payment_id)).encode()
     headers = {"Content-Type": "application/json"}
@@ -76,13 +80,21 @@ def test_bad_signatures_are_401_and_record_nothing(client, payment_id, case):
     assert events_recorded() == 0
 
 
-@pytest.mark.parametrize("raw,status", [
-    (b"{not json", 422), (b"[1]", 422), (json.dumps({"id": "e", "type": "refund.made",
-                                                     "data": {"payment_id": "x"}}).encode(), 422),
-    (json.dumps({"id": "", "type": "payment.failed", "data": {}}).encode(), 422),
-    (json.dumps({"id": "e2", "type": "payment.failed",
-                 "data": {"payment_id": "pay_unknown"}}).encode(), 404),
-])
+@pytest.mark.parametrize(
+    "raw,status",
+    [
+        (b"{not json", 422),
+        (b"[1]", 422),
+        (json.dumps({"id": "e", "type": "refund.made", "data": {"payment_id": "x"}}).encode(), 422),
+        (json.dumps({"id": "", "type": "payment.failed", "data": {}}).encode(), 422),
+        (
+            json.dumps(
+                {"id": "e2", "type": "payment.failed", "data": {"payment_id": "pay_unknown"}}
+            ).encode(),
+            404,
+        ),
+    ],
+)
 def test_malformed_events_are_4xx_and_record_nothing(client, payment_id, raw, status):
     r = deliver(client, None, raw=raw)
     assert r.status_code == status and r.get_json()["message"]

@@ -14,9 +14,14 @@ WEBHOOK_SECRET = "whsec_test"
 
 @pytest.fixture
 def proc_env(database_url, redis_url) -> dict[str, str]:
-    return {"DATABASE_URL": database_url, "REDIS_URL": redis_url, "SECRET_KEY": "test-secret",
-            "PAYMENT_WEBHOOK_SECRET": WEBHOOK_SECRET, "RATELIMIT_ENABLED": "0",
-            "PAYMENT_EVENT_STALE_SECONDS": "1"}
+    return {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "test-secret",
+        "PAYMENT_WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "RATELIMIT_ENABLED": "0",
+        "PAYMENT_EVENT_STALE_SECONDS": "1",
+    }
 
 
 @pytest.fixture

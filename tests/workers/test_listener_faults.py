@@ -37,15 +37,24 @@ def pending_bookings(event) -> list[str]:
 def all_expired(refs):
     def check():
         db.session.commit()
-        return db.session.scalar(select(func.count(Booking.id)).where(
-            Booking.reference.in_(refs), Booking.status == "expired")) == len(refs)
+        return db.session.scalar(
+            select(func.count(Booking.id)).where(
+                Booking.reference.in_(refs), Booking.status == "expired"
+            )
+        ) == len(refs)
+
     check.__name__ = "every pending booking expired"
     return check
 
 
 def expiry_actors(refs) -> set[str]:
-    return set(db.session.scalars(select(BookingEvent.actor).join(Booking).where(
-        Booking.reference.in_(refs), BookingEvent.to_status == "expired")))
+    return set(
+        db.session.scalars(
+            select(BookingEvent.actor)
+            .join(Booking)
+            .where(Booking.reference.in_(refs), BookingEvent.to_status == "expired")
+        )
+    )
 
 
 def test_listener_paused_past_deadlines_catches_up_on_resume(app, rds, procs):
@@ -56,8 +65,10 @@ def test_listener_paused_past_deadlines_catches_up_on_resume(app, rds, procs):
     refs = pending_bookings(event)
     time.sleep(3)  # every deadline passes while it is frozen; Redis buffers the events
     db.session.commit()
-    assert db.session.scalar(select(func.count(Booking.id)).where(
-        Booking.status == "pending")) == HOLDS
+    assert (
+        db.session.scalar(select(func.count(Booking.id)).where(Booking.status == "pending"))
+        == HOLDS
+    )
     listener.send_signal(signal.SIGCONT)
     wait_until(all_expired(refs), timeout=20)
     assert expiry_actors(refs) == {"expiry listener"}

@@ -12,8 +12,7 @@ from sqlalchemy import func, select, update
 
 from tests.factories import make_event, seat_ids
 from tests.workers.conftest import WEBHOOK_SECRET, wait_until
-from webapp.booking import hold_seats, start_checkout
-from webapp.booking import keys
+from webapp.booking import hold_seats, keys, start_checkout
 from webapp.booking.models import Booking, BookingSeat, Payment, PaymentEvent, utcnow
 from webapp.devtools.processes import terminate
 from webapp.extensions import db
@@ -28,11 +27,16 @@ def checkout(event, customer="alice", seats=None, key="k"):
 
 
 def post_event(base, event_id, payment_id, type_="payment.succeeded"):
-    body = json.dumps({"id": event_id, "type": type_,
-                       "data": {"payment_id": payment_id}}).encode()
-    return requests.post(f"{base}/webhooks/payments", data=body, timeout=30, headers={
-        "Content-Type": "application/json",
-        signature.HEADER: signature.sign(WEBHOOK_SECRET, body)})
+    body = json.dumps({"id": event_id, "type": type_, "data": {"payment_id": payment_id}}).encode()
+    return requests.post(
+        f"{base}/webhooks/payments",
+        data=body,
+        timeout=30,
+        headers={
+            "Content-Type": "application/json",
+            signature.HEADER: signature.sign(WEBHOOK_SECRET, body),
+        },
+    )
 
 
 def status_of(reference) -> str:
@@ -43,14 +47,16 @@ def status_of(reference) -> str:
 def settled(reference, want):
     def check():
         return status_of(reference) == want
+
     check.__name__ = f"booking {reference} becomes {want}"
     return check
 
 
 def charges(reference):
     db.session.commit()
-    rows = db.session.execute(select(Payment.kind, Payment.status).join(Booking).where(
-        Booking.reference == reference)).all()
+    rows = db.session.execute(
+        select(Payment.kind, Payment.status).join(Booking).where(Booking.reference == reference)
+    ).all()
     return sorted(tuple(r) for r in rows)
 
 
@@ -90,8 +96,15 @@ def test_five_distinct_success_events_still_confirm_once(app, web, procs):
     _, reference, payment_id = checkout(event)
     race(5, lambda i: post_event(web, f"evt_{i}", payment_id))
     wait_until(settled(reference, "confirmed"))
-    wait_until(lambda: db.session.scalar(select(func.count(PaymentEvent.id)).where(
-        PaymentEvent.processed_at.is_not(None))) == 5 or db.session.commit())
+    wait_until(
+        lambda: (
+            db.session.scalar(
+                select(func.count(PaymentEvent.id)).where(PaymentEvent.processed_at.is_not(None))
+            )
+            == 5
+            or db.session.commit()
+        )
+    )
     assert charges(reference) == [("charge", "succeeded")]
 
 
@@ -111,8 +124,14 @@ def test_out_of_order_failed_after_succeeded_keeps_the_sale(app, web, procs):
     post_event(web, "evt_ok", payment_id, "payment.succeeded")
     wait_until(settled(reference, "confirmed"))
     post_event(web, "evt_late_fail", payment_id, "payment.failed")
-    wait_until(lambda: db.session.commit() or db.session.scalar(
-        select(PaymentEvent.processed_at).where(PaymentEvent.event_id == "evt_late_fail")))
+    wait_until(
+        lambda: (
+            db.session.commit()
+            or db.session.scalar(
+                select(PaymentEvent.processed_at).where(PaymentEvent.event_id == "evt_late_fail")
+            )
+        )
+    )
     assert status_of(reference) == "confirmed"
 
 
@@ -123,8 +142,11 @@ def test_payment_after_expiry_with_seat_resold_is_refunded(app, web, procs, rds)
     hold, reference, payment_id = checkout(event, seats=seats)
     rds.delete(keys.hold_timer(event.id, hold.hold_id), keys.seat(event.id, seats[0]))
     rds.zrem(keys.held(event.id), seats[0])
-    db.session.execute(update(Booking).where(Booking.reference == reference)
-                       .values(expires_at=utcnow() - timedelta(seconds=1)))
+    db.session.execute(
+        update(Booking)
+        .where(Booking.reference == reference)
+        .values(expires_at=utcnow() - timedelta(seconds=1))
+    )
     db.session.commit()
     _, other_ref, _ = checkout(event, customer="bob", seats=seats, key="kb")
     post_event(web, "evt_late", payment_id)

@@ -37,8 +37,13 @@ def json_body(*shapes: set[str]) -> dict:
     if shapes and not any(set(body) <= shape for shape in shapes):
         unknown = sorted(set(body) - set().union(*shapes))
         hint = f"Unknown field(s): {', '.join(map(repr, unknown))}. " if unknown else ""
-        raise BookingError("invalid_input", hint + "Send " + " or ".join(
-            "{" + ", ".join(sorted(shape)) + "}" for shape in shapes) + ".")
+        raise BookingError(
+            "invalid_input",
+            hint
+            + "Send "
+            + " or ".join("{" + ", ".join(sorted(shape)) + "}" for shape in shapes)
+            + ".",
+        )
     return body
 
 
@@ -64,8 +69,13 @@ def events():
 @bp.get("/events/<int:event_id>/seats")
 def seats(event_id: int):
     seat_map = booking.seat_states(event_id, customer_id())
-    return jsonify({"event_id": event_id, "version": seat_map.version,
-                    "seats": [s.to_dict() for s in seat_map.seats]})
+    return jsonify(
+        {
+            "event_id": event_id,
+            "version": seat_map.version,
+            "seats": [s.to_dict() for s in seat_map.seats],
+        }
+    )
 
 
 def _hold_limit_per_address() -> str:
@@ -82,14 +92,16 @@ def _address() -> str:
 def create_hold(event_id: int):
     body = json_body({"seat_ids"}, {"quantity", "section"})
     if "seat_ids" in body:
-        hold = booking.hold_seats(event_id, customer_id(), body["seat_ids"],
-                                  client=request.remote_addr)
+        hold = booking.hold_seats(
+            event_id, customer_id(), body["seat_ids"], client=request.remote_addr
+        )
     elif "quantity" in body:
         section = body.get("section")
         if section is not None and not isinstance(section, str):
             raise BookingError("invalid_input", "Section must be a name.")
-        hold = booking.hold_best_available(event_id, customer_id(), body["quantity"], section,
-                                           client=request.remote_addr)
+        hold = booking.hold_best_available(
+            event_id, customer_id(), body["quantity"], section, client=request.remote_addr
+        )
     else:
         raise BookingError("invalid_input", "Send either seat_ids or quantity.")
     return jsonify(hold.to_dict()), 201
@@ -110,9 +122,13 @@ def extend(hold_id: str):
 @limiter.limit(_checkout_limit)
 def checkout(hold_id: str):
     body = json_body({"name", "email"})
-    status, payload = booking.start_checkout(hold_id, customer_id(), body.get("name"),
-                                             body.get("email"),
-                                             request.headers.get("Idempotency-Key"))
+    status, payload = booking.start_checkout(
+        hold_id,
+        customer_id(),
+        body.get("name"),
+        body.get("email"),
+        request.headers.get("Idempotency-Key"),
+    )
     return jsonify(payload), status
 
 

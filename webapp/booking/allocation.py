@@ -20,6 +20,7 @@ def _centre(seats: list[Seat]) -> float:
 
 def _runs(seats: Iterable[Seat]) -> Iterator[list[Seat]]:
     """Split seats into runs of neighbours: same section and row, x one apart."""
+
     def row_key(s: Seat) -> tuple:
         return (s.section, s.row)
 
@@ -42,7 +43,7 @@ def adjacent_groups(seats: list[Seat], n: int, centre: float | None = None) -> l
     scored = []
     for run in _runs(seats):
         for i in range(len(run) - n + 1):
-            window = run[i:i + n]
+            window = run[i : i + n]
             mid = (window[0].x + window[-1].x) / 2
             scored.append(((window[0].y, abs(mid - centre), window[0].x), [s.id for s in window]))
     scored.sort(key=lambda item: item[0])

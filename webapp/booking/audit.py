@@ -41,8 +41,17 @@ def current_actor() -> str:
     return _actor.get()
 
 
-def record(s: Session, booking_id: int, from_status: str | None, to_status: str,
-           note: str | None = None) -> None:
+def record(
+    s: Session, booking_id: int, from_status: str | None, to_status: str, note: str | None = None
+) -> None:
     """Inside the caller's transaction: append one audit entry."""
-    s.add(BookingEvent(booking_id=booking_id, from_status=from_status, to_status=to_status,
-                       actor=_actor.get(), note=note, created_at=utcnow()))
+    s.add(
+        BookingEvent(
+            booking_id=booking_id,
+            from_status=from_status,
+            to_status=to_status,
+            actor=_actor.get(),
+            note=note,
+            created_at=utcnow(),
+        )
+    )

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from webapp.booking import audit, expiry, keys
+from webapp.booking import expiry, keys
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -31,9 +31,11 @@ def cancel_and_refund(reference: str, reason: str) -> Booking:
         raise BookingError("booking_not_found")
     reason = (reason or "").strip() or "Cancelled by the box office."
     with write_transaction(session()) as s:
-        locked = s.execute(update(Booking).where(Booking.id == booking.id,
-                                                 Booking.status == "confirmed")
-                           .values(status="confirmed"))  # take the row lock first
+        locked = s.execute(
+            update(Booking)
+            .where(Booking.id == booking.id, Booking.status == "confirmed")
+            .values(status="confirmed")
+        )  # take the row lock first
         if locked.rowcount != 1:
             raise BookingError("invalid_input", "Only a confirmed booking can be refunded.")
         _refund(s, s.get(Booking, booking.id), reason)
@@ -71,8 +73,9 @@ def set_blocked(event_id: int, labels: list[str], blocked: bool) -> list[Seat]:
             any seat is held or sold (nothing changes then).
     """
     wanted = [label.strip().upper() for label in labels if label.strip()]
-    seats = list(session().scalars(select(Seat).where(Seat.event_id == event_id,
-                                                      Seat.label.in_(wanted))))
+    seats = list(
+        session().scalars(select(Seat).where(Seat.event_id == event_id, Seat.label.in_(wanted)))
+    )
     unknown = sorted(set(wanted) - {s.label for s in seats})
     if not wanted or unknown:
         raise BookingError("invalid_input", f"Unknown seats: {', '.join(unknown) or 'none given'}.")
@@ -81,20 +84,35 @@ def set_blocked(event_id: int, labels: list[str], blocked: bool) -> list[Seat]:
     refused = store().block(event_id, [s.id for s in seats], blocked)
     if refused:
         labels_by_id = {s.id: s.label for s in seats}
-        raise BookingError("seats_unavailable", f"{', '.join(labels_by_id[i] for i in refused)} "
-                           "is held or sold; release or refund it first.", seat_ids=refused)
+        raise BookingError(
+            "seats_unavailable",
+            f"{', '.join(labels_by_id[i] for i in refused)} "
+            "is held or sold; release or refund it first.",
+            seat_ids=refused,
+        )
     with write_transaction(session()) as s:
         s.execute(update(Seat).where(Seat.id.in_([x.id for x in seats])).values(blocked=blocked))
     return seats
 
 
 def _refuse_booked(event_id: int, seats: list[Seat]) -> None:
-    taken = session().scalars(select(Seat.label).join(BookingSeat, BookingSeat.seat_id == Seat.id)
-                              .where(BookingSeat.event_id == event_id, BookingSeat.active,
-                                     Seat.id.in_([s.id for s in seats]))).all()
+    taken = (
+        session()
+        .scalars(
+            select(Seat.label)
+            .join(BookingSeat, BookingSeat.seat_id == Seat.id)
+            .where(
+                BookingSeat.event_id == event_id,
+                BookingSeat.active,
+                Seat.id.in_([s.id for s in seats]),
+            )
+        )
+        .all()
+    )
     if taken:
-        raise BookingError("seats_unavailable", f"{', '.join(taken)} is in a booking; "
-                           "refund it first.")
+        raise BookingError(
+            "seats_unavailable", f"{', '.join(taken)} is in a booking; refund it first."
+        )
 
 
 def create_venue(name: str, layout_text: str) -> tuple[Venue | None, list[str]]:
@@ -114,8 +132,9 @@ def venue_sections(venue: Venue) -> list[SectionLayout]:
     return parse_layout(venue.layout or "").sections
 
 
-def create_event_at(venue_id: int, name: str, starts_at: datetime | None,
-                    prices: dict[str, int | None]) -> tuple[Event | None, list[str]]:
+def create_event_at(
+    venue_id: int, name: str, starts_at: datetime | None, prices: dict[str, int | None]
+) -> tuple[Event | None, list[str]]:
     """Create an event at a venue with a price per section; returns (event, errors)."""
     venue = session().get(Venue, venue_id)
     errors = []

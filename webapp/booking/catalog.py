@@ -29,10 +29,16 @@ class EventSummary:
     max_price_cents: int
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "name": self.name, "starts_at": iso(self.starts_at),
-                "venue": self.venue, "seats_total": self.seats_total,
-                "seats_available": self.seats_available,
-                "min_price_cents": self.min_price_cents, "max_price_cents": self.max_price_cents}
+        return {
+            "id": self.id,
+            "name": self.name,
+            "starts_at": iso(self.starts_at),
+            "venue": self.venue,
+            "seats_total": self.seats_total,
+            "seats_available": self.seats_available,
+            "min_price_cents": self.min_price_cents,
+            "max_price_cents": self.max_price_cents,
+        }
 
 
 def list_events(upcoming_only: bool = False) -> list[EventSummary]:
@@ -41,16 +47,24 @@ def list_events(upcoming_only: bool = False) -> list[EventSummary]:
     if upcoming_only:
         stmt = stmt.where(Event.starts_at > utcnow())
     events = list(session().scalars(stmt))
-    sizes = {row[0]: row[1:] for row in session().execute(
-        select(Seat.event_id, func.count(Seat.id),
-               func.sum(case((Seat.blocked, 0), else_=1)),
-               func.min(Seat.price_cents), func.max(Seat.price_cents))
-        .group_by(Seat.event_id))}
+    sizes = {
+        row[0]: row[1:]
+        for row in session().execute(
+            select(
+                Seat.event_id,
+                func.count(Seat.id),
+                func.sum(case((Seat.blocked, 0), else_=1)),
+                func.min(Seat.price_cents),
+                func.max(Seat.price_cents),
+            ).group_by(Seat.event_id)
+        )
+    }
     taken: dict[int, set[int]] = {e.id: set() for e in events}
     for event_id, seat_id in session().execute(
-            select(BookingSeat.event_id, BookingSeat.seat_id)
-            .join(Booking, Booking.id == BookingSeat.booking_id)
-            .where(BookingSeat.active, live_condition(utcnow()))):
+        select(BookingSeat.event_id, BookingSeat.seat_id)
+        .join(Booking, Booking.id == BookingSeat.booking_id)
+        .where(BookingSeat.active, live_condition(utcnow()))
+    ):
         taken.setdefault(event_id, set()).add(seat_id)
     pipe = redis().pipeline(transaction=False)
     for event in events:
@@ -62,8 +76,16 @@ def list_events(upcoming_only: bool = False) -> list[EventSummary]:
 
 def _summary(event: Event, size: tuple, taken: int) -> EventSummary:
     total, sellable, low, high = size
-    return EventSummary(event.id, event.name, event.starts_at, event.venue.name, total,
-                        max(0, (sellable or 0) - taken), low or 0, high or 0)
+    return EventSummary(
+        event.id,
+        event.name,
+        event.starts_at,
+        event.venue.name,
+        total,
+        max(0, (sellable or 0) - taken),
+        low or 0,
+        high or 0,
+    )
 
 
 def get_event(event_id: int) -> Event:

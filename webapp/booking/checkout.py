@@ -21,8 +21,9 @@ from webapp.database import write_transaction
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 
 
-def start_checkout(hold_id: str, customer: str, name: str, email: str,
-                   idempotency_key: str | None) -> tuple[int, dict]:
+def start_checkout(
+    hold_id: str, customer: str, name: str, email: str, idempotency_key: str | None
+) -> tuple[int, dict]:
     """Create the pending booking for a live hold; retries replay the first answer.
 
     The booking and its active seat rows are inserted in one transaction; the
@@ -49,8 +50,11 @@ def start_checkout(hold_id: str, customer: str, name: str, email: str,
         raise BookingError("hold_not_found")
     print_ = idempotency.fingerprint(hold_id, name, email)
     return idempotency.run_idempotent(
-        f"checkout:{customer}", key, print_,
-        lambda: (201, _create_pending(hold_id, customer, name, email)))
+        f"checkout:{customer}",
+        key,
+        print_,
+        lambda: (201, _create_pending(hold_id, customer, name, email)),
+    )
 
 
 def replay_checkout(customer: str, idempotency_key: object) -> tuple[int, dict] | None:
@@ -70,8 +74,7 @@ def validate_contact(name: object, email: object) -> tuple[str, str]:
         raise BookingError("invalid_input", "Please give a valid email address.")
     try:
         # No DNS lookups at checkout; ".test" addresses are allowed for test bookings.
-        email = validate_email(email, check_deliverability=False,
-                               test_environment=True).normalized
+        email = validate_email(email, check_deliverability=False, test_environment=True).normalized
     except EmailNotValidError as exc:
         raise BookingError("invalid_input", f"That email address is not valid: {exc}") from exc
     return name.strip(), email
@@ -95,8 +98,9 @@ def _create_pending(hold_id: str, customer: str, name: str, email: str) -> dict:
         _refuse_second_checkout(hold_id, customer)
         taken = inventory.active_seats(session(), event_id, utcnow(), info["seat_ids"])
         labels = [s.label for s in session().scalars(select(Seat).where(Seat.id.in_(taken)))]
-        raise BookingError("seats_unavailable", labels=labels or ["your seats"],
-                           seat_ids=sorted(taken)) from None
+        raise BookingError(
+            "seats_unavailable", labels=labels or ["your seats"], seat_ids=sorted(taken)
+        ) from None
     payment = booking.payments[0]
     return {"booking": booking_dict(booking), "payment_url": f"/pay/{payment.public_id}"}
 
@@ -109,21 +113,40 @@ def _refuse_second_checkout(hold_id: str, customer: str) -> None:
         raise BookingError("hold_checked_out", reference=existing.reference)
 
 
-def _insert_booking(event_id: int, hold_id: str, customer: str, name: str, email: str,
-                    info: dict) -> Booking:
+def _insert_booking(
+    event_id: int, hold_id: str, customer: str, name: str, email: str, info: dict
+) -> Booking:
     """One transaction: free lapsed pendings on the seats, insert booking, seats, payment."""
     with write_transaction(session()) as s:
         seats = list(s.scalars(select(Seat).where(Seat.id.in_(info["seat_ids"]))))
         expiry.expire_lapsed_on_seats(s, event_id, [seat.id for seat in seats], utcnow())
         amount = sum(seat.price_cents for seat in seats)
         booking = Booking(
-            reference=new_reference(), event_id=event_id, customer_id=customer, name=name,
-            email=email, status="pending", amount_cents=amount, hold_id=hold_id,
-            fence=info["fence"], expires_at=ms_to_datetime(info["expires_ms"]))
-        booking.seats = [BookingSeat(event_id=event_id, seat_id=seat.id,
-                                     price_cents=seat.price_cents, active=True) for seat in seats]
-        booking.payments = [Payment(public_id=f"pay_{secrets.token_urlsafe(16)}",
-                                    kind="charge", status="pending", amount_cents=amount)]
+            reference=new_reference(),
+            event_id=event_id,
+            customer_id=customer,
+            name=name,
+            email=email,
+            status="pending",
+            amount_cents=amount,
+            hold_id=hold_id,
+            fence=info["fence"],
+            expires_at=ms_to_datetime(info["expires_ms"]),
+        )
+        booking.seats = [
+            BookingSeat(
+                event_id=event_id, seat_id=seat.id, price_cents=seat.price_cents, active=True
+            )
+            for seat in seats
+        ]
+        booking.payments = [
+            Payment(
+                public_id=f"pay_{secrets.token_urlsafe(16)}",
+                kind="charge",
+                status="pending",
+                amount_cents=amount,
+            )
+        ]
         s.add(booking)
         s.flush()
         audit.record(s, booking.id, None, "pending", f"Checkout of hold {hold_id}")

@@ -38,30 +38,39 @@ def _end_pending_in(s: Session, booking_ids: list[int], status: str, reason: str
     if not booking_ids:
         return []
     # A conditional UPDATE, so a concurrent confirm and expire cannot both win.
-    ended = list(s.scalars(
-        update(Booking)
-        .where(Booking.id.in_(booking_ids), Booking.status == "pending")
-        .values(status=status, status_reason=reason, updated_at=utcnow())
-        .returning(Booking.id)))
+    ended = list(
+        s.scalars(
+            update(Booking)
+            .where(Booking.id.in_(booking_ids), Booking.status == "pending")
+            .values(status=status, status_reason=reason, updated_at=utcnow())
+            .returning(Booking.id)
+        )
+    )
     if ended:
-        s.execute(update(BookingSeat).where(BookingSeat.booking_id.in_(ended))
-                  .values(active=False))
+        s.execute(update(BookingSeat).where(BookingSeat.booking_id.in_(ended)).values(active=False))
         for booking_id in ended:
             audit.record(s, booking_id, "pending", status, reason)
     return ended
 
 
-def expire_lapsed_on_seats(s: Session, event_id: int, seat_ids: list[int], now: datetime,
-                           keep: int | None = None) -> list[int]:
+def expire_lapsed_on_seats(
+    s: Session, event_id: int, seat_ids: list[int], now: datetime, keep: int | None = None
+) -> list[int]:
     """Inside an open transaction: expire lapsed pending bookings that sit on these seats.
 
     This is how a seat whose hold lapsed is sold again at once, without waiting
     for the listener or the sweep. `keep` names a booking to leave alone.
     """
     stmt = (
-        select(Booking.id).join(BookingSeat, BookingSeat.booking_id == Booking.id)
-        .where(BookingSeat.event_id == event_id, BookingSeat.seat_id.in_(seat_ids),
-               BookingSeat.active, Booking.status == "pending", Booking.expires_at <= now)
+        select(Booking.id)
+        .join(BookingSeat, BookingSeat.booking_id == Booking.id)
+        .where(
+            BookingSeat.event_id == event_id,
+            BookingSeat.seat_id.in_(seat_ids),
+            BookingSeat.active,
+            Booking.status == "pending",
+            Booking.expires_at <= now,
+        )
     )
     lapsed = [b for b in set(s.scalars(stmt)) if b != keep]
     return _end_pending_in(s, lapsed, "expired", "The hold lapsed before payment.")
@@ -108,8 +117,7 @@ def expire_hold(hold_id: str) -> str:
 def sweep_expired(now: datetime | None = None) -> int:
     """Expire every pending booking past its deadline plus grace; returns how many."""
     cutoff = (now or utcnow()) - timedelta(seconds=setting("HOLD_GRACE_SECONDS"))
-    stmt = select(Booking.hold_id).where(Booking.status == "pending",
-                                         Booking.expires_at <= cutoff)
+    stmt = select(Booking.hold_id).where(Booking.status == "pending", Booking.expires_at <= cutoff)
     done = 0
     for hold_id in list(session().scalars(stmt)):
         done += expire_hold(hold_id) == "expired"
@@ -119,8 +127,11 @@ def sweep_expired(now: datetime | None = None) -> int:
 def move_pending_expiry(hold_id: str, expires_at: datetime) -> None:
     """Keep a pending booking's deadline in step with its extended hold."""
     with write_transaction(session()) as s:
-        s.execute(update(Booking).where(Booking.hold_id == hold_id, Booking.status == "pending")
-                  .values(expires_at=expires_at))
+        s.execute(
+            update(Booking)
+            .where(Booking.hold_id == hold_id, Booking.status == "pending")
+            .values(expires_at=expires_at)
+        )
 
 
 def schedule_fallback(hold) -> None:

@@ -28,9 +28,14 @@ class Hold:
     ttl_seconds: int
 
     def to_dict(self) -> dict:
-        return {"hold_id": self.hold_id, "event_id": self.event_id, "seat_ids": self.seat_ids,
-                "fence": self.fence, "expires_at": self.expires_at.isoformat() + "Z",
-                "ttl_seconds": self.ttl_seconds}
+        return {
+            "hold_id": self.hold_id,
+            "event_id": self.event_id,
+            "seat_ids": self.seat_ids,
+            "fence": self.fence,
+            "expires_at": self.expires_at.isoformat() + "Z",
+            "ttl_seconds": self.ttl_seconds,
+        }
 
 
 def ms_to_datetime(ms: int) -> datetime:
@@ -38,8 +43,13 @@ def ms_to_datetime(ms: int) -> datetime:
     return datetime(1970, 1, 1) + timedelta(milliseconds=ms)
 
 
-def hold_seats(event_id: int, customer: str, seat_ids: list[int],
-               add_to: str | None = None, client: str | None = None) -> Hold:
+def hold_seats(
+    event_id: int,
+    customer: str,
+    seat_ids: list[int],
+    add_to: str | None = None,
+    client: str | None = None,
+) -> Hold:
     """Hold exactly these seats for `customer`, all or nothing.
 
     Args:
@@ -85,9 +95,14 @@ def hold_seats(event_id: int, customer: str, seat_ids: list[int],
     return _made(event_id, hold_id, result, schedule=add_to is None)
 
 
-def hold_best_available(event_id: int, customer: str, quantity: int,
-                        section: str | None = None, add_to: str | None = None,
-                        client: str | None = None) -> Hold:
+def hold_best_available(
+    event_id: int,
+    customer: str,
+    quantity: int,
+    section: str | None = None,
+    add_to: str | None = None,
+    client: str | None = None,
+) -> Hold:
     """Hold the best `quantity` seats: side by side in one row if possible, else apart.
 
     Seats others take while we look are skipped inside the Lua script, so a
@@ -126,11 +141,20 @@ def hold_best_available(event_id: int, customer: str, quantity: int,
     raise BookingError("sold_out")
 
 
-def _take_best(event_id: int, hold_id: str, customer: str, layout, quantity: int,
-               section: str | None, client: str | None) -> TakeResult | None:
+def _take_best(
+    event_id: int,
+    hold_id: str,
+    customer: str,
+    layout,
+    quantity: int,
+    section: str | None,
+    client: str | None,
+) -> TakeResult | None:
     """Adjacent seats if any run is free, else the best scattered ones; None if sold out."""
-    attempts = [(quantity, "groups", [s for g in groups for s in g])
-                for groups in _chunks(layout.groups(quantity, section))]
+    attempts = [
+        (quantity, "groups", [s for g in groups for s in g])
+        for groups in _chunks(layout.groups(quantity, section))
+    ]
     if quantity > 1:
         attempts.append((quantity, "scatter", layout.best_first(section)))
     for n, mode, candidates in attempts:
@@ -142,8 +166,9 @@ def _take_best(event_id: int, hold_id: str, customer: str, layout, quantity: int
     return None
 
 
-def _verified(event_id: int, hold_id: str, customer: str, result: TakeResult,
-              repaired: bool) -> bool:
+def _verified(
+    event_id: int, hold_id: str, customer: str, result: TakeResult, repaired: bool
+) -> bool:
     """True if the database agrees the picked seats are free and sellable.
 
     Otherwise Redis lost marks (a restart or FLUSHALL): give the seats back,
@@ -219,8 +244,14 @@ def get_hold(hold_id: str | None, customer: str) -> Hold | None:
         return None
     if not store().is_live(event_id, hold_id):
         return None
-    return Hold(hold_id, event_id, info["seat_ids"], info["fence"],
-                ms_to_datetime(info["expires_ms"]), setting("HOLD_TTL_SECONDS"))
+    return Hold(
+        hold_id,
+        event_id,
+        info["seat_ids"],
+        info["fence"],
+        ms_to_datetime(info["expires_ms"]),
+        setting("HOLD_TTL_SECONDS"),
+    )
 
 
 def extend_hold(hold_id: str, customer: str) -> Hold:
@@ -230,8 +261,9 @@ def extend_hold(hold_id: str, customer: str) -> Hold:
         BookingError: hold_not_found, hold_expired or already_extended.
     """
     event_id, info = _own_hold(hold_id, customer)
-    status, expires_ms = store().extend(event_id, hold_id, customer, info["seat_ids"],
-                                        setting("HOLD_EXTEND_SECONDS") * 1000)
+    status, expires_ms = store().extend(
+        event_id, hold_id, customer, info["seat_ids"], setting("HOLD_EXTEND_SECONDS") * 1000
+    )
     if status == "gone":
         raise BookingError("hold_expired")
     if status == "again":
@@ -240,8 +272,9 @@ def extend_hold(hold_id: str, customer: str) -> Hold:
         raise BookingError("hold_not_found")
     expires_at = ms_to_datetime(expires_ms)
     expiry.move_pending_expiry(hold_id, expires_at)
-    hold = Hold(hold_id, event_id, info["seat_ids"], info["fence"], expires_at,
-                setting("HOLD_TTL_SECONDS"))
+    hold = Hold(
+        hold_id, event_id, info["seat_ids"], info["fence"], expires_at, setting("HOLD_TTL_SECONDS")
+    )
     expiry.schedule_fallback(hold)
     return hold
 
@@ -263,8 +296,10 @@ def _require_event(event_id: int) -> None:
 def _validate_seat_ids(seat_ids: object) -> list[int]:
     if not isinstance(seat_ids, list) or not seat_ids:
         raise BookingError("invalid_input", "Choose at least one seat.")
-    if not all(isinstance(s, int) and not isinstance(s, bool) and 0 < s <= inventory.MAX_ID
-               for s in seat_ids):
+    if not all(
+        isinstance(s, int) and not isinstance(s, bool) and 0 < s <= inventory.MAX_ID
+        for s in seat_ids
+    ):
         raise BookingError("invalid_input", "Seat ids must be positive whole numbers.")
     if len(set(seat_ids)) != len(seat_ids):
         raise BookingError("invalid_input", "Each seat can be chosen only once.")
@@ -284,17 +319,33 @@ def _validate_quantity(quantity: object) -> int:
 
 
 def _refuse_taken(seats: dict[int, Seat], taken: list[int]) -> None:
-    raise BookingError("seats_unavailable", labels=[seats[s].label for s in taken],
-                       seat_ids=sorted(taken))
+    raise BookingError(
+        "seats_unavailable", labels=[seats[s].label for s in taken], seat_ids=sorted(taken)
+    )
 
 
-def _take(event_id: int, hold_id: str, customer: str, candidates: list[int], n: int,
-          mode: str, client: str | None = None) -> TakeResult:
+def _take(
+    event_id: int,
+    hold_id: str,
+    customer: str,
+    candidates: list[int],
+    n: int,
+    mode: str,
+    client: str | None = None,
+) -> TakeResult:
     result = store().take(
-        event_id, hold_id, customer, candidates, n=n, mode=mode,
-        ttl_ms=setting("HOLD_TTL_SECONDS") * 1000, max_seats=setting("MAX_SEATS_PER_CUSTOMER"),
+        event_id,
+        hold_id,
+        customer,
+        candidates,
+        n=n,
+        mode=mode,
+        ttl_ms=setting("HOLD_TTL_SECONDS") * 1000,
+        max_seats=setting("MAX_SEATS_PER_CUSTOMER"),
         bought=inventory.seats_bought(session(), event_id, customer),
-        client=client, max_per_client=setting("MAX_SEATS_PER_ADDRESS"))
+        client=client,
+        max_per_client=setting("MAX_SEATS_PER_ADDRESS"),
+    )
     if result.status == "limit":
         raise BookingError("seat_limit", limit=setting("MAX_SEATS_PER_CUSTOMER"))
     if result.status == "iplimit":
@@ -308,8 +359,14 @@ def _refuse_checked_out(hold_id: str) -> None:
 
 
 def _made(event_id: int, hold_id: str, result: TakeResult, schedule: bool = True) -> Hold:
-    hold = Hold(hold_id, event_id, result.seat_ids, result.fence,
-                ms_to_datetime(result.expires_ms), setting("HOLD_TTL_SECONDS"))
+    hold = Hold(
+        hold_id,
+        event_id,
+        result.seat_ids,
+        result.fence,
+        ms_to_datetime(result.expires_ms),
+        setting("HOLD_TTL_SECONDS"),
+    )
     if schedule:
         expiry.schedule_fallback(hold)
     return hold

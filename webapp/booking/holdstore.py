@@ -41,18 +41,48 @@ class HoldStore:
         self._block: Script = client.register_script(_load("block"))
         self._announce: Script = client.register_script(_load("announce"))
 
-    def take(self, event_id: int, hold_id: str, customer: str, candidates: list[int], *,
-             n: int, mode: str, ttl_ms: int, max_seats: int, bought: int,
-             client: str | None = None, max_per_client: int = 0) -> TakeResult:
+    def take(
+        self,
+        event_id: int,
+        hold_id: str,
+        customer: str,
+        candidates: list[int],
+        *,
+        n: int,
+        mode: str,
+        ttl_ms: int,
+        max_seats: int,
+        bought: int,
+        client: str | None = None,
+        max_per_client: int = 0,
+    ) -> TakeResult:
         """Run hold.lua over `candidates` (seat ids in preference order)."""
-        fixed = [keys.fence(event_id), keys.customer(event_id, customer), keys.held(event_id),
-                 keys.hold_timer(event_id, hold_id), keys.hold_info(event_id, hold_id),
-                 keys.version(event_id), keys.seat_fences(event_id), keys.changelog(event_id),
-                 keys.hold_stat(event_id, "created", int(time.time() // 60)),
-                 keys.client(event_id, client)]
+        fixed = [
+            keys.fence(event_id),
+            keys.customer(event_id, customer),
+            keys.held(event_id),
+            keys.hold_timer(event_id, hold_id),
+            keys.hold_info(event_id, hold_id),
+            keys.version(event_id),
+            keys.seat_fences(event_id),
+            keys.changelog(event_id),
+            keys.hold_stat(event_id, "created", int(time.time() // 60)),
+            keys.client(event_id, client),
+        ]
         seat_keys = [keys.seat(event_id, s) for s in candidates]
-        argv = [hold_id, customer, ttl_ms, INFO_TTL_MS, max_seats, bought, n, mode,
-                keys.channel(event_id), max_per_client if client else 0, *candidates]
+        argv = [
+            hold_id,
+            customer,
+            ttl_ms,
+            INFO_TTL_MS,
+            max_seats,
+            bought,
+            n,
+            mode,
+            keys.channel(event_id),
+            max_per_client if client else 0,
+            *candidates,
+        ]
         reply = self._hold(keys=fixed + seat_keys, args=argv)
         if reply[0] == "ok":
             return TakeResult("ok", [int(s) for s in reply[3:]], int(reply[1]), int(reply[2]))
@@ -62,35 +92,50 @@ class HoldStore:
             return TakeResult("gone", [])
         return TakeResult("taken", [int(s) for s in reply[1:]])
 
-    def finish(self, event_id: int, hold_id: str, customer: str, seat_ids: list[int],
-               mode: str) -> list[int]:
+    def finish(
+        self, event_id: int, hold_id: str, customer: str, seat_ids: list[int], mode: str
+    ) -> list[int]:
         """Run finish.lua: release, drop, sell or unsell seats; returns those that changed."""
-        ip_key = self.client.hget(keys.hold_info(event_id, hold_id), "ipkey") \
-            or keys.client(event_id, None)
-        fixed = [keys.customer(event_id, customer), keys.held(event_id),
-                 keys.hold_timer(event_id, hold_id), keys.hold_info(event_id, hold_id),
-                 keys.version(event_id), keys.changelog(event_id), ip_key]
+        ip_key = self.client.hget(keys.hold_info(event_id, hold_id), "ipkey") or keys.client(
+            event_id, None
+        )
+        fixed = [
+            keys.customer(event_id, customer),
+            keys.held(event_id),
+            keys.hold_timer(event_id, hold_id),
+            keys.hold_info(event_id, hold_id),
+            keys.version(event_id),
+            keys.changelog(event_id),
+            ip_key,
+        ]
         seat_keys = [keys.seat(event_id, s) for s in seat_ids]
         argv = [hold_id, mode, keys.channel(event_id), *seat_ids]
         return [int(s) for s in self._finish(keys=fixed + seat_keys, args=argv)]
 
-    def extend(self, event_id: int, hold_id: str, customer: str, seat_ids: list[int],
-               extra_ms: int) -> tuple[str, int]:
+    def extend(
+        self, event_id: int, hold_id: str, customer: str, seat_ids: list[int], extra_ms: int
+    ) -> tuple[str, int]:
         """Run extend.lua; returns (status, new expiry in ms)."""
-        fixed = [keys.hold_timer(event_id, hold_id), keys.hold_info(event_id, hold_id),
-                 keys.customer(event_id, customer), keys.held(event_id)]
+        fixed = [
+            keys.hold_timer(event_id, hold_id),
+            keys.hold_info(event_id, hold_id),
+            keys.customer(event_id, customer),
+            keys.held(event_id),
+        ]
         seat_keys = [keys.seat(event_id, s) for s in seat_ids]
-        reply = self._extend(keys=fixed + seat_keys,
-                             args=[hold_id, customer, extra_ms, INFO_TTL_MS, *seat_ids])
+        reply = self._extend(
+            keys=fixed + seat_keys, args=[hold_id, customer, extra_ms, INFO_TTL_MS, *seat_ids]
+        )
         return reply[0], int(reply[1]) if len(reply) > 1 else 0
 
     def block(self, event_id: int, seat_ids: list[int], block: bool) -> list[int]:
         """Run block.lua; returns the seats that refused (held or sold), else []."""
         fixed = [keys.version(event_id), keys.changelog(event_id)]
         seat_keys = [keys.seat(event_id, s) for s in seat_ids]
-        reply = self._block(keys=fixed + seat_keys,
-                            args=["block" if block else "unblock", keys.channel(event_id),
-                                  *seat_ids])
+        reply = self._block(
+            keys=fixed + seat_keys,
+            args=["block" if block else "unblock", keys.channel(event_id), *seat_ids],
+        )
         return [int(s) for s in reply[1:]] if reply[0] == "taken" else []
 
     def restore(self, event_id: int, marks: dict[int, tuple]) -> int:
@@ -119,9 +164,14 @@ class HoldStore:
         holds = []
         for hold_id, raw in zip(unique, pipe.execute(), strict=True):
             if raw:
-                holds.append({"hold_id": hold_id, "customer": raw["customer"],
-                              "seat_ids": [int(x) for x in raw["seats"].split(",") if x],
-                              "expires_ms": int(raw["expires_ms"])})
+                holds.append(
+                    {
+                        "hold_id": hold_id,
+                        "customer": raw["customer"],
+                        "seat_ids": [int(x) for x in raw["seats"].split(",") if x],
+                        "expires_ms": int(raw["expires_ms"]),
+                    }
+                )
         return sorted(holds, key=lambda h: h["expires_ms"])
 
     def count_hold_event(self, event_id: int, kind: str) -> None:
@@ -173,8 +223,10 @@ class HoldStore:
         """Announce changed seats (for changes made only in the database)."""
         if not seat_ids:
             return
-        self._announce(keys=[keys.version(event_id), keys.changelog(event_id)],
-                       args=[keys.channel(event_id), *seat_ids])
+        self._announce(
+            keys=[keys.version(event_id), keys.changelog(event_id)],
+            args=[keys.channel(event_id), *seat_ids],
+        )
 
     def changes_since(self, event_id: int, version: int) -> tuple[int, list[int]]:
         """(current version, seats changed after `version`) in one round trip."""

@@ -67,9 +67,11 @@ def run_idempotent(scope: str, key: str, print_: str, work: Callable[[], Outcome
         _forget(scope, key)  # an unexpected failure stores nothing; a retry may run again
         raise
     with write_transaction(session()) as s:
-        s.execute(update(IdempotencyRecord)
-                  .where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
-                  .values(status_code=status, response_body=json.dumps(body)))
+        s.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+            .values(status_code=status, response_body=json.dumps(body))
+        )
     return status, body
 
 
@@ -77,8 +79,11 @@ def stored_outcome(scope: str, key: object) -> Outcome | None:
     """The answer already stored for (scope, key), if the first request finished."""
     if not isinstance(key, str) or not key:
         return None
-    record = session().scalar(select(IdempotencyRecord).where(
-        IdempotencyRecord.scope == scope, IdempotencyRecord.key == key))
+    record = session().scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+        )
+    )
     if record is None or record.status_code is None:
         return None
     return record.status_code, json.loads(record.response_body)
@@ -92,8 +97,11 @@ def _claim(scope: str, key: str, print_: str) -> Outcome | None:
         return None
     except IntegrityError:
         pass
-    record = session().scalar(select(IdempotencyRecord).where(
-        IdempotencyRecord.scope == scope, IdempotencyRecord.key == key))
+    record = session().scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+        )
+    )
     if record is None:  # its owner failed and forgot it just now
         raise BookingError("idempotency_in_flight")
     if record.fingerprint != print_:
@@ -107,15 +115,22 @@ def _claim(scope: str, key: str, print_: str) -> Outcome | None:
 
 def _take_over(record: IdempotencyRecord) -> bool:
     with write_transaction(session()) as s:
-        taken = s.execute(update(IdempotencyRecord)
-                          .where(IdempotencyRecord.id == record.id,
-                                 IdempotencyRecord.status_code.is_(None),
-                                 IdempotencyRecord.created_at == record.created_at)
-                          .values(created_at=utcnow()))
+        taken = s.execute(
+            update(IdempotencyRecord)
+            .where(
+                IdempotencyRecord.id == record.id,
+                IdempotencyRecord.status_code.is_(None),
+                IdempotencyRecord.created_at == record.created_at,
+            )
+            .values(created_at=utcnow())
+        )
     return taken.rowcount == 1
 
 
 def _forget(scope: str, key: str) -> None:
     with write_transaction(session()) as s:
-        s.execute(delete(IdempotencyRecord).where(IdempotencyRecord.scope == scope,
-                                                  IdempotencyRecord.key == key))
+        s.execute(
+            delete(IdempotencyRecord).where(
+                IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
+            )
+        )

@@ -34,8 +34,17 @@ def get_event(session: Session, event_id: int) -> Event | None:
     return session.get(Event, event_id) if 0 < event_id <= MAX_ID else None
 
 
-SEAT_COLUMNS = (Seat.id, Seat.section, Seat.row, Seat.number, Seat.label, Seat.price_cents,
-                Seat.blocked, Seat.x, Seat.y)
+SEAT_COLUMNS = (
+    Seat.id,
+    Seat.section,
+    Seat.row,
+    Seat.number,
+    Seat.label,
+    Seat.price_cents,
+    Seat.blocked,
+    Seat.x,
+    Seat.y,
+)
 
 
 def event_seats(session: Session, event_id: int, seat_ids: list[int] | None = None) -> list:
@@ -51,12 +60,14 @@ def event_seats(session: Session, event_id: int, seat_ids: list[int] | None = No
 
 def live_condition(now: datetime):
     """SQL condition: the booking still owns its seats (confirmed, or pending within its hold)."""
-    return or_(Booking.status == "confirmed",
-               and_(Booking.status == "pending", Booking.expires_at > now))
+    return or_(
+        Booking.status == "confirmed", and_(Booking.status == "pending", Booking.expires_at > now)
+    )
 
 
-def active_seats(session: Session, event_id: int, now: datetime,
-                 seat_ids: list[int] | None = None) -> dict[int, ActiveSeat]:
+def active_seats(
+    session: Session, event_id: int, now: datetime, seat_ids: list[int] | None = None
+) -> dict[int, ActiveSeat]:
     """Seats the database says are taken, keyed by seat id (one query)."""
     stmt = (
         select(BookingSeat.seat_id, Booking.status, Booking.customer_id, Booking.reference)
@@ -73,17 +84,28 @@ def seats_bought(session: Session, event_id: int, customer_id: str) -> int:
     stmt = (
         select(func.count(BookingSeat.id))
         .join(Booking, Booking.id == BookingSeat.booking_id)
-        .where(BookingSeat.event_id == event_id, BookingSeat.active,
-               Booking.customer_id == customer_id, Booking.status == "confirmed")
+        .where(
+            BookingSeat.event_id == event_id,
+            BookingSeat.active,
+            Booking.customer_id == customer_id,
+            Booking.status == "confirmed",
+        )
     )
     return session.scalar(stmt) or 0
 
 
 def unsellable(session: Session, event_id: int, seat_ids: list[int], now: datetime) -> list[int]:
     """Those of `seat_ids` that are blocked or in a live booking (one query)."""
-    taken = (select(BookingSeat.seat_id).join(Booking, Booking.id == BookingSeat.booking_id)
-             .where(BookingSeat.event_id == event_id, BookingSeat.active,
-                    BookingSeat.seat_id.in_(seat_ids), live_condition(now)))
+    taken = (
+        select(BookingSeat.seat_id)
+        .join(Booking, Booking.id == BookingSeat.booking_id)
+        .where(
+            BookingSeat.event_id == event_id,
+            BookingSeat.active,
+            BookingSeat.seat_id.in_(seat_ids),
+            live_condition(now),
+        )
+    )
     stmt = select(Seat.id).where(Seat.id.in_(seat_ids), or_(Seat.blocked, Seat.id.in_(taken)))
     return list(session.scalars(stmt))
 
@@ -91,12 +113,15 @@ def unsellable(session: Session, event_id: int, seat_ids: list[int], now: dateti
 def database_marks(session: Session, event_id: int, now: datetime) -> dict[int, tuple]:
     """What Redis should say for each taken seat: ("sold",), ("blocked",) or
     (hold id, deadline) for a pending booking."""
-    marks: dict[int, tuple] = {s: ("blocked",) for s in session.scalars(
-        select(Seat.id).where(Seat.event_id == event_id, Seat.blocked))}
+    marks: dict[int, tuple] = {
+        s: ("blocked",)
+        for s in session.scalars(select(Seat.id).where(Seat.event_id == event_id, Seat.blocked))
+    }
     rows = session.execute(
         select(BookingSeat.seat_id, Booking.status, Booking.hold_id, Booking.expires_at)
         .join(Booking, Booking.id == BookingSeat.booking_id)
-        .where(BookingSeat.event_id == event_id, BookingSeat.active, live_condition(now)))
+        .where(BookingSeat.event_id == event_id, BookingSeat.active, live_condition(now))
+    )
     for seat_id, status, hold_id, expires_at in rows:
         marks[seat_id] = ("sold",) if status == "confirmed" else (hold_id, expires_at)
     return marks

@@ -34,7 +34,7 @@ class SectionLayout:
 
 
 def seat_label(row: str, number: int) -> str:
-    """"C12"; with a dash when the row name ends in a digit ("A11-1", not "A111")."""
+    """ "C12"; with a dash when the row name ends in a digit ("A11-1", not "A111")."""
     return f"{row}-{number}" if row[-1:].isdigit() else f"{row}{number}"
 
 
@@ -45,18 +45,28 @@ def seat_rows(event_id: int, sections: list[SectionLayout]) -> list[dict]:
         for r, row in enumerate(section.rows):
             x = section.x_offset
             for number in range(1, section.seats_per_row + 1):
-                rows.append({"event_id": event_id, "section": section.name, "row": row,
-                             "number": number, "label": seat_label(row, number),
-                             "price_cents": section.price_for(r), "blocked": False,
-                             "x": x, "y": y})
+                rows.append(
+                    {
+                        "event_id": event_id,
+                        "section": section.name,
+                        "row": row,
+                        "number": number,
+                        "label": seat_label(row, number),
+                        "price_cents": section.price_for(r),
+                        "blocked": False,
+                        "x": x,
+                        "y": y,
+                    }
+                )
                 x += 2 if number in section.aisles_after else 1
             y += 1
         y += 1
     return rows
 
 
-def create_event(venue_name: str, name: str, starts_at: datetime,
-                 sections: list[SectionLayout]) -> Event:
+def create_event(
+    venue_name: str, name: str, starts_at: datetime, sections: list[SectionLayout]
+) -> Event:
     """Create a venue (if new) and an event with one seat per layout position."""
     with write_transaction(session()) as s:
         venue = s.query(Venue).filter_by(name=venue_name).first() or Venue(name=venue_name)

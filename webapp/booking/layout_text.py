@@ -40,8 +40,10 @@ def _rows(a: str, b: str) -> list[str] | None:
 def _parse_line(number: int, line: str, errors: list[str]) -> SectionLayout | None:
     match = LINE.match(line)
     if not match:
-        errors.append(f"Line {number}: start with the section name and a colon, "
-                      f"e.g. 'Stalls: rows A-H, 20 seats'.")
+        errors.append(
+            f"Line {number}: start with the section name and a colon, "
+            f"e.g. 'Stalls: rows A-H, 20 seats'."
+        )
         return None
     name = match["name"].strip()
     rows, seats, aisles, price = None, None, [], 0
@@ -61,8 +63,10 @@ def _parse_line(number: int, line: str, errors: list[str]) -> SectionLayout | No
             errors.append(f"Line {number}: I don't understand '{part}'.")
             return None
     if rows is None or not seats:
-        errors.append(f"Line {number}: '{name}' needs rows (e.g. 'rows A-H') and seats "
-                      f"per row (e.g. '20 seats').")
+        errors.append(
+            f"Line {number}: '{name}' needs rows (e.g. 'rows A-H') and seats "
+            f"per row (e.g. '20 seats')."
+        )
         return None
     if any(a < 1 or a >= seats for a in aisles):
         errors.append(f"Line {number}: an aisle must come after a seat between 1 and {seats - 1}.")
@@ -81,8 +85,7 @@ def parse_layout(text: str) -> ParsedLayout:
         section = _parse_line(number, line, errors)
         if section is not None:
             if any(s.name == section.name for s in sections):
-                errors.append(f"Line {number}: there is already a section called "
-                              f"'{section.name}'.")
+                errors.append(f"Line {number}: there is already a section called '{section.name}'.")
             sections.append(section)
     if not sections and not errors:
         errors.append("Describe at least one section.")
@@ -91,6 +94,7 @@ def parse_layout(text: str) -> ParsedLayout:
         errors.append(f"That is {total:,} seats; the limit is {MAX_SEATS:,}.")
     labels = [(s.name, r) for s in sections for r in s.rows]
     if len({r for _, r in labels}) != len(labels):
-        errors.append("Two sections use the same row names; seat labels like 'C12' must be "
-                      "unique in a venue.")
+        errors.append(
+            "Two sections use the same row names; seat labels like 'C12' must be unique in a venue."
+        )
     return ParsedLayout(sections, errors)

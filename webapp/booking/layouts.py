@@ -62,8 +62,13 @@ def layout_of(event_id: int) -> EventLayout:
         return cached
     if not 0 < event_id <= MAX_ID:
         raise BookingError("event_not_found")
-    rows = session().execute(select(Seat.id, Seat.section, Seat.row, Seat.x, Seat.y)
-                             .where(Seat.event_id == event_id)).all()
+    rows = (
+        session()
+        .execute(
+            select(Seat.id, Seat.section, Seat.row, Seat.x, Seat.y).where(Seat.event_id == event_id)
+        )
+        .all()
+    )
     if not rows:
         raise BookingError("event_not_found")
     layout = EventLayout(event_id, [Geo(*r) for r in rows], {r.section for r in rows})

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from flask_login import UserMixin
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -21,7 +22,6 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.extensions import db
@@ -87,7 +87,9 @@ class Booking(db.Model):
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-    seats: Mapped[list[BookingSeat]] = relationship(back_populates="booking", order_by="BookingSeat.id")
+    seats: Mapped[list[BookingSeat]] = relationship(
+        back_populates="booking", order_by="BookingSeat.id"
+    )
     payments: Mapped[list[Payment]] = relationship(back_populates="booking", order_by="Payment.id")
     history: Mapped[list[BookingEvent]] = relationship(order_by="BookingEvent.id")
 

@@ -29,8 +29,10 @@ def record_payment_event(event_id: object, type_: object, payment_id: object) ->
         raise BookingError("invalid_input", "The event id must be a string of 1 to 100 characters.")
     if type_ not in OUTCOMES:
         raise BookingError("invalid_input", f"Unknown event type {type_!r}.")
-    if not isinstance(payment_id, str) or session().scalar(
-            select(Payment.id).where(Payment.public_id == payment_id)) is None:
+    if (
+        not isinstance(payment_id, str)
+        or session().scalar(select(Payment.id).where(Payment.public_id == payment_id)) is None
+    ):
         raise BookingError("payment_not_found")
     try:
         with write_transaction(session()) as s:
@@ -51,14 +53,21 @@ def process_payment_event(event_id: str) -> str:
         return "unknown_event"
     booking = confirm_payment(event.payment_id, OUTCOMES[event.type])
     with write_transaction(session()) as s:
-        s.execute(update(PaymentEvent).where(PaymentEvent.id == event.id,
-                                              PaymentEvent.processed_at.is_(None))
-                  .values(processed_at=utcnow()))
+        s.execute(
+            update(PaymentEvent)
+            .where(PaymentEvent.id == event.id, PaymentEvent.processed_at.is_(None))
+            .values(processed_at=utcnow())
+        )
     return booking.status
 
 
 def stale_payment_events() -> list[str]:
     """Events still unprocessed after PAYMENT_EVENT_STALE_SECONDS (their job was lost)."""
     cutoff = utcnow() - timedelta(seconds=setting("PAYMENT_EVENT_STALE_SECONDS"))
-    return list(session().scalars(select(PaymentEvent.event_id).where(
-        PaymentEvent.processed_at.is_(None), PaymentEvent.received_at < cutoff)))
+    return list(
+        session().scalars(
+            select(PaymentEvent.event_id).where(
+                PaymentEvent.processed_at.is_(None), PaymentEvent.received_at < cutoff
+            )
+        )
+    )

@@ -15,8 +15,10 @@ from webapp.booking.holdstore import store
 from webapp.booking.models import Booking, BookingSeat, Payment, utcnow
 from webapp.database import write_transaction
 
-REFUND_REASON = ("Your payment arrived after your hold had lapsed and the seats were sold "
-                 "to someone else. The full amount has been refunded.")
+REFUND_REASON = (
+    "Your payment arrived after your hold had lapsed and the seats were sold "
+    "to someone else. The full amount has been refunded."
+)
 DECLINED_REASON = "The payment was declined, so the seats went back on sale."
 
 
@@ -57,9 +59,11 @@ def confirm_payment(payment_id: str, succeeded: bool) -> Booking:
 def _claim_payment(s: Session, payment_pk: int, status: str) -> bool:
     """Inside a transaction: mark the charge settled unless someone else already did."""
     settled_from = ("pending", "failed") if status == "succeeded" else ("pending",)
-    result = s.execute(update(Payment)
-                       .where(Payment.id == payment_pk, Payment.status.in_(settled_from))
-                       .values(status=status, updated_at=utcnow()))
+    result = s.execute(
+        update(Payment)
+        .where(Payment.id == payment_pk, Payment.status.in_(settled_from))
+        .values(status=status, updated_at=utcnow())
+    )
     return result.rowcount == 1
 
 
@@ -69,8 +73,7 @@ def _settle_decline(payment_pk: int, booking: Booking) -> None:
             return
     if expiry.end_pending(booking, "cancelled", DECLINED_REASON):
         seat_ids = [bs.seat_id for bs in booking.seats]
-        store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids,
-                       "release")
+        store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids, "release")
         store().publish(booking.event_id, seat_ids)
 
 
@@ -92,10 +95,11 @@ def _try_confirm(s: Session, booking: Booking) -> bool:
     """Inside a transaction: confirm the booking if it still may own its seats."""
     now = utcnow()
     # Conditional, so an expiry racing with this confirm cannot both succeed.
-    in_time = s.execute(update(Booking).where(Booking.id == booking.id,
-                                              Booking.status == "pending",
-                                              Booking.expires_at > now)
-                        .values(status="confirmed", updated_at=now))
+    in_time = s.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == "pending", Booking.expires_at > now)
+        .values(status="confirmed", updated_at=now)
+    )
     if in_time.rowcount == 1:
         s.refresh(booking)
         audit.record(s, booking.id, "pending", "confirmed", "Payment received")
@@ -110,13 +114,15 @@ def _try_confirm(s: Session, booking: Booking) -> bool:
     try:
         with s.begin_nested():
             expiry.expire_lapsed_on_seats(s, booking.event_id, seat_ids, now, keep=booking.id)
-            s.execute(update(BookingSeat).where(BookingSeat.booking_id == booking.id)
-                      .values(active=True))
+            s.execute(
+                update(BookingSeat).where(BookingSeat.booking_id == booking.id).values(active=True)
+            )
             booking.status = "confirmed"
             booking.status_reason = None
             s.flush()
-            audit.record(s, booking.id, previous, "confirmed",
-                         "Late payment; the seats were still free")
+            audit.record(
+                s, booking.id, previous, "confirmed", "Late payment; the seats were still free"
+            )
     except IntegrityError:
         s.refresh(booking)
         return False  # the unique index says someone else has a seat now
@@ -128,7 +134,13 @@ def _refund(s: Session, booking: Booking, reason: str = REFUND_REASON) -> None:
     audit.record(s, booking.id, booking.status, "refunded", reason)
     booking.status = "refunded"
     booking.status_reason = reason
-    s.execute(update(BookingSeat).where(BookingSeat.booking_id == booking.id)
-              .values(active=False))
-    s.add(Payment(public_id=f"ref_{secrets.token_urlsafe(16)}", booking_id=booking.id,
-                  kind="refund", status="succeeded", amount_cents=booking.amount_cents))
+    s.execute(update(BookingSeat).where(BookingSeat.booking_id == booking.id).values(active=False))
+    s.add(
+        Payment(
+            public_id=f"ref_{secrets.token_urlsafe(16)}",
+            booking_id=booking.id,
+            kind="refund",
+            status="succeeded",
+            amount_cents=booking.amount_cents,
+        )
+    )

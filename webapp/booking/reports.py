@@ -24,22 +24,43 @@ PAGE_SIZE = 25
 def event_overview() -> list[dict]:
     """Per event: seats total/available/held/pending/confirmed, revenue, hold churn."""
     rows = []
-    revenue = dict(session().execute(
-        select(Booking.event_id, func.sum(Booking.amount_cents))
-        .where(Booking.status == "confirmed").group_by(Booking.event_id)).all())
+    revenue = dict(
+        session()
+        .execute(
+            select(Booking.event_id, func.sum(Booking.amount_cents))
+            .where(Booking.status == "confirmed")
+            .group_by(Booking.event_id)
+        )
+        .all()
+    )
     for summary in list_events():
         counts = seat_states(summary.id).counts()
         pending = session().scalar(
-            select(func.count(BookingSeat.id)).join(Booking)
-            .where(BookingSeat.event_id == summary.id, BookingSeat.active,
-                   Booking.status == "pending", Booking.expires_at > utcnow()))
-        rows.append({"id": summary.id, "name": summary.name, "starts_at": summary.starts_at,
-                     "total": sum(counts.values()),
-                     "available": counts["available"], "held": counts["held"] - pending,
-                     "pending": pending, "confirmed": counts["booked"],
-                     "blocked": counts["blocked"], "revenue_cents": revenue.get(summary.id, 0),
-                     "holds_created_1h": store().hold_events_last_hour(summary.id, "created"),
-                     "holds_expired_1h": store().hold_events_last_hour(summary.id, "expired")})
+            select(func.count(BookingSeat.id))
+            .join(Booking)
+            .where(
+                BookingSeat.event_id == summary.id,
+                BookingSeat.active,
+                Booking.status == "pending",
+                Booking.expires_at > utcnow(),
+            )
+        )
+        rows.append(
+            {
+                "id": summary.id,
+                "name": summary.name,
+                "starts_at": summary.starts_at,
+                "total": sum(counts.values()),
+                "available": counts["available"],
+                "held": counts["held"] - pending,
+                "pending": pending,
+                "confirmed": counts["booked"],
+                "blocked": counts["blocked"],
+                "revenue_cents": revenue.get(summary.id, 0),
+                "holds_created_1h": store().hold_events_last_hour(summary.id, "created"),
+                "holds_expired_1h": store().hold_events_last_hour(summary.id, "expired"),
+            }
+        )
     return rows
 
 
@@ -61,8 +82,9 @@ def staff_seat_map(event_id: int) -> list[StaffSeat]:
     """Every seat with its state and who holds or bought it (for hover text)."""
     states = seat_states(event_id).seats
     active = inventory.active_seats(session(), event_id, utcnow())
-    holders = {s: h["hold_id"][-6:] for h in store().live_holds(event_id, _now_ms())
-               for s in h["seat_ids"]}
+    holders = {
+        s: h["hold_id"][-6:] for h in store().live_holds(event_id, _now_ms()) for s in h["seat_ids"]
+    }
     out = []
     for s in states:
         if s.id in active:
@@ -71,8 +93,11 @@ def staff_seat_map(event_id: int) -> list[StaffSeat]:
             detail = f"held (hold …{holders[s.id]})"
         else:
             detail = s.status
-        out.append(StaffSeat(s.id, s.label, s.section, s.row, s.number, s.price_cents, s.x, s.y,
-                             s.status, detail))
+        out.append(
+            StaffSeat(
+                s.id, s.label, s.section, s.row, s.number, s.price_cents, s.x, s.y, s.status, detail
+            )
+        )
     return out
 
 
@@ -80,9 +105,17 @@ def occupancy_by_section(seats: list) -> list[dict]:
     """Counts per section and status, in map order."""
     sections: dict[str, dict] = {}
     for seat in seats:
-        counts = sections.setdefault(seat.section, {"section": seat.section, "available": 0,
-                                                    "held": 0, "mine": 0, "booked": 0,
-                                                    "blocked": 0})
+        counts = sections.setdefault(
+            seat.section,
+            {
+                "section": seat.section,
+                "available": 0,
+                "held": 0,
+                "mine": 0,
+                "booked": 0,
+                "blocked": 0,
+            },
+        )
         counts[seat.status] += 1
     return list(sections.values())
 
@@ -90,32 +123,59 @@ def occupancy_by_section(seats: list) -> list[dict]:
 def live_holds(event_id: int) -> list[dict]:
     """Live holds with seat labels and seconds left."""
     holds = store().live_holds(event_id, _now_ms())
-    labels = dict(session().execute(select(Seat.id, Seat.label).where(
-        Seat.id.in_([s for h in holds for s in h["seat_ids"]]))).all()) if holds else {}
+    labels = (
+        dict(
+            session()
+            .execute(
+                select(Seat.id, Seat.label).where(
+                    Seat.id.in_([s for h in holds for s in h["seat_ids"]])
+                )
+            )
+            .all()
+        )
+        if holds
+        else {}
+    )
     for hold in holds:
         hold["labels"] = [labels.get(s, str(s)) for s in hold["seat_ids"]]
         hold["seconds_left"] = max(0, (hold["expires_ms"] - _now_ms()) // 1000)
     return holds
 
 
-def search_bookings(q: str = "", status: str = "", event_id: int | None = None,
-                    page: int = 1) -> tuple[list[Booking], int]:
+def search_bookings(
+    q: str = "", status: str = "", event_id: int | None = None, page: int = 1
+) -> tuple[list[Booking], int]:
     """Bookings matching a reference, email or seat label; newest first, one page."""
     stmt = select(Booking)
     if q:
         like = f"%{q.strip().lower()}%"
-        seat_match = select(BookingSeat.booking_id).join(Seat).where(
-            func.lower(Seat.label) == q.strip().lower())
-        stmt = stmt.where(or_(func.lower(Booking.reference).like(like),
-                              func.lower(Booking.email).like(like), Booking.id.in_(seat_match)))
+        seat_match = (
+            select(BookingSeat.booking_id)
+            .join(Seat)
+            .where(func.lower(Seat.label) == q.strip().lower())
+        )
+        stmt = stmt.where(
+            or_(
+                func.lower(Booking.reference).like(like),
+                func.lower(Booking.email).like(like),
+                Booking.id.in_(seat_match),
+            )
+        )
     if status:
         stmt = stmt.where(Booking.status == status)
     if event_id:
         stmt = stmt.where(Booking.event_id == event_id)
     total = session().scalar(select(func.count()).select_from(stmt.subquery()))
     page = max(1, page)
-    rows = session().scalars(stmt.order_by(Booking.created_at.desc(), Booking.id.desc())
-                             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    rows = (
+        session()
+        .scalars(
+            stmt.order_by(Booking.created_at.desc(), Booking.id.desc())
+            .limit(PAGE_SIZE)
+            .offset((page - 1) * PAGE_SIZE)
+        )
+        .all()
+    )
     return list(rows), total
 
 
@@ -136,9 +196,17 @@ def bookings_csv(event_id: int) -> Iterator[str]:
     yield line(CSV_HEADER)
     stmt = select(Booking).where(Booking.event_id == event_id).order_by(Booking.id)
     for booking in session().scalars(stmt).yield_per(500):
-        yield line([booking.reference, booking.status, booking.name, booking.email,
-                    " ".join(bs.seat.label for bs in booking.seats),
-                    f"{booking.amount_cents / 100:.2f}", iso(booking.created_at)])
+        yield line(
+            [
+                booking.reference,
+                booking.status,
+                booking.name,
+                booking.email,
+                " ".join(bs.seat.label for bs in booking.seats),
+                f"{booking.amount_cents / 100:.2f}",
+                iso(booking.created_at),
+            ]
+        )
 
 
 def _now_ms() -> int:

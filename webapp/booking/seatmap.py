@@ -30,8 +30,15 @@ class SeatState:
     status: str
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "label": self.label, "section": self.section, "row": self.row,
-                "number": self.number, "price_cents": self.price_cents, "status": self.status}
+        return {
+            "id": self.id,
+            "label": self.label,
+            "section": self.section,
+            "row": self.row,
+            "number": self.number,
+            "price_cents": self.price_cents,
+            "status": self.status,
+        }
 
 
 @dataclass(frozen=True)
@@ -48,8 +55,9 @@ class SeatMap:
         return counts
 
 
-def seat_states(event_id: int, customer: str | None = None,
-                seat_ids: list[int] | None = None) -> SeatMap:
+def seat_states(
+    event_id: int, customer: str | None = None, seat_ids: list[int] | None = None
+) -> SeatMap:
     """Every seat of the event (or just `seat_ids`) with its status as `customer` sees it.
 
     Raises:
@@ -60,14 +68,29 @@ def seat_states(event_id: int, customer: str | None = None,
     seats = inventory.event_seats(session(), event_id, seat_ids)
     active = inventory.active_seats(session(), event_id, utcnow(), seat_ids)
     held, mine, version = store().snapshot(event_id, customer, int(time.time() * 1000))
-    return SeatMap(event_id, version, [
-        SeatState(s.id, s.label, s.section, s.row, s.number, s.price_cents, s.x, s.y,
-                  _status(s.id, s.blocked, active, held, mine, customer))
-        for s in seats])
+    return SeatMap(
+        event_id,
+        version,
+        [
+            SeatState(
+                s.id,
+                s.label,
+                s.section,
+                s.row,
+                s.number,
+                s.price_cents,
+                s.x,
+                s.y,
+                _status(s.id, s.blocked, active, held, mine, customer),
+            )
+            for s in seats
+        ],
+    )
 
 
-def _status(seat_id: int, blocked: bool, active: dict, held: set, mine: set,
-            customer: str | None) -> str:
+def _status(
+    seat_id: int, blocked: bool, active: dict, held: set, mine: set, customer: str | None
+) -> str:
     if seat_id in active:
         a = active[seat_id]
         if a.status == "confirmed":

@@ -12,9 +12,14 @@ def template_helpers() -> dict:
     """Helpers the seat map templates use for labels, prices and the countdown."""
     from webapp.customer import mapview
 
-    return {"layout": mapview.layout, "aria_label": mapview.aria_label, "money": mapview.money,
-            "basket_seats": mapview.basket_seats, "now_iso": mapview.now_iso,
-            "hold_remaining": mapview.hold_remaining}
+    return {
+        "layout": mapview.layout,
+        "aria_label": mapview.aria_label,
+        "money": mapview.money,
+        "basket_seats": mapview.basket_seats,
+        "now_iso": mapview.now_iso,
+        "hold_remaining": mapview.hold_remaining,
+    }
 
 
 from webapp.customer import routes  # noqa: E402,F401  (registers the routes)

@@ -7,8 +7,13 @@ from itertools import groupby
 
 from webapp.booking.seatmap import SeatState
 
-STATUS_TEXT = {"available": "available", "mine": "in your basket", "held": "held by someone",
-               "booked": "sold", "blocked": "not for sale"}
+STATUS_TEXT = {
+    "available": "available",
+    "mine": "in your basket",
+    "held": "held by someone",
+    "booked": "sold",
+    "blocked": "not for sale",
+}
 
 
 def money(cents: int) -> str:
@@ -17,8 +22,9 @@ def money(cents: int) -> str:
 
 def aria_label(seat: SeatState) -> str:
     """What a screen reader says for a seat, e.g. "Row C seat 12, £45, available"."""
-    return f"Row {seat.row} seat {seat.number}, {money(seat.price_cents)}, " \
-           f"{STATUS_TEXT[seat.status]}"
+    return (
+        f"Row {seat.row} seat {seat.number}, {money(seat.price_cents)}, {STATUS_TEXT[seat.status]}"
+    )
 
 
 @dataclass

@@ -35,8 +35,12 @@ def index():
 def event(event_id: int):
     seat_map = booking.seat_states(event_id, customer_id())
     template = "partials/seatmap.html" if is_htmx() else "customer/event.html"
-    return render_template(template, seat_map=seat_map, event=booking.get_event(event_id),
-                           hold=current_basket(event_id))
+    return render_template(
+        template,
+        seat_map=seat_map,
+        event=booking.get_event(event_id),
+        hold=current_basket(event_id),
+    )
 
 
 @bp.post("/events/<int:event_id>/toggle")
@@ -48,8 +52,9 @@ def toggle_seat(event_id: int):
             booking.release_seats(hold.hold_id, customer_id(), [seat_id])
         else:
             add_to = hold.hold_id if hold else None
-            grown = booking.hold_seats(event_id, customer_id(), [seat_id], add_to=add_to,
-                                       client=request.remote_addr)
+            grown = booking.hold_seats(
+                event_id, customer_id(), [seat_id], add_to=add_to, client=request.remote_addr
+            )
             remember_basket(event_id, grown.hold_id)
     except BookingError as exc:
         return respond(event_id, [seat_id] if seat_id else [], exc)
@@ -62,14 +67,22 @@ def best_available(event_id: int):
     section = request.form.get("section") or None
     hold = current_basket(event_id)
     try:
-        grown = booking.hold_best_available(event_id, customer_id(), quantity, section,
-                                            add_to=hold.hold_id if hold else None,
-                                            client=request.remote_addr)
+        grown = booking.hold_best_available(
+            event_id,
+            customer_id(),
+            quantity,
+            section,
+            add_to=hold.hold_id if hold else None,
+            client=request.remote_addr,
+        )
     except BookingError as exc:
         return respond(event_id, [], exc)
     remember_basket(event_id, grown.hold_id)
-    return respond(event_id, grown.seat_ids, message=f"We found you {quantity} "
-                   f"seat{'s' if quantity > 1 else ''}.")
+    return respond(
+        event_id,
+        grown.seat_ids,
+        message=f"We found you {quantity} seat{'s' if quantity > 1 else ''}.",
+    )
 
 
 @bp.post("/events/<int:event_id>/basket/clear")
@@ -87,8 +100,13 @@ def changes(event_id: int):
     delta = booking.changes_since(event_id, customer_id(), since)
     if delta.version == since:
         return "", 204
-    return render_template("partials/changes.html", seats=delta.seats, version=delta.version,
-                           hold=current_basket(event_id), event_id=event_id)
+    return render_template(
+        "partials/changes.html",
+        seats=delta.seats,
+        version=delta.version,
+        hold=current_basket(event_id),
+        event_id=event_id,
+    )
 
 
 @bp.route("/events/<int:event_id>/checkout", methods=["GET", "POST"])
@@ -103,19 +121,32 @@ def checkout(event_id: int):
         flash("Your basket is empty or your hold has lapsed. Pick your seats again.")
         return redirect(url_for("customer.event", event_id=event_id), 303)
     if request.method == "GET":
-        return render_template("customer/checkout.html", hold=hold, key=uuid.uuid4().hex,
-                               seat_map=booking.seat_states(event_id, customer_id(),
-                                                            hold.seat_ids))
+        return render_template(
+            "customer/checkout.html",
+            hold=hold,
+            key=uuid.uuid4().hex,
+            seat_map=booking.seat_states(event_id, customer_id(), hold.seat_ids),
+        )
     form = request.form
     try:
-        status, body = booking.start_checkout(hold.hold_id, customer_id(), form.get("name"),
-                                              form.get("email"), form.get("idempotency_key"))
+        status, body = booking.start_checkout(
+            hold.hold_id,
+            customer_id(),
+            form.get("name"),
+            form.get("email"),
+            form.get("idempotency_key"),
+        )
     except BookingError as exc:
         status, body = exc.status, exc.to_dict()
     if status != 201:
-        return render_template("customer/checkout.html", hold=hold, key=form.get(
-            "idempotency_key") or uuid.uuid4().hex, error=body["message"], form=form,
-            seat_map=booking.seat_states(event_id, customer_id(), hold.seat_ids)), status
+        return render_template(
+            "customer/checkout.html",
+            hold=hold,
+            key=form.get("idempotency_key") or uuid.uuid4().hex,
+            error=body["message"],
+            form=form,
+            seat_map=booking.seat_states(event_id, customer_id(), hold.seat_ids),
+        ), status
     forget_basket(event_id)
     return checkout_done(body)
 
@@ -134,13 +165,18 @@ def booking_page(reference: str):
     return render_template(template, booking=found)
 
 
-def respond(event_id: int, seat_ids: list[int], error: BookingError | None = None,
-            message: str | None = None):
+def respond(
+    event_id: int,
+    seat_ids: list[int],
+    error: BookingError | None = None,
+    message: str | None = None,
+):
     """Fragments for HTMX; for a plain form post, a flash message and a redirect."""
     text = error.message if error else message
     if not is_htmx():
         if text:
             flash(text)
         return redirect(url_for("customer.event", event_id=event_id), 303)
-    return map_update(event_id, seat_ids, text, error.status if error else 200,
-                      current_basket(event_id))
+    return map_update(
+        event_id, seat_ids, text, error.status if error else 200, current_basket(event_id)
+    )

@@ -20,11 +20,21 @@ def spawn(kind: str, env: dict[str, str], log: Path | None = None) -> subprocess
         "listener": [sys.executable, "-m", "workers.expiry_listener"],
     }
     if log is None:
-        return subprocess.Popen(commands[kind], cwd=ROOT, env={**os.environ, **env},
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return subprocess.Popen(
+            commands[kind],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     with open(log, "ab") as out:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(commands[kind], cwd=ROOT, env={**os.environ, **env}, stdout=out,
-                                stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            commands[kind],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def terminate(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:

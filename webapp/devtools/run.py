@@ -36,8 +36,9 @@ def main() -> None:
         flask("seed-demo", "--if-empty", env=env)
         print(f"\n  Holdfast is starting at http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
         print("  Staff accounts: flask --app webapp create-staff you@example.com\n")
-        subprocess.run([str(BIN / "honcho"), "start", "-f", str(ROOT / "Procfile")],
-                       cwd=ROOT, env=env)
+        subprocess.run(
+            [str(BIN / "honcho"), "start", "-f", str(ROOT / "Procfile")], cwd=ROOT, env=env
+        )
     except KeyboardInterrupt:
         pass
     finally:

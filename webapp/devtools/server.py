@@ -15,13 +15,33 @@ from webapp.devtools.redis_server import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def start_gunicorn(env: dict[str, str], workers: int = 4, threads: int = 8,
-                   app: str = "wsgi:app") -> tuple[subprocess.Popen, str]:
+def start_gunicorn(
+    env: dict[str, str], workers: int = 4, threads: int = 8, app: str = "wsgi:app"
+) -> tuple[subprocess.Popen, str]:
     """Run gunicorn (gthread workers) on a free loopback port; returns (process, base URL)."""
     port = free_port()
-    cmd = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}",
-           "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-           "--backlog", "4096", "--timeout", "120", "--keep-alive", "120", "--log-level", "warning", app]
+    cmd = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--backlog",
+        "4096",
+        "--timeout",
+        "120",
+        "--keep-alive",
+        "120",
+        "--log-level",
+        "warning",
+        app,
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60

@@ -33,14 +33,16 @@ def _client_address() -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(select(StaffUser).where(
-            StaffUser.email == form.email.data.strip().lower()))
+        user = db.session.scalar(
+            select(StaffUser).where(StaffUser.email == form.email.data.strip().lower())
+        )
         if user is not None and check_password_hash(user.password_hash, form.password.data):
             session.clear()  # a fresh session at login: nothing carried over from before
             login_user(user)
             target = request.args.get("next", "")
-            return redirect(target if target.startswith("/staff") else url_for("staff.overview"),
-                            303)
+            return redirect(
+                target if target.startswith("/staff") else url_for("staff.overview"), 303
+            )
         flash("That email and password do not match a staff account.")
     return render_template("staff/login.html", form=form), 200 if request.method == "GET" else 401
 

@@ -24,20 +24,27 @@ def ops():
     beat = current_app.extensions["holdfast_redis"].get(HEARTBEAT_KEY)
     jobs = [j for j in (queue.fetch_job(i) for i in failed.get_job_ids(0, 49)) if j]
     return render_template(
-        "staff/ops.html", queue_depth=len(queue), failed=jobs, failed_count=failed.count,
+        "staff/ops.html",
+        queue_depth=len(queue),
+        failed=jobs,
+        failed_count=failed.count,
         started=StartedJobRegistry(queue=queue).count,
         scheduled=ScheduledJobRegistry(queue=queue).count,
         delayed=scheduler.count(),
         workers=Worker.all(connection=queue.connection),
         scheduler_alive=_scheduler_alive(queue.connection),
-        listener_age=int(time.time()) - int(beat) if beat else None)
+        listener_age=int(time.time()) - int(beat) if beat else None,
+    )
 
 
 def _scheduler_alive(conn) -> bool:
     """rq-scheduler keeps a hash `rq:scheduler:<name>` alive (TTL interval + 10 s) while running."""
     for key in conn.scan_iter("rq:scheduler:*", count=100):
-        if conn.type(key) == b"hash" and conn.hexists(key, "birth") \
-                and not conn.hexists(key, "death"):
+        if (
+            conn.type(key) == b"hash"
+            and conn.hexists(key, "birth")
+            and not conn.hexists(key, "death")
+        ):
             return True
     return False
 

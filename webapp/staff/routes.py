@@ -25,9 +25,12 @@ def overview():
 @bp.get("/events/<int:event_id>")
 def event(event_id: int):
     seats = reports.staff_seat_map(event_id)
-    context = {"event": get_event(event_id), "seats": seats,
-               "chart": occupancy_svg(reports.occupancy_by_section(seats)),
-               "holds": reports.live_holds(event_id)}
+    context = {
+        "event": get_event(event_id),
+        "seats": seats,
+        "chart": occupancy_svg(reports.occupancy_by_section(seats)),
+        "holds": reports.live_holds(event_id),
+    }
     template = "staff/partials/event_live.html" if is_htmx() else "staff/event.html"
     return render_template(template, **context)
 
@@ -59,11 +62,18 @@ def block_seats(event_id: int):
 def bookings():
     page = request.args.get("page", default=1, type=int)
     event_id = request.args.get("event_id", type=int)
-    found, total = reports.search_bookings(request.args.get("q", ""),
-                                           request.args.get("status", ""), event_id, page)
-    return render_template("staff/bookings.html", bookings=found, total=total, page=page,
-                           pages=max(1, -(-total // reports.PAGE_SIZE)), statuses=BOOKING_STATUSES,
-                           events=db.session.scalars(select(Event).order_by(Event.starts_at)).all())
+    found, total = reports.search_bookings(
+        request.args.get("q", ""), request.args.get("status", ""), event_id, page
+    )
+    return render_template(
+        "staff/bookings.html",
+        bookings=found,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // reports.PAGE_SIZE)),
+        statuses=BOOKING_STATUSES,
+        events=db.session.scalars(select(Event).order_by(Event.starts_at)).all(),
+    )
 
 
 @bp.get("/bookings/<reference>")
@@ -88,8 +98,11 @@ def refund(reference: str):
 def export_csv(event_id: int):
     event = get_event(event_id)
     body = stream_with_context(reports.bookings_csv(event_id))
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="bookings-event-{event.id}.csv"'})
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="bookings-event-{event.id}.csv"'},
+    )
 
 
 @bp.route("/venues/new", methods=["GET", "POST"])
@@ -100,27 +113,34 @@ def new_venue():
         if venue is not None:
             flash(f"Venue {venue.name} created.")
             return redirect(url_for("staff.new_event", venue_id=venue.id), 303)
-    return render_template("staff/venue_new.html", errors=errors, form=form), \
-        422 if errors else 200
+    return render_template("staff/venue_new.html", errors=errors, form=form), 422 if errors else 200
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
 def new_event():
-    venues = db.session.scalars(select(Venue).where(Venue.layout.is_not(None))
-                                .order_by(Venue.name)).all()
+    venues = db.session.scalars(
+        select(Venue).where(Venue.layout.is_not(None)).order_by(Venue.name)
+    ).all()
     venue_id = request.values.get("venue_id", type=int) or (venues[0].id if venues else None)
     venue = db.session.get(Venue, venue_id) if venue_id else None
     sections = boxoffice.venue_sections(venue) if venue else []
     errors, form = [], request.form
     if request.method == "POST":
         prices = {s.name: _pounds(form.get(f"price_{s.name}")) for s in sections}
-        event, errors = boxoffice.create_event_at(venue_id or 0, form.get("name", ""),
-                                                  _datetime(form.get("starts_at")), prices)
+        event, errors = boxoffice.create_event_at(
+            venue_id or 0, form.get("name", ""), _datetime(form.get("starts_at")), prices
+        )
         if event is not None:
             flash(f"Event {event.name} created.")
             return redirect(url_for("staff.event", event_id=event.id), 303)
-    return render_template("staff/event_new.html", venues=venues, venue=venue,
-                           sections=sections, errors=errors, form=form), 422 if errors else 200
+    return render_template(
+        "staff/event_new.html",
+        venues=venues,
+        venue=venue,
+        sections=sections,
+        errors=errors,
+        form=form,
+    ), 422 if errors else 200
 
 
 def _event_of_form() -> int:

@@ -59,7 +59,10 @@ def pay(payment_id: str):
 
 
 def _deliver(url: str, payment_id: str, type_: str, delay: float, copies: int) -> None:
-    payload = {"id": f"evt_{secrets.token_hex(12)}", "type": type_,
-               "data": {"payment_id": payment_id}}
+    payload = {
+        "id": f"evt_{secrets.token_hex(12)}",
+        "type": type_,
+        "data": {"payment_id": payment_id},
+    }
     for _ in range(copies):
         enqueue_delivery(current_app._get_current_object(), url, payload, delay)

@@ -19,8 +19,11 @@ csrf.exempt(bp)  # authenticated by the HMAC signature instead
 def payments():
     body = request.get_data(cache=False)
     try:
-        signature.verify(current_app.config["PAYMENT_WEBHOOK_SECRET"], body,
-                         request.headers.get(signature.HEADER))
+        signature.verify(
+            current_app.config["PAYMENT_WEBHOOK_SECRET"],
+            body,
+            request.headers.get(signature.HEADER),
+        )
     except signature.SignatureError as exc:
         return jsonify({"error": "bad_signature", "message": str(exc)}), 401
     event = _parse(body)
