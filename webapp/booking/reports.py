@@ -15,7 +15,7 @@ from webapp.booking.catalog import list_events
 from webapp.booking.context import session
 from webapp.booking.holdstore import store
 from webapp.booking.models import Booking, BookingSeat, Seat, utcnow
-from webapp.booking.seatmap import seat_states
+from webapp.booking.seatmap import SeatState, seat_states
 from webapp.booking.serialize import iso
 
 PAGE_SIZE = 25
@@ -64,18 +64,11 @@ def event_overview() -> list[dict]:
     return rows
 
 
-@dataclass
-class StaffSeat:
-    id: int
-    label: str
-    section: str
-    row: str
-    number: int
-    price_cents: int
-    x: int
-    y: int
-    status: str
-    detail: str
+@dataclass(frozen=True)
+class StaffSeat(SeatState):
+    """A seat as staff see it: its state plus who holds or bought it."""
+
+    detail: str = ""
 
 
 def staff_seat_map(event_id: int) -> list[StaffSeat]:
@@ -93,11 +86,7 @@ def staff_seat_map(event_id: int) -> list[StaffSeat]:
             detail = f"held (hold …{holders[s.id]})"
         else:
             detail = s.status
-        out.append(
-            StaffSeat(
-                s.id, s.label, s.section, s.row, s.number, s.price_cents, s.x, s.y, s.status, detail
-            )
-        )
+        out.append(StaffSeat(**vars(s), detail=detail))
     return out
 
 

@@ -53,27 +53,18 @@ def free_cluster_port() -> int:
     raise RuntimeError("no free port pair for a cluster node")
 
 
+def server_args(port: int, workdir: Path) -> list[str]:
+    """redis-server on loopback, nothing persisted, expired-key events on."""
+    return [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+            "--appendonly", "no", "--dir", str(workdir), "--notify-keyspace-events", "Ex",
+            "--logfile", str(workdir / "redis.log")]  # fmt: skip
+
+
 def start_redis(workdir: Path, port: int | None = None) -> tuple[subprocess.Popen, str]:
     """Start redis-server on loopback with keyspace expiry events on; returns (process, URL)."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    args = [
-        redis_server_binary(),
-        "--port",
-        str(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        str(workdir),
-        "--notify-keyspace-events",
-        "Ex",
-        "--logfile",
-        str(workdir / "redis.log"),
-    ]
+    args = server_args(port, workdir)
     # Own session: Ctrl-C in `make run` reaches honcho first; Redis is stopped last.
     proc = subprocess.Popen(
         args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
@@ -109,26 +100,11 @@ def start_cluster(workdir: Path, primaries: int = 3) -> tuple[list[subprocess.Po
         port = free_cluster_port()
         node_dir = workdir / f"node{i}"
         node_dir.mkdir(parents=True, exist_ok=True)
-        args = [
-            redis_server_binary(),
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
+        args = server_args(port, node_dir) + [
             "--cluster-enabled",
             "yes",
             "--cluster-config-file",
             str(node_dir / "nodes.conf"),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(node_dir),
-            "--notify-keyspace-events",
-            "Ex",
-            "--logfile",
-            str(node_dir / "redis.log"),
         ]
         procs.append(
             subprocess.Popen(
