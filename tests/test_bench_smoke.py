@@ -44,6 +44,10 @@ def test_ceiling_runs():
 def test_seatmap_runs():
     lines = run("bench.seatmap", "--runs", "1")
     assert {line["seats"] for line in lines} == {1000, 20000}
+    assert {line["page"].split(" (")[0] for line in lines} >= {
+        "arena overview",
+        "arena one section",
+    }
     assert all(line["redis_per_render"] == 1 for line in lines)
 
 

@@ -43,6 +43,9 @@ def load_config(instance_path: Path) -> dict:
         # Optional: holds on a Redis Cluster (any node's URL); queues stay on REDIS_URL.
         "REDIS_CLUSTER_URL": os.environ.get("REDIS_CLUSTER_URL", ""),
         "HOLD_TTL_SECONDS": _int("HOLD_TTL_SECONDS", 600),
+        # Above this many seats the event page opens on a section overview and loads
+        # one section's seats at a time.
+        "LARGE_VENUE_SEATS": _int("LARGE_VENUE_SEATS", 2000),
         "HOLD_EXTEND_SECONDS": _int("HOLD_EXTEND_SECONDS", 120),
         "HOLD_GRACE_SECONDS": _int("HOLD_GRACE_SECONDS", 5),
         "SWEEP_INTERVAL_SECONDS": _int("SWEEP_INTERVAL_SECONDS", 60),

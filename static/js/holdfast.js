@@ -73,7 +73,8 @@
     refocus = active && active.matches && active.matches("#seatmap .seat") ? active.id : null;
   });
   document.addEventListener("htmx:afterSettle", function () {
-    fixNewSeats();
+    // A freshly loaded section brings a whole new map: give it a tab stop.
+    if (!stopId || !document.getElementById(stopId)) initSeats(); else fixNewSeats();
     if (refocus && document.activeElement === document.body) {
       const el = document.getElementById(refocus);
       if (el) el.focus();

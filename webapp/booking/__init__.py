@@ -14,7 +14,13 @@ from webapp.booking.holds import (
     release_seats,
 )
 from webapp.booking.payments import confirm_payment
-from webapp.booking.seatmap import changes_since, seat_states
+from webapp.booking.seatmap import (
+    changes_since,
+    seat_count,
+    seat_states,
+    section_states,
+    section_summaries,
+)
 
 __all__ = [
     "BookingError",
@@ -31,7 +37,10 @@ __all__ = [
     "hold_best_available",
     "hold_seats",
     "release_hold",
+    "seat_count",
     "seat_states",
+    "section_states",
+    "section_summaries",
     "start_checkout",
     "sweep_expired",
 ]

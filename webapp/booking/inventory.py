@@ -79,6 +79,11 @@ def active_seats(
     return {row.seat_id: ActiveSeat(*row) for row in session.execute(stmt)}
 
 
+def blocked_seats(session: Session, event_id: int) -> list[int]:
+    """Ids of the event's seats taken off sale."""
+    return list(session.scalars(select(Seat.id).where(Seat.event_id == event_id, Seat.blocked)))
+
+
 def seats_bought(session: Session, event_id: int, customer_id: str) -> int:
     """How many seats the customer has in confirmed bookings of the event."""
     stmt = (

@@ -30,6 +30,7 @@ class Geo:
     row: str
     x: int
     y: int
+    price_cents: int
 
 
 @dataclass
@@ -50,6 +51,17 @@ class EventLayout:
     def best_first(self, section: str | None) -> list[int]:
         return [g[0] for g in self.groups(1, section)]
 
+    def section_ids(self, section: str) -> list[int]:
+        """Seat ids of one section."""
+        return [s.id for s in self.seats if s.section == section]
+
+    def section_order(self) -> list[str]:
+        """Section names front to back, as the map shows them."""
+        first_y: dict[str, int] = {}
+        for seat in self.seats:
+            first_y[seat.section] = min(first_y.get(seat.section, seat.y), seat.y)
+        return sorted(first_y, key=lambda name: (first_y[name], name))
+
 
 def layout_of(event_id: int) -> EventLayout:
     """The event's geometry (one query the first time in this process).
@@ -65,7 +77,9 @@ def layout_of(event_id: int) -> EventLayout:
     rows = (
         session()
         .execute(
-            select(Seat.id, Seat.section, Seat.row, Seat.x, Seat.y).where(Seat.event_id == event_id)
+            select(Seat.id, Seat.section, Seat.row, Seat.x, Seat.y, Seat.price_cents).where(
+                Seat.event_id == event_id
+            )
         )
         .all()
     )

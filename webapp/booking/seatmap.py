@@ -103,14 +103,78 @@ def _status(
     return "held" if seat_id in held else "available"
 
 
-def changes_since(event_id: int, customer: str | None, version: int) -> SeatMap:
-    """Only the seats that changed after `version`, as `customer` sees them now.
+def changes_since(
+    event_id: int, customer: str | None, version: int, section: str | None = None
+) -> SeatMap:
+    """Only the seats that changed after `version` (in `section`, when given), as
+    `customer` sees them now.
 
     Raises:
         BookingError: event_not_found (checked against the cached layout: no query).
     """
-    layouts.layout_of(event_id)
+    layout = layouts.layout_of(event_id)
     current, changed = store().changes_since(event_id, version)
+    if section is not None:
+        wanted = set(layout.section_ids(section))
+        changed = [s for s in changed if s in wanted]
     if not changed:
         return SeatMap(event_id, current, [])
     return seat_states(event_id, customer, changed)
+
+
+def section_states(event_id: int, section: str, customer: str | None = None) -> SeatMap:
+    """The seats of one section (large venues load the map a section at a time).
+
+    Raises:
+        BookingError: event_not_found, section_not_found.
+    """
+    layout = layouts.layout_of(event_id)
+    if section not in layout.sections:
+        raise BookingError("section_not_found", section=section)
+    return seat_states(event_id, customer, layout.section_ids(section))
+
+
+@dataclass(frozen=True)
+class SectionSummary:
+    name: str
+    total: int
+    available: int
+    min_price_cents: int
+    max_price_cents: int
+
+
+def seat_count(event_id: int) -> int:
+    """How many seats the event has (from the cached layout)."""
+    return len(layouts.layout_of(event_id).seats)
+
+
+@dataclass(frozen=True)
+class Overview:
+    version: int
+    sections: list[SectionSummary]
+
+
+def section_summaries(event_id: int) -> Overview:
+    """Availability and prices per section, without reading every seat's state.
+
+    Costs what is taken (active bookings, live holds, blocked seats), not the
+    venue size: geometry and prices come from the cached layout.
+    """
+    layout = layouts.layout_of(event_id)
+    taken = set(inventory.active_seats(session(), event_id, utcnow()))
+    taken |= set(inventory.blocked_seats(session(), event_id))
+    held, _, version = store().snapshot(event_id, None, int(time.time() * 1000))
+    taken |= held
+    sections: dict[str, list] = {}
+    for seat in layout.seats:
+        sections.setdefault(seat.section, []).append(seat)
+    return Overview(version, [
+        SectionSummary(
+            name,
+            len(sections[name]),
+            sum(1 for s in sections[name] if s.id not in taken),
+            min(s.price_cents for s in sections[name]),
+            max(s.price_cents for s in sections[name]),
+        )
+        for name in layout.section_order()
+    ])

@@ -33,14 +33,48 @@ def index():
 
 @bp.get("/events/<int:event_id>")
 def event(event_id: int):
+    event = booking.get_event(event_id)
+    if _large(event_id):
+        return large_event(event, request.args.get("section"))
     seat_map = booking.seat_states(event_id, customer_id())
     template = "partials/seatmap.html" if is_htmx() else "customer/event.html"
     return render_template(
         template,
         seat_map=seat_map,
-        event=booking.get_event(event_id),
+        event=event,
         hold=current_basket(event_id),
+        version=seat_map.version,
+        sections=None,
+        section=None,
     )
+
+
+@bp.get("/events/<int:event_id>/sections/<path:section>")
+def section_map(event_id: int, section: str):
+    """One section's seats, loaded into a large venue's page (HTMX), or the page itself."""
+    if not is_htmx():
+        return redirect(url_for("customer.event", event_id=event_id, section=section), 303)
+    seat_map = booking.section_states(event_id, section, customer_id())
+    return render_template("partials/section_loaded.html", seat_map=seat_map, section=section)
+
+
+def large_event(event, section: str | None):
+    """A large venue: the section overview first, one section's seats when chosen."""
+    overview = booking.section_summaries(event.id)
+    seat_map = booking.section_states(event.id, section, customer_id()) if section else None
+    return render_template(
+        "customer/event.html",
+        event=event,
+        seat_map=seat_map,
+        hold=current_basket(event.id),
+        version=overview.version,
+        sections=overview.sections,
+        section=section,
+    )
+
+
+def _large(event_id: int) -> bool:
+    return booking.seat_count(event_id) > current_app.config["LARGE_VENUE_SEATS"]
 
 
 @bp.post("/events/<int:event_id>/toggle")
@@ -97,7 +131,10 @@ def clear_basket(event_id: int):
 def changes(event_id: int):
     """Versioned polling: only seats changed since `since`, or 204 when nothing did."""
     since = request.args.get("since", default=0, type=int)
-    delta = booking.changes_since(event_id, customer_id(), since)
+    large = _large(event_id)
+    # On a large venue's page only the loaded section's cells exist ("" = none yet).
+    section = request.args.get("section", "") if large else None
+    delta = booking.changes_since(event_id, customer_id(), since, section)
     if delta.version == since:
         return "", 204
     return render_template(
@@ -106,6 +143,7 @@ def changes(event_id: int):
         version=delta.version,
         hold=current_basket(event_id),
         event_id=event_id,
+        sections=booking.section_summaries(event_id).sections if large else None,
     )
 
 
