@@ -43,6 +43,7 @@ def database_url(request, tmp_path_factory, redis_url) -> str:
             db.session.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
             db.session.commit()
         upgrade()
+        db.session.remove()  # give back the connection, or dispose() cannot close it
         db.engine.dispose()
     return url
 
