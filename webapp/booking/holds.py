@@ -151,14 +151,16 @@ def _take_best(
     client: str | None,
 ) -> TakeResult | None:
     """Adjacent seats if any run is free, else the best scattered ones; None if sold out."""
-    attempts = [
-        (quantity, "groups", [s for g in groups for s in g])
-        for groups in _chunks(layout.groups(quantity, section))
-    ]
-    if quantity > 1:
-        attempts.append((quantity, "scatter", layout.best_first(section)))
-    for n, mode, candidates in attempts:
-        result = _take(event_id, hold_id, customer, candidates, n, mode, client)
+    bought = inventory.seats_bought(session(), event_id, customer)  # once, not per attempt
+
+    def attempts():  # built lazily: the first chunk usually succeeds
+        for groups in _chunks(layout.groups(quantity, section)):
+            yield "groups", [s for g in groups for s in g]
+        if quantity > 1:
+            yield "scatter", layout.best_first(section)
+
+    for mode, candidates in attempts():
+        result = _take(event_id, hold_id, customer, candidates, quantity, mode, client, bought)
         if result.status == "gone":
             raise BookingError("hold_expired")
         if result.status == "ok":
@@ -332,7 +334,11 @@ def _take(
     n: int,
     mode: str,
     client: str | None = None,
+    bought: int | None = None,
 ) -> TakeResult:
+    """Run hold.lua; `bought` (the customer's sold seats) is read when not given."""
+    if bought is None:
+        bought = inventory.seats_bought(session(), event_id, customer)
     result = store().take(
         event_id,
         hold_id,
@@ -342,7 +348,7 @@ def _take(
         mode=mode,
         ttl_ms=setting("HOLD_TTL_SECONDS") * 1000,
         max_seats=setting("MAX_SEATS_PER_CUSTOMER"),
-        bought=inventory.seats_bought(session(), event_id, customer),
+        bought=bought,
         client=client,
         max_per_client=setting("MAX_SEATS_PER_ADDRESS"),
     )
