@@ -11,6 +11,18 @@ import requests
 from bench.stats import percentile
 
 
+def run_together(threads: list[threading.Thread], barrier: threading.Barrier) -> float:
+    """Start the threads, release them together through `barrier` (which has one party
+    more than there are threads), wait for all; returns the wall time from the release."""
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
 def run_load(
     make_request: Callable[[requests.Session, int], requests.Response],
     total: int,
@@ -47,14 +59,7 @@ def run_load(
                 latencies.append(elapsed)
                 statuses[status] = statuses.get(status, 0) + 1
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
+    wall = run_together([threading.Thread(target=worker) for _ in range(concurrency)], barrier)
     return {
         "requests": len(latencies),
         "rps": len(latencies) / wall,

@@ -18,6 +18,7 @@ from collections import Counter
 import requests
 from sqlalchemy import func, insert, select
 
+from bench.load import run_together
 from bench.stack import stack
 from bench.stats import emit, machine, percentile, print_table
 from bench.strategies.tables import bookings, seats
@@ -101,13 +102,7 @@ def run_strategy(base: str, strategy: str, customers: int, n_seats: int) -> dict
         threading.Thread(target=customer, args=(base, prefix, event_id, barrier, out))
         for _ in range(customers)
     ]
-    for t in threads:
-        t.start()
-    barrier.wait()
-    started = time.perf_counter()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - started
+    wall = run_together(threads, barrier)
     return summarize(strategy, event_id, out, wall, n_seats)
 
 

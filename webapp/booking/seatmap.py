@@ -168,13 +168,16 @@ def section_summaries(event_id: int) -> Overview:
     sections: dict[str, list] = {}
     for seat in layout.seats:
         sections.setdefault(seat.section, []).append(seat)
-    return Overview(version, [
-        SectionSummary(
-            name,
-            len(sections[name]),
-            sum(1 for s in sections[name] if s.id not in taken),
-            min(s.price_cents for s in sections[name]),
-            max(s.price_cents for s in sections[name]),
-        )
-        for name in layout.section_order()
-    ])
+    return Overview(
+        version,
+        [
+            SectionSummary(
+                name,
+                len(sections[name]),
+                sum(1 for s in sections[name] if s.id not in taken),
+                min(s.price_cents for s in sections[name]),
+                max(s.price_cents for s in sections[name]),
+            )
+            for name in layout.section_order()
+        ],
+    )
