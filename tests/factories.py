@@ -15,15 +15,27 @@ def make_event(
     price_cents: int = 2000,
     name: str = "Test Night",
     aisles_after: list[int] | None = None,
+    no_orphans: bool = False,
+    **section: object,
 ) -> Event:
-    """An event with `rows` x `seats_per_row` seats in one section called Stalls."""
+    """An event with `rows` x `seats_per_row` seats in one section called Stalls.
+
+    The no-orphan rule is off unless asked for: most tests pick seats freely, and the
+    rule has tests of its own. `section` passes further SectionLayout fields.
+    """
     row_names = [chr(65 + i) for i in range(rows)]
     layout = [
         SectionLayout(
-            "Stalls", row_names, seats_per_row, price_cents, aisles_after=aisles_after or []
+            "Stalls",
+            row_names,
+            seats_per_row,
+            price_cents,
+            aisles_after=aisles_after or [],
+            **section,
         )
     ]
-    return create_event("Test Hall", name, datetime(2030, 1, 1, 19, 30) + timedelta(), layout)
+    when = datetime(2030, 1, 1, 19, 30) + timedelta()
+    return create_event("Test Hall", name, when, layout, no_orphans=no_orphans)
 
 
 def seat_ids(event: Event) -> list[int]:

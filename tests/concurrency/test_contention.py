@@ -100,3 +100,32 @@ def test_twenty_concurrent_checkouts_with_one_key_make_one_booking(app, live_ser
     assert db.session.scalar(select(func.count(Booking.id))) == 1
     replay = s.post(url, json=body, headers={"Idempotency-Key": "same"})
     assert replay.status_code == 201 and replay.json() == created[0]
+
+
+def test_racing_picks_cannot_together_strand_a_seat(app, live_server):
+    """A1-A2 alone leaves A3-A7, A4-A7 alone leaves A1-A3: together they would strand A3.
+
+    The rule is checked inside the atomic hold on the live state, so one of them loses.
+    """
+    event = make_event(rows=1, seats_per_row=7, no_orphans=True)
+    ids = seat_ids(event)
+    url = f"{live_server}/api/v1/events/{event.id}/holds"
+    outcomes = Counter()
+    for _ in range(15):
+        a, b = session_for(live_server), session_for(live_server)
+        results = race(
+            [
+                lambda a=a: a.post(url, json={"seat_ids": ids[0:2]}),
+                lambda b=b: b.post(url, json={"seat_ids": ids[3:7]}),
+            ]
+        )
+        assert sorted(r.status_code for r in results) == [201, 409], [r.text for r in results]
+        loser = next(r for r in results if r.status_code == 409).json()
+        assert loser["error"] == "orphan_seat" and loser["seat"] == "A3"
+        outcomes[results[0].status_code] += 1
+        seats = a.get(f"{live_server}/api/v1/events/{event.id}/seats").json()["seats"]
+        assert [s["status"] for s in seats].count("available") in (3, 5)  # A3 never alone
+        for s, r in zip((a, b), results, strict=True):
+            if r.status_code == 201:
+                assert s.delete(f"{live_server}/api/v1/holds/{r.json()['hold_id']}").ok
+    assert sum(outcomes.values()) == 15

@@ -90,20 +90,32 @@ def _address() -> str:
 @limiter.limit(_hold_limit)
 @limiter.limit(_hold_limit_per_address, key_func=_address)
 def create_hold(event_id: int):
-    body = json_body({"seat_ids"}, {"quantity", "section"})
-    if "seat_ids" in body:
+    body = json_body({"seat_ids", "standing"}, {"quantity", "section", "wheelchair"})
+    if "seat_ids" in body or "standing" in body:
         hold = booking.hold_seats(
-            event_id, customer_id(), body["seat_ids"], client=request.remote_addr
+            event_id,
+            customer_id(),
+            body.get("seat_ids", []),
+            client=request.remote_addr,
+            standing=body.get("standing"),
         )
     elif "quantity" in body:
         section = body.get("section")
         if section is not None and not isinstance(section, str):
             raise BookingError("invalid_input", "Section must be a name.")
+        wheelchair = body.get("wheelchair", False)
+        if not isinstance(wheelchair, bool):
+            raise BookingError("invalid_input", "Wheelchair must be true or false.")
         hold = booking.hold_best_available(
-            event_id, customer_id(), body["quantity"], section, client=request.remote_addr
+            event_id,
+            customer_id(),
+            body["quantity"],
+            section,
+            client=request.remote_addr,
+            wheelchair=wheelchair,
         )
     else:
-        raise BookingError("invalid_input", "Send either seat_ids or quantity.")
+        raise BookingError("invalid_input", "Send seat_ids (and/or standing), or quantity.")
     return jsonify(hold.to_dict()), 201
 
 

@@ -18,7 +18,7 @@ def _centre(seats: list[Seat]) -> float:
     return (min(xs) + max(xs)) / 2 if xs else 0.0
 
 
-def _runs(seats: Iterable[Seat]) -> Iterator[list[Seat]]:
+def runs(seats: Iterable[Seat]) -> Iterator[list[Seat]]:
     """Split seats into runs of neighbours: same section and row, x one apart."""
 
     def row_key(s: Seat) -> tuple:
@@ -41,7 +41,7 @@ def adjacent_groups(seats: list[Seat], n: int, centre: float | None = None) -> l
     if n == 1:
         return [[seat_id] for seat_id in best_first(seats, centre)]
     scored = []
-    for run in _runs(seats):
+    for run in runs(seats):
         for i in range(len(run) - n + 1):
             window = run[i : i + n]
             mid = (window[0].x + window[-1].x) / 2

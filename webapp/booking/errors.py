@@ -13,6 +13,8 @@ ERRORS: dict[str, tuple[int, str]] = {
     "seats_unavailable": (409, "Sorry, someone just took {labels}. Please pick other seats."),
     "seats_blocked": (409, "{labels} cannot be sold for this event."),
     "foreign_seats": (404, "Seat ids {ids} are not seats of this event."),
+    "orphan_seat": (409, "That would leave {seat} on its own — {advice}."),
+    "standing_full": (409, "Sorry, only {left} standing places are left in {area}."),
     "sold_out": (409, "Sorry, there are not enough seats left together or apart."),
     "seat_limit": (409, "You can have at most {limit} seats for this event."),
     "address_limit": (

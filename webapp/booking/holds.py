@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from webapp.booking import expiry, inventory, keys, layouts
+from webapp.booking import expiry, inventory, keys, layouts, orphans
 from webapp.booking.context import session, setting
 from webapp.booking.errors import BookingError
-from webapp.booking.holdstore import TakeResult, store
+from webapp.booking.holdstore import Part, TakeResult, store
 from webapp.booking.models import Booking, Seat, utcnow
 
 CHUNK_GROUPS = 128  # candidate groups sent to Redis per attempt
@@ -49,50 +49,55 @@ def hold_seats(
     seat_ids: list[int],
     add_to: str | None = None,
     client: str | None = None,
+    standing: dict[str, int] | None = None,
 ) -> Hold:
-    """Hold exactly these seats for `customer`, all or nothing.
+    """Hold exactly these seats (and standing places) for `customer`, all or nothing.
 
     Args:
         event_id: the event.
         customer: the customer id from the session.
-        seat_ids: seats of this event, each at most once.
+        seat_ids: seats of this event, each at most once (may be empty with `standing`).
         add_to: a live hold of this customer to add the seats to (a basket); they
             then share its deadline. A new hold is made when omitted.
         client: the network address the request came from; at most
             MAX_SEATS_PER_ADDRESS seats may be held from one address per event.
+        standing: places wanted per general-admission area, {"Floor": 2}; they are
+            taken in the same atomic step as the seats.
 
     Returns:
-        The new or grown Hold (the seats taken by this call in `seat_ids`).
+        The new or grown Hold (the seats and places taken by this call in `seat_ids`).
 
     Raises:
-        BookingError: invalid_input, event_not_found, foreign_seats, seats_blocked,
-            seats_unavailable, seat_limit, address_limit, hold_expired (add_to
-            lapsed) or hold_checked_out (add_to is in checkout); nothing is held then.
+        BookingError: invalid_input, event_not_found, section_not_found, foreign_seats,
+            seats_blocked, seats_unavailable, orphan_seat, standing_full, seat_limit,
+            address_limit, hold_expired (add_to lapsed) or hold_checked_out (add_to is
+            in checkout); nothing is held then.
     """
-    seat_ids = _validate_seat_ids(seat_ids)
+    standing = _validate_standing(standing)
+    seat_ids = _validate_seat_ids(seat_ids, allow_empty=bool(standing))
+    if len(seat_ids) + sum(standing.values()) > setting("MAX_SEATS_PER_CUSTOMER"):
+        raise BookingError("seat_limit", limit=setting("MAX_SEATS_PER_CUSTOMER"))
     _require_event(event_id)
-    stmt = select(Seat).where(Seat.event_id == event_id, Seat.id.in_(seat_ids))
-    seats = {s.id: s for s in session().scalars(stmt)}
-    foreign = [s for s in seat_ids if s not in seats]
-    if foreign:
-        raise BookingError("foreign_seats", ids=foreign)
-    blocked = [seats[s].label for s in seat_ids if seats[s].blocked]
-    if blocked:
-        raise BookingError("seats_blocked", labels=blocked)
-    booked = inventory.active_seats(session(), event_id, utcnow(), seat_ids)
-    if booked:
-        _refuse_taken(seats, list(booked))
+    layout = layouts.layout_of(event_id)
+    seats = _sellable_seats(event_id, seat_ids)
+    unknown = [area for area in standing if area not in layout.standing_areas()]
+    if unknown:
+        raise BookingError("section_not_found", section=unknown[0])
     hold_id = add_to or keys.new_hold_id(event_id)
     if add_to is not None:
         _refuse_checked_out(add_to)
         if keys.event_of_hold(add_to) != event_id:
             raise BookingError("hold_not_found")
-    result = _take(event_id, hold_id, customer, seat_ids, len(seat_ids), "groups", client)
-    if result.status == "gone":
-        raise BookingError("hold_expired")
-    if result.status != "ok":
-        _refuse_taken(seats, result.seat_ids)
-    return _made(event_id, hold_id, result, schedule=add_to is None)
+    parts = [Part("exact", len(seat_ids), seat_ids)] if seat_ids else []
+    parts += [Part("scatter", qty, layout.places(area)) for area, qty in standing.items()]
+    for repaired in (False, True):
+        result = _take(event_id, hold_id, customer, parts, layout, client)
+        if result.status != "ok":
+            _refuse(event_id, layout, seats, standing, result)
+        # Places were picked by Redis alone: the database confirms them (see _verified).
+        if not standing or _verified(event_id, hold_id, customer, result, repaired):
+            return _made(event_id, hold_id, result, schedule=add_to is None)
+    _refuse_standing(event_id, layout, standing)
 
 
 def hold_best_available(
@@ -102,11 +107,13 @@ def hold_best_available(
     section: str | None = None,
     add_to: str | None = None,
     client: str | None = None,
+    wheelchair: bool = False,
 ) -> Hold:
     """Hold the best `quantity` seats: side by side in one row if possible, else apart.
 
     Seats others take while we look are skipped inside the Lua script, so a
-    caller is refused only when fewer than `quantity` seats are left.
+    caller is refused only when fewer than `quantity` seats are left. With the
+    event's no-orphan rule, no pick leaves a seat on its own.
 
     Args:
         event_id: the event.
@@ -115,13 +122,15 @@ def hold_best_available(
         section: only seats of this section, when given.
         add_to: a live hold of this customer to add the seats to (see hold_seats).
         client: the network address of the request (see hold_seats).
+        wheelchair: wheelchair spaces (with companion seats beside them) instead of
+            ordinary seats, which best available otherwise never offers.
 
     Returns:
         The new or grown Hold (the seats taken by this call in `seat_ids`).
 
     Raises:
-        BookingError: invalid_input, event_not_found, seat_limit, sold_out,
-            hold_expired or hold_checked_out.
+        BookingError: invalid_input, event_not_found, section_not_found, seat_limit,
+            sold_out, hold_expired or hold_checked_out.
     """
     quantity = _validate_quantity(quantity)
     layout = layouts.layout_of(event_id)
@@ -133,12 +142,32 @@ def hold_best_available(
     # Redis knows held, sold and blocked seats, so candidates need no database read;
     # the seats it picks are checked against the database afterwards (see _verified).
     for repaired in (False, True):
-        result = _take_best(event_id, hold_id, customer, layout, quantity, section, client)
+        result = _take_best(
+            event_id, hold_id, customer, layout, quantity, section, client, wheelchair
+        )
         if result is None:
             raise BookingError("sold_out")
         if _verified(event_id, hold_id, customer, result, repaired):
             return _made(event_id, hold_id, result, schedule=add_to is None)
     raise BookingError("sold_out")
+
+
+def _sellable_seats(event_id: int, seat_ids: list[int]) -> dict[int, Seat]:
+    """The seats by id, once the database says each is this event's, on sale and unsold."""
+    stmt = select(Seat).where(Seat.event_id == event_id, Seat.id.in_(seat_ids))
+    seats = {s.id: s for s in session().scalars(stmt)}
+    foreign = [s for s in seat_ids if s not in seats]
+    if foreign:
+        raise BookingError("foreign_seats", ids=foreign)
+    if any(seats[s].kind == "standing" for s in seat_ids):
+        raise BookingError("invalid_input", "Standing places are chosen by number, not by id.")
+    blocked = [seats[s].label for s in seat_ids if seats[s].blocked]
+    if blocked:
+        raise BookingError("seats_blocked", labels=blocked)
+    booked = inventory.active_seats(session(), event_id, utcnow(), seat_ids)
+    if booked:
+        _refuse_taken(seats, list(booked))
+    return seats
 
 
 def _take_best(
@@ -149,18 +178,20 @@ def _take_best(
     quantity: int,
     section: str | None,
     client: str | None,
+    wheelchair: bool = False,
 ) -> TakeResult | None:
     """Adjacent seats if any run is free, else the best scattered ones; None if sold out."""
     bought = inventory.seats_bought(session(), event_id, customer)  # once, not per attempt
 
     def attempts():  # built lazily: the first chunk usually succeeds
-        for groups in _chunks(layout.groups(quantity, section)):
+        for groups in _chunks(layout.groups(quantity, section, wheelchair)):
             yield "groups", [s for g in groups for s in g]
         if quantity > 1:
-            yield "scatter", layout.best_first(section)
+            yield "scatter", layout.best_first(section, wheelchair)
 
     for mode, candidates in attempts():
-        result = _take(event_id, hold_id, customer, candidates, quantity, mode, client, bought)
+        parts = [Part(mode, quantity, candidates)]
+        result = _take(event_id, hold_id, customer, parts, layout, client, bought)
         if result.status == "gone":
             raise BookingError("hold_expired")
         if result.status == "ok":
@@ -295,8 +326,8 @@ def _require_event(event_id: int) -> None:
         raise BookingError("event_not_found")
 
 
-def _validate_seat_ids(seat_ids: object) -> list[int]:
-    if not isinstance(seat_ids, list) or not seat_ids:
+def _validate_seat_ids(seat_ids: object, allow_empty: bool = False) -> list[int]:
+    if not isinstance(seat_ids, list) or not (seat_ids or allow_empty):
         raise BookingError("invalid_input", "Choose at least one seat.")
     if not all(
         isinstance(s, int) and not isinstance(s, bool) and 0 < s <= inventory.MAX_ID
@@ -309,6 +340,19 @@ def _validate_seat_ids(seat_ids: object) -> list[int]:
     if len(seat_ids) > limit:
         raise BookingError("seat_limit", limit=limit)
     return seat_ids
+
+
+def _validate_standing(standing: object) -> dict[str, int]:
+    if standing is None:
+        return {}
+    if not isinstance(standing, dict) or not all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v > 0
+        for k, v in standing.items()
+    ):
+        raise BookingError(
+            "invalid_input", "Standing places must be given as {area name: number of places}."
+        )
+    return standing
 
 
 def _validate_quantity(quantity: object) -> int:
@@ -330,9 +374,8 @@ def _take(
     event_id: int,
     hold_id: str,
     customer: str,
-    candidates: list[int],
-    n: int,
-    mode: str,
+    parts: list[Part],
+    layout: layouts.EventLayout,
     client: str | None = None,
     bought: int | None = None,
 ) -> TakeResult:
@@ -343,20 +386,54 @@ def _take(
         event_id,
         hold_id,
         customer,
-        candidates,
-        n=n,
-        mode=mode,
+        parts,
         ttl_ms=setting("HOLD_TTL_SECONDS") * 1000,
         max_seats=setting("MAX_SEATS_PER_CUSTOMER"),
         bought=bought,
         client=client,
         max_per_client=setting("MAX_SEATS_PER_ADDRESS"),
+        neighbours=layout.neighbours if layout.no_orphans else None,
     )
     if result.status == "limit":
         raise BookingError("seat_limit", limit=setting("MAX_SEATS_PER_CUSTOMER"))
     if result.status == "iplimit":
         raise BookingError("address_limit", limit=setting("MAX_SEATS_PER_ADDRESS"))
     return result
+
+
+def _refuse(event_id, layout, seats: dict, standing: dict, result: TakeResult) -> None:
+    """Explain why hold.lua said no."""
+    if result.status == "gone":
+        raise BookingError("hold_expired")
+    if result.status == "orphan":
+        _refuse_orphan(event_id, layout, list(seats), result.seat_ids[0])
+    if result.seat_ids:
+        _refuse_taken(seats, result.seat_ids)
+    _refuse_standing(event_id, layout, standing)
+
+
+def _refuse_orphan(
+    event_id: int, layout: layouts.EventLayout, seat_ids: list[int], lone: int
+) -> None:
+    free = orphans.free_seats(event_id, layout.row_run(lone), seat_ids)
+    advice = orphans.advice(layout.row_run(lone), free, seat_ids, lone)
+    raise BookingError(
+        "orphan_seat",
+        seat=layout.seat(lone).label,
+        advice=advice,
+        seat_id=lone,
+    )
+
+
+def _refuse_standing(event_id: int, layout: layouts.EventLayout, standing: dict) -> None:
+    """Not enough places left in one of the areas asked for: say how many there are."""
+    for area, wanted in standing.items():
+        left = orphans.free_count(event_id, layout.places(area))
+        if left < wanted:
+            message = f"Sorry, {area} is full." if not left else None
+            raise BookingError("standing_full", message, area=area, left=left)
+    area = next(iter(standing))
+    raise BookingError("standing_full", f"Sorry, {area} is full.", area=area, left=0)
 
 
 def _refuse_checked_out(hold_id: str) -> None:

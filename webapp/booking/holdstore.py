@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC
 from importlib import resources
@@ -19,9 +20,26 @@ def _load(name: str) -> str:
     return resources.files("webapp.booking").joinpath(f"lua/{name}.lua").read_text()
 
 
+@dataclass(frozen=True)
+class Part:
+    """One part of a hold request: `n` seats out of `candidates` (preference order).
+
+    `mode` is "exact" (all of them), "groups" (n side by side, windows of n) or
+    "scatter" (any n); see hold.lua.
+    """
+
+    mode: str
+    n: int
+    candidates: list[int]
+
+
 @dataclass
 class TakeResult:
-    """What hold.lua answered: `status` is ok, taken or limit."""
+    """What hold.lua answered: `status` is ok, taken, orphan, limit, iplimit or gone.
+
+    For "taken" `seat_ids` are the picked seats someone else has (exact parts); for
+    "orphan" the one seat the pick would have left on its own.
+    """
 
     status: str
     seat_ids: list[int]
@@ -46,17 +64,20 @@ class HoldStore:
         event_id: int,
         hold_id: str,
         customer: str,
-        candidates: list[int],
+        parts: list[Part],
         *,
-        n: int,
-        mode: str,
         ttl_ms: int,
         max_seats: int,
         bought: int,
         client: str | None = None,
         max_per_client: int = 0,
+        neighbours: Callable[[int], tuple[int, int, int, int]] | None = None,
     ) -> TakeResult:
-        """Run hold.lua over `candidates` (seat ids in preference order)."""
+        """Run hold.lua over `parts`, all or nothing.
+
+        `neighbours(seat_id)` gives (left, left of left, right, right of right), 0 for a
+        row end or aisle; when given, no pick may leave a seat on its own.
+        """
         fixed = [
             keys.fence(event_id),
             keys.customer(event_id, customer),
@@ -69,7 +90,19 @@ class HoldStore:
             keys.hold_stat(event_id, "created", int(time.time() // 60)),
             keys.client(event_id, client),
         ]
-        seat_keys = [keys.seat(event_id, s) for s in candidates]
+        candidates = [s for part in parts for s in part.candidates]
+        table: list[int] = []
+        extra: list[int] = []
+        if neighbours is not None:
+            seen = set(candidates)
+            for seat_id in candidates:
+                near = neighbours(seat_id)
+                table.extend(near)
+                for other in near:
+                    if other and other not in seen:
+                        seen.add(other)
+                        extra.append(other)
+        seat_keys = [keys.seat(event_id, s) for s in candidates + extra]
         argv = [
             hold_id,
             customer,
@@ -77,11 +110,16 @@ class HoldStore:
             INFO_TTL_MS,
             max_seats,
             bought,
-            n,
-            mode,
+            sum(part.n for part in parts),
+            len(parts),
             keys.channel(event_id),
             max_per_client if client else 0,
+            len(extra),
+            1 if neighbours is not None else 0,
+            *[v for part in parts for v in (part.mode, part.n, len(part.candidates))],
             *candidates,
+            *extra,
+            *table,
         ]
         reply = self._hold(keys=fixed + seat_keys, args=argv)
         if reply[0] == "ok":
@@ -90,6 +128,8 @@ class HoldStore:
             return TakeResult(reply[0], [], held=int(reply[1]))
         if reply[0] == "gone":
             return TakeResult("gone", [])
+        if reply[0] == "orphan":
+            return TakeResult("orphan", [int(reply[1])])
         return TakeResult("taken", [int(s) for s in reply[1:]])
 
     def finish(

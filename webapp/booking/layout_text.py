@@ -1,7 +1,9 @@
 """Venue layouts written as text, one section a line, with errors a person can fix.
 
     Stalls: rows A-H, 20 seats, aisle after 10, £45
-    Circle: rows J-M, 18 seats, aisle after 6 and 12, £25.50
+    Circle: rows J-M, 18 seats, aisle after 6 and 12, £25.50, child £12, concession £18
+    Boxes: rows P-Q, 6 seats, £60, wheelchair P1 P2, companion P3, restricted view Q5-Q6
+    Floor: standing 500, £30
     # comments and blank lines are ignored
 
 Rows are an inclusive range of letters (A-H) or numbers (1-25). The price is
@@ -13,13 +15,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from webapp.booking.layout import SectionLayout
+from webapp.booking.layout import SectionLayout, seat_label
 
 LINE = re.compile(r"^(?P<name>[^:]{1,50}):\s*(?P<rest>.+)$")
 ROWS = re.compile(r"^rows\s+(?P<a>[A-Za-z]|\d{1,3})\s*-\s*(?P<b>[A-Za-z]|\d{1,3})$", re.I)
 SEATS = re.compile(r"^(?P<n>\d{1,3})\s+seats?$", re.I)
 AISLE = re.compile(r"^aisles?\s+after\s+(?P<list>\d+(?:\s*(?:,|and)\s*\d+)*)$", re.I)
 PRICE = re.compile(r"^£?\s*(?P<p>\d{1,5}(?:\.\d{1,2})?)$")
+STANDING = re.compile(r"^standing\s+(?P<n>\d{1,5})$", re.I)
+ATTRIBUTE = re.compile(r"^(?P<kind>wheelchair|companion|restricted view)\s+(?P<list>.+)$", re.I)
+TICKET = re.compile(r"^(?P<code>child|concession)\s+£?\s*(?P<p>\d{1,5}(?:\.\d{1,2})?)$", re.I)
+SPAN = re.compile(r"^(?P<row>[A-Za-z]+|\d+-?)(?P<a>\d+)(?:-(?P=row)?(?P<b>\d+))?$")
 MAX_SEATS = 50_000
 
 
@@ -37,6 +43,18 @@ def _rows(a: str, b: str) -> list[str] | None:
     return None
 
 
+def _labels(spec: str) -> list[str] | None:
+    """ "A1 A2 C5-C8" as labels, or None if a part is not a label or a range in one row."""
+    labels = []
+    for token in spec.split():
+        m = SPAN.match(token)
+        if not m:
+            return None
+        first, last = int(m["a"]), int(m["b"] or m["a"])
+        labels += [f"{m['row'].upper()}{n}" for n in range(first, last + 1)]
+    return labels
+
+
 def _parse_line(number: int, line: str, errors: list[str]) -> SectionLayout | None:
     match = LINE.match(line)
     if not match:
@@ -46,32 +64,71 @@ def _parse_line(number: int, line: str, errors: list[str]) -> SectionLayout | No
         )
         return None
     name = match["name"].strip()
-    rows, seats, aisles, price = None, None, [], 0
-    for part in (p.strip() for p in match["rest"].split(",")):
-        if m := ROWS.match(part):
-            rows = _rows(m["a"], m["b"])
-            if rows is None:
-                errors.append(f"Line {number}: rows '{part}' must run forward, A-H or 1-20.")
-                return None
-        elif m := SEATS.match(part):
-            seats = int(m["n"])
-        elif m := AISLE.match(part):
-            aisles = [int(x) for x in re.split(r"\s*(?:,|and)\s*", m["list"])]
-        elif m := PRICE.match(part):
-            price = round(float(m["p"]) * 100)
-        else:
-            errors.append(f"Line {number}: I don't understand '{part}'.")
-            return None
-    if rows is None or not seats:
-        errors.append(
-            f"Line {number}: '{name}' needs rows (e.g. 'rows A-H') and seats "
-            f"per row (e.g. '20 seats')."
+    found = _read_parts(match["rest"])
+    if isinstance(found, str):
+        errors.append(f"Line {number}: {found}")
+        return None
+    problem = _problem(name, found)
+    if problem:
+        errors.append(f"Line {number}: {problem}")
+        return None
+    if found["standing"]:
+        return SectionLayout(
+            name, [], 0, found["price"], standing=found["standing"], ticket_types=found["tickets"]
         )
-        return None
-    if any(a < 1 or a >= seats for a in aisles):
-        errors.append(f"Line {number}: an aisle must come after a seat between 1 and {seats - 1}.")
-        return None
-    return SectionLayout(name, rows, seats, price, aisles_after=aisles)
+    return SectionLayout(
+        name,
+        found["rows"],
+        found["seats"],
+        found["price"],
+        aisles_after=found["aisles"],
+        ticket_types=found["tickets"],
+        **found["attributes"],
+    )
+
+
+def _read_parts(rest: str) -> dict | str:
+    """The comma-separated parts of a line, or what is wrong with one of them."""
+    found: dict = {"rows": None, "seats": None, "aisles": [], "price": 0, "standing": 0}
+    found["attributes"] = {"wheelchair": [], "companion": [], "restricted": []}
+    found["tickets"] = {}
+    for part in (p.strip() for p in rest.split(",")):
+        if m := ROWS.match(part):
+            found["rows"] = _rows(m["a"], m["b"])
+            if found["rows"] is None:
+                return f"rows '{part}' must run forward, A-H or 1-20."
+        elif m := SEATS.match(part):
+            found["seats"] = int(m["n"])
+        elif m := AISLE.match(part):
+            found["aisles"] = [int(x) for x in re.split(r"\s*(?:,|and)\s*", m["list"])]
+        elif m := PRICE.match(part):
+            found["price"] = round(float(m["p"]) * 100)
+        elif m := STANDING.match(part):
+            found["standing"] = int(m["n"])
+        elif m := TICKET.match(part):
+            found["tickets"][m["code"].lower()] = round(float(m["p"]) * 100)
+        elif (m := ATTRIBUTE.match(part)) and (labels := _labels(m["list"])) is not None:
+            found["attributes"][m["kind"].split()[0].lower()] += labels
+        else:
+            return f"I don't understand '{part}'."
+    return found
+
+
+def _problem(name: str, found: dict) -> str | None:
+    """What makes the parts of a line unusable together, if anything."""
+    rows, seats = found["rows"], found["seats"]
+    if found["standing"]:
+        return "a standing area has a capacity, not rows and seats." if rows or seats else None
+    if rows is None or not seats:
+        return (
+            f"'{name}' needs rows (e.g. 'rows A-H') and seats per row (e.g. '20 seats'), "
+            f"or a capacity (e.g. 'standing 500')."
+        )
+    if any(a < 1 or a >= seats for a in found["aisles"]):
+        return f"an aisle must come after a seat between 1 and {seats - 1}."
+    known = {seat_label(r, n) for r in rows for n in range(1, seats + 1)}
+    unknown = [x for labels in found["attributes"].values() for x in labels if x not in known]
+    return f"'{name}' has no seat {unknown[0]}." if unknown else None
 
 
 def parse_layout(text: str) -> ParsedLayout:
@@ -89,7 +146,7 @@ def parse_layout(text: str) -> ParsedLayout:
             sections.append(section)
     if not sections and not errors:
         errors.append("Describe at least one section.")
-    total = sum(len(s.rows) * s.seats_per_row for s in sections)
+    total = sum(len(s.rows) * s.seats_per_row + s.standing for s in sections)
     if total > MAX_SEATS:
         errors.append(f"That is {total:,} seats; the limit is {MAX_SEATS:,}.")
     labels = [(s.name, r) for s in sections for r in s.rows]

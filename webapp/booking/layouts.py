@@ -16,11 +16,14 @@ from webapp.booking import allocation
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.inventory import MAX_ID
-from webapp.booking.models import Seat
+from webapp.booking.models import Event, Seat
 
 MAX_EVENTS = 128
 _cache: dict[int, EventLayout] = {}
 _lock = threading.Lock()
+
+
+NO_NEIGHBOURS = (0, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Geo:
     x: int
     y: int
     price_cents: int
+    label: str
+    kind: str
 
 
 @dataclass
@@ -38,18 +43,75 @@ class EventLayout:
     event_id: int
     seats: list[Geo]
     sections: set[str]
+    # The event's no-orphan setting: fixed when the event is created, like its seats.
+    no_orphans: bool = True
     _groups: dict = field(default_factory=dict)
+    _neighbours: dict | None = None
+    _by_id: dict | None = None
 
-    def groups(self, n: int, section: str | None) -> list[list[int]]:
-        """Windows of n neighbouring seats, best first (memoised per n and section)."""
-        key = (n, section)
+    def groups(self, n: int, section: str | None, wheelchair: bool = False) -> list[list[int]]:
+        """Windows of n neighbouring seats, best first (memoised per n and section).
+
+        Standing places are never offered (they are taken by quantity) and wheelchair
+        spaces only when asked for: then every window holds at least one of them, and
+        the rest are companion seats or further spaces.
+        """
+        key = (n, section, wheelchair)
         if key not in self._groups:
-            seats = [s for s in self.seats if section is None or s.section == section]
-            self._groups[key] = allocation.adjacent_groups(seats, n)
+            kinds = ("wheelchair", "companion") if wheelchair else ("seat", "companion")
+            seats = [
+                s
+                for s in self.seats
+                if s.kind in kinds and (section is None or s.section == section)
+            ]
+            groups = allocation.adjacent_groups(seats, n)
+            if wheelchair:
+                spaces = {s.id for s in seats if s.kind == "wheelchair"}
+                groups = [g for g in groups if spaces.intersection(g)]
+            self._groups[key] = groups
         return self._groups[key]
 
-    def best_first(self, section: str | None) -> list[int]:
-        return [g[0] for g in self.groups(1, section)]
+    def best_first(self, section: str | None, wheelchair: bool = False) -> list[int]:
+        return [g[0] for g in self.groups(1, section, wheelchair)]
+
+    def seat(self, seat_id: int) -> Geo | None:
+        if self._by_id is None:
+            self._by_id = {s.id: s for s in self.seats}
+        return self._by_id.get(seat_id)
+
+    def neighbours(self, seat_id: int) -> tuple[int, int, int, int]:
+        """(left, left of left, right, right of right) seat ids; 0 past a row end or aisle."""
+        if self._neighbours is None:
+            table = {}
+            for run in allocation.runs([s for s in self.seats if s.kind != "standing"]):
+                ids = [0, 0, *(s.id for s in run), 0, 0]
+                for i in range(2, len(ids) - 2):
+                    table[ids[i]] = (ids[i - 1], ids[i - 2], ids[i + 1], ids[i + 2])
+            self._neighbours = table
+        return self._neighbours.get(seat_id, NO_NEIGHBOURS)
+
+    def row_run(self, seat_id: int) -> list[Geo]:
+        """The seats side by side with this one (its row, up to the aisles), left to right."""
+        seat = self.seat(seat_id)
+        if seat is None or seat.kind == "standing":
+            return []
+        run = [seat]
+        left, _, right, _ = self.neighbours(seat_id)
+        while left:
+            run.insert(0, self.seat(left))
+            left = self.neighbours(left)[0]
+        while right:
+            run.append(self.seat(right))
+            right = self.neighbours(right)[2]
+        return run
+
+    def standing_areas(self) -> list[str]:
+        """Sections that are general-admission areas (places taken by quantity)."""
+        return sorted({s.section for s in self.seats if s.kind == "standing"})
+
+    def places(self, section: str) -> list[int]:
+        """Place ids of a standing area."""
+        return [s.id for s in self.seats if s.section == section and s.kind == "standing"]
 
     def section_ids(self, section: str) -> list[int]:
         """Seat ids of one section."""
@@ -77,15 +139,25 @@ def layout_of(event_id: int) -> EventLayout:
     rows = (
         session()
         .execute(
-            select(Seat.id, Seat.section, Seat.row, Seat.x, Seat.y, Seat.price_cents).where(
-                Seat.event_id == event_id
-            )
+            select(
+                Seat.id,
+                Seat.section,
+                Seat.row,
+                Seat.x,
+                Seat.y,
+                Seat.price_cents,
+                Seat.label,
+                Seat.kind,
+            ).where(Seat.event_id == event_id)
         )
         .all()
     )
     if not rows:
         raise BookingError("event_not_found")
-    layout = EventLayout(event_id, [Geo(*r) for r in rows], {r.section for r in rows})
+    no_orphans = session().scalar(select(Event.no_orphans).where(Event.id == event_id))
+    layout = EventLayout(
+        event_id, [Geo(*r) for r in rows], {r.section for r in rows}, bool(no_orphans)
+    )
     with _lock:
         if len(_cache) >= MAX_EVENTS:
             _cache.pop(next(iter(_cache)))

@@ -50,11 +50,22 @@ class Event(db.Model):
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id"))
     name: Mapped[str] = mapped_column(String(200))
     starts_at: Mapped[datetime] = mapped_column(DateTime)
+    # No-orphan rule: refuse holds that leave one empty seat stranded (on by default).
+    no_orphans: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     venue: Mapped[Venue] = relationship(back_populates="events")
 
 
+SEAT_KINDS = ("seat", "wheelchair", "companion", "standing")
+
+
 class Seat(db.Model):
-    """One sellable seat of one event; `x`/`y` place it on the map (stage at y=0)."""
+    """One sellable seat of one event; `x`/`y` place it on the map (stage at y=0).
+
+    `kind` "standing" marks a numbered place of a general-admission area: an area of
+    capacity N is N places, so the unique index below caps its sales exactly as it
+    does for seats. Wheelchair spaces and companion seats are kinds of their own;
+    a restricted view can be any seat's.
+    """
 
     __tablename__ = "seats"
     __table_args__ = (UniqueConstraint("event_id", "label", name="uq_seat_label"),)
@@ -68,6 +79,22 @@ class Seat(db.Model):
     blocked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     x: Mapped[int] = mapped_column(Integer, default=0)
     y: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(12), default="seat", server_default="seat")
+    restricted: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+
+
+class TicketType(db.Model):
+    """A ticket type offered in one price zone (section) of an event, e.g. Child at £10."""
+
+    __tablename__ = "ticket_types"
+    __table_args__ = (UniqueConstraint("event_id", "section", "code", name="uq_ticket_type"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    section: Mapped[str] = mapped_column(String(50))
+    code: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(50))
+    price_cents: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Booking(db.Model):
@@ -114,6 +141,7 @@ class BookingSeat(db.Model):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
     seat_id: Mapped[int] = mapped_column(ForeignKey("seats.id"), index=True)
     price_cents: Mapped[int] = mapped_column(Integer)
+    ticket_type: Mapped[str] = mapped_column(String(20), default="adult", server_default="adult")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     booking: Mapped[Booking] = relationship(back_populates="seats")
     seat: Mapped[Seat] = relationship()
@@ -171,6 +199,43 @@ class PaymentEvent(db.Model):
     payment_id: Mapped[str] = mapped_column(String(40), index=True)
     received_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     processed_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True, index=True)
+
+
+WAITLIST_STATUSES = ("waiting", "offered", "booked", "lapsed", "left")
+
+
+class WaitlistEntry(db.Model):
+    """A group waiting for seats of a sold-out event (or section), first come first offered."""
+
+    __tablename__ = "waitlist_entries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    section: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    email: Mapped[str] = mapped_column(String(254))
+    quantity: Mapped[int] = mapped_column(Integer)
+    customer_id: Mapped[str] = mapped_column(String(64))
+    # Secret of the offer link, so the offer can be claimed from another browser.
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(10), default="waiting", index=True)
+    hold_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    offer_expires_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class OutboxMessage(db.Model):
+    """An email to send: written in the transaction that decided it, sent by a job."""
+
+    __tablename__ = "outbox_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    # queued | sent | failed
+    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
 
 class StaffUser(UserMixin, db.Model):

@@ -6,21 +6,65 @@
 -- KEYS[4] hold timer         KEYS[5] hold info hash  KEYS[6] version counter
 -- KEYS[7] seat fences hash   KEYS[8] changelog zset  KEYS[9] holds-created counter of
 --         this minute (staff statistics)   KEYS[10] zset of seats held from the caller's
---         network address   KEYS[11..] seat keys (candidates, in preference order)
+--         network address   KEYS[11..] seat keys: the candidates of every part, then
+--         the keys of their neighbours that are not candidates themselves
 -- ARGV[1] hold id   ARGV[2] customer id   ARGV[3] ttl ms   ARGV[4] info ttl ms
 -- ARGV[5] max seats per customer   ARGV[6] seats the customer already bought
--- ARGV[7] n (seats wanted)   ARGV[8] mode: "groups" = first fully free run of n
---         consecutive candidates starting at a multiple of n; "scatter" = first n free
+-- ARGV[7] seats wanted in all   ARGV[8] number of parts P
 -- ARGV[9] pub/sub channel   ARGV[10] max seats held from one address (0: no limit)
--- ARGV[11..] seat ids, parallel to KEYS[11..]
+-- ARGV[11] number of neighbour-only keys   ARGV[12] "1": refuse to strand a seat
+-- ARGV[13..] per part: mode, seats wanted, number of candidates. Modes:
+--   exact   every candidate (a customer's own pick);
+--   groups  the first run of n consecutive candidates, starting at a multiple of n,
+--           that is free and strands no seat (best available, side by side);
+--   scatter the first n free candidates that strand no seat.
+-- then the seat ids, parallel to KEYS[11..]; then, with ARGV[12] = "1", four ids per
+-- candidate: two neighbours to the left, two to the right ("0" = row end or aisle).
+-- A seat is stranded when it is left free between taken seats, or between a taken
+-- seat and the row's end or an aisle (the no-orphan rule). Parts are taken in order
+-- and later parts see the seats earlier ones took.
 -- Returns {"ok", fence, expires_ms, seat ids...} | {"taken", seat ids...}
---       | {"limit", held} | {"iplimit", held} | {"gone"} (the hold to add to lapsed or is
---         not the caller's)
+--       | {"orphan", seat id stranded} | {"limit", held} | {"iplimit", held}
+--       | {"gone"} (the hold to add to lapsed or is not the caller's)
 local FIRST = 11
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local n = tonumber(ARGV[7])
-local ncand = #KEYS - FIRST + 1
+local nparts = tonumber(ARGV[8])
+local nextra = tonumber(ARGV[11])
+local check_orphans = ARGV[12] == '1'
+local IDS = 13 + 3 * nparts
+local ncand = #KEYS - FIRST + 1 - nextra
+local NB = IDS + ncand + nextra
+
+local keyof = {}
+for i = 0, ncand + nextra - 1 do keyof[ARGV[IDS + i]] = KEYS[FIRST + i] end
+local chosen = {}   -- seat id -> true once picked by this call
+local known = {}    -- seat id -> taken before this call (read once)
+local function taken(id)
+  if chosen[id] then return true end
+  if known[id] == nil then known[id] = redis.call('EXISTS', keyof[id]) == 1 end
+  return known[id]
+end
+-- The seat that picking candidate i (already marked chosen) leaves on its own, or nil.
+local function strands(i)
+  if not check_orphans then return nil end
+  local base = NB + 4 * i
+  for side = 0, 2, 2 do
+    local n1, n2 = ARGV[base + side], ARGV[base + side + 1]
+    if n1 ~= '0' and not taken(n1) and (n2 == '0' or taken(n2)) then return n1 end
+  end
+  return nil
+end
+local function pick(list) for _, i in ipairs(list) do chosen[ARGV[IDS + i]] = true end end
+local function unpick(list) for _, i in ipairs(list) do chosen[ARGV[IDS + i]] = nil end end
+local function stranded_by(list)
+  for _, i in ipairs(list) do
+    local s = strands(i)
+    if s then return s end
+  end
+  return nil
+end
 
 local existing = redis.call('HMGET', KEYS[5], 'customer', 'expires_ms', 'fence', 'seats')
 if existing[1] and (existing[1] ~= ARGV[2] or redis.call('EXISTS', KEYS[4]) == 0) then
@@ -39,35 +83,47 @@ if ip_max > 0 then
   if from_ip + n > ip_max then return {'iplimit', tostring(from_ip)} end
 end
 
-local chosen = {}
-if ARGV[8] == 'groups' then
-  local taken = {}
-  local g = 0
-  while g + n <= ncand and #chosen == 0 do
-    local run = {}
-    for i = g, g + n - 1 do
-      if redis.call('EXISTS', KEYS[FIRST + i]) == 1 then
-        table.insert(taken, ARGV[11 + i])
-      else
-        table.insert(run, i)
+local order = {}    -- candidate indexes taken, in order
+local offset = 0
+for p = 0, nparts - 1 do
+  local mode, want, count = ARGV[13 + 3 * p], tonumber(ARGV[14 + 3 * p]), tonumber(ARGV[15 + 3 * p])
+  local got = {}
+  if mode == 'exact' then
+    local busy = {}
+    for i = offset, offset + count - 1 do
+      if taken(ARGV[IDS + i]) then table.insert(busy, ARGV[IDS + i]) else table.insert(got, i) end
+    end
+    if #busy > 0 then return {'taken', unpack(busy)} end
+    pick(got)
+    local lone = stranded_by(got)
+    if lone then return {'orphan', lone} end
+  elseif mode == 'groups' then
+    local g = offset
+    while g + want <= offset + count and #got == 0 do
+      local run = {}
+      for i = g, g + want - 1 do
+        if not taken(ARGV[IDS + i]) then table.insert(run, i) end
+      end
+      if #run == want then
+        pick(run)
+        if stranded_by(run) then unpick(run) else got = run end
+      end
+      g = g + want
+    end
+    if #got == 0 then return {'taken'} end
+  else
+    for i = offset, offset + count - 1 do
+      local id = ARGV[IDS + i]
+      if not taken(id) then
+        chosen[id] = true
+        if strands(i) then chosen[id] = nil else table.insert(got, i) end
+        if #got == want then break end
       end
     end
-    if #run == n then chosen = run end
-    g = g + n
+    if #got < want then return {'taken'} end
   end
-  if #chosen == 0 then
-    local reply = {'taken'}
-    if ncand == n then for _, id in ipairs(taken) do table.insert(reply, id) end end
-    return reply
-  end
-else
-  for i = 0, ncand - 1 do
-    if redis.call('EXISTS', KEYS[FIRST + i]) == 0 then
-      table.insert(chosen, i)
-      if #chosen == n then break end
-    end
-  end
-  if #chosen < n then return {'taken'} end
+  for _, i in ipairs(got) do table.insert(order, i) end
+  offset = offset + count
 end
 
 -- Numbers are formatted by hand: Lua would print large ones as 1.79e+15.
@@ -86,8 +142,8 @@ end
 local version = redis.call('INCR', KEYS[6])
 local reply = {'ok', fence, expires}
 local ids = {}
-for _, i in ipairs(chosen) do
-  local id = ARGV[11 + i]
+for _, i in ipairs(order) do
+  local id = ARGV[IDS + i]
   redis.call('SET', KEYS[FIRST + i], ARGV[1], 'PXAT', expires)
   redis.call('HSET', KEYS[7], id, fence)
   redis.call('ZADD', KEYS[2], expires, id)
