@@ -29,6 +29,8 @@ def test_events_and_seats(client, app):
         "number",
         "price_cents",
         "status",
+        "kind",
+        "restricted_view",
     }
     assert client.get("/api/v1/events/999/seats").status_code == 404
 

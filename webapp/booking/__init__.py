@@ -20,6 +20,7 @@ from webapp.booking.seatmap import (
     seat_states,
     section_states,
     section_summaries,
+    standing_areas,
 )
 
 __all__ = [
@@ -41,6 +42,7 @@ __all__ = [
     "seat_states",
     "section_states",
     "section_summaries",
+    "standing_areas",
     "start_checkout",
     "sweep_expired",
 ]

@@ -430,7 +430,13 @@ def _refuse_standing(event_id: int, layout: layouts.EventLayout, standing: dict)
     for area, wanted in standing.items():
         left = orphans.free_count(event_id, layout.places(area))
         if left < wanted:
-            message = f"Sorry, {area} is full." if not left else None
+            message = (
+                f"Sorry, {area} is full."
+                if not left
+                else f"Sorry, only 1 standing place is left in {area}."
+                if left == 1
+                else None
+            )
             raise BookingError("standing_full", message, area=area, left=left)
     area = next(iter(standing))
     raise BookingError("standing_full", f"Sorry, {area} is full.", area=area, left=0)

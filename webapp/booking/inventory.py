@@ -44,6 +44,8 @@ SEAT_COLUMNS = (
     Seat.blocked,
     Seat.x,
     Seat.y,
+    Seat.kind,
+    Seat.restricted,
 )
 
 

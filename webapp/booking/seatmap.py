@@ -28,6 +28,8 @@ class SeatState:
     x: int
     y: int
     status: str
+    kind: str = "seat"  # seat | wheelchair | companion | standing (see models.Seat)
+    restricted: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -38,6 +40,8 @@ class SeatState:
             "number": self.number,
             "price_cents": self.price_cents,
             "status": self.status,
+            "kind": self.kind,
+            "restricted_view": self.restricted,
         }
 
 
@@ -82,6 +86,8 @@ def seat_states(
                 s.x,
                 s.y,
                 _status(s.id, s.blocked, active, held, mine, customer),
+                s.kind,
+                s.restricted,
             )
             for s in seats
         ],
@@ -141,6 +147,14 @@ class SectionSummary:
     available: int
     min_price_cents: int
     max_price_cents: int
+    standing: bool = False  # a general-admission area: places, not seats
+
+
+def standing_areas(event_id: int) -> list[SectionSummary]:
+    """The event's general-admission areas with their places left ([] for most events)."""
+    if not layouts.layout_of(event_id).standing_areas():
+        return []
+    return [s for s in section_summaries(event_id).sections if s.standing]
 
 
 def seat_count(event_id: int) -> int:
@@ -177,6 +191,7 @@ def section_summaries(event_id: int) -> Overview:
                 sum(1 for s in sections[name] if s.id not in taken),
                 min(s.price_cents for s in sections[name]),
                 max(s.price_cents for s in sections[name]),
+                sections[name][0].kind == "standing",
             )
             for name in layout.section_order()
         ],

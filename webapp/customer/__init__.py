@@ -10,11 +10,14 @@ bp = Blueprint("customer", __name__)
 @bp.app_context_processor
 def template_helpers() -> dict:
     """Helpers the seat map templates use for labels, prices and the countdown."""
+    from webapp.booking import standing_areas
     from webapp.customer import mapview
 
     return {
         "layout": mapview.layout,
         "aria_label": mapview.aria_label,
+        "seat_classes": mapview.seat_classes,
+        "standing_areas": standing_areas,
         "money": mapview.money,
         "basket_seats": mapview.basket_seats,
         "now_iso": mapview.now_iso,

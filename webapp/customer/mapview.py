@@ -20,11 +20,27 @@ def money(cents: int) -> str:
     return f"£{cents / 100:,.2f}".replace(".00", "")
 
 
+KIND_TEXT = {"wheelchair": "wheelchair space", "companion": "companion seat"}
+
+
 def aria_label(seat: SeatState) -> str:
-    """What a screen reader says for a seat, e.g. "Row C seat 12, £45, available"."""
-    return (
-        f"Row {seat.row} seat {seat.number}, {money(seat.price_cents)}, {STATUS_TEXT[seat.status]}"
-    )
+    """What a screen reader says, e.g. "Row C seat 12, £45, restricted view, available"."""
+    parts = [f"Row {seat.row} seat {seat.number}", money(seat.price_cents)]
+    if seat.kind in KIND_TEXT:
+        parts.append(KIND_TEXT[seat.kind])
+    if seat.restricted:
+        parts.append("restricted view")
+    return ", ".join([*parts, STATUS_TEXT[seat.status]])
+
+
+def seat_classes(seat: SeatState) -> str:
+    """CSS classes of a seat cell: its status, plus its attributes."""
+    classes = ["seat", seat.status]
+    if seat.kind in KIND_TEXT:
+        classes.append(seat.kind)
+    if seat.restricted:
+        classes.append("restricted")
+    return " ".join(classes)
 
 
 @dataclass
@@ -42,6 +58,7 @@ class MapSection:
 def layout(seats: list[SeatState]) -> list[MapSection]:
     """Group seats (already sorted front to back) into sections and rows, with aisle gaps."""
     sections: list[MapSection] = []
+    seats = [s for s in seats if s.kind != "standing"]  # areas are shown as boxes
     for name, in_section in groupby(seats, key=lambda s: s.section):
         section = MapSection(name)
         for row_name, in_row in groupby(in_section, key=lambda s: s.row):

@@ -108,6 +108,7 @@ def best_available(event_id: int):
             section,
             add_to=hold.hold_id if hold else None,
             client=request.remote_addr,
+            wheelchair=request.form.get("wheelchair") == "1",
         )
     except BookingError as exc:
         return respond(event_id, [], exc)
@@ -117,6 +118,28 @@ def best_available(event_id: int):
         grown.seat_ids,
         message=f"We found you {quantity} seat{'s' if quantity > 1 else ''}.",
     )
+
+
+@bp.post("/events/<int:event_id>/standing")
+def take_standing(event_id: int):
+    """Places in a general-admission area, added to the basket by number."""
+    area = request.form.get("area", "")
+    quantity = request.form.get("quantity", type=int)
+    hold = current_basket(event_id)
+    try:
+        grown = booking.hold_seats(
+            event_id,
+            customer_id(),
+            [],
+            add_to=hold.hold_id if hold else None,
+            client=request.remote_addr,
+            standing={area: quantity if quantity is not None else 0},
+        )
+    except BookingError as exc:
+        return respond(event_id, [], exc)
+    remember_basket(event_id, grown.hold_id)
+    places = f"{quantity} place{'s' if quantity > 1 else ''}"
+    return respond(event_id, grown.seat_ids, message=f"{places} in {area} added to your basket.")
 
 
 @bp.post("/events/<int:event_id>/basket/clear")
