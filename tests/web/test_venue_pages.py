@@ -55,3 +55,31 @@ def test_api_holds_standing_places_with_seats(client, app):
     assert r.status_code == 201 and len(r.get_json()["seat_ids"]) == 3
     r = client.post(f"/api/v1/events/{event.id}/holds", json={"standing": {"Floor": 9}})
     assert r.status_code == 409 and r.get_json()["error"] in ("standing_full", "seat_limit")
+
+
+def test_basket_offers_ticket_types_and_totals_them(client, app):
+    from tests.factories import make_event, seat_by_label
+
+    event = make_event(price_cents=4000, ticket_types={"child": 1500})
+    a1 = seat_by_label(event, "A1").id
+    client.post(f"/events/{event.id}/toggle", data={"seat": a1}, headers=HX)
+    page = client.get(f"/events/{event.id}").data.decode()
+    assert f'id="type-{a1}"' in page and "Child £15" in page
+    r = client.post(
+        f"/events/{event.id}/basket/ticket-type",
+        data={"seat": a1, "ticket_type": "child"},
+        headers=HX,
+    )
+    assert r.status_code == 200 and "Total <strong>£15</strong>" in r.data.decode()
+    r = client.post(
+        f"/events/{event.id}/basket/ticket-type",
+        data={"seat": a1, "ticket_type": "pensioner"},
+        headers=HX,
+    )
+    assert r.status_code == 409 and "A1 can be booked as Adult and Child only." in r.data.decode()
+    hold_id = client.post(f"/api/v1/events/{event.id}/holds", json={"quantity": 1}).get_json()
+    r = client.post(
+        f"/api/v1/holds/{hold_id['hold_id']}/ticket-types",
+        json={"seat_id": hold_id["seat_ids"][0], "ticket_type": "child"},
+    )
+    assert r.status_code == 200 and r.get_json()["total_cents"] == 1500

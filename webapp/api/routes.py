@@ -12,6 +12,7 @@ from flask import Response, current_app, jsonify, request
 
 from webapp import booking
 from webapp.api import bp
+from webapp.booking import tickets
 from webapp.booking.catalog import get_booking, list_events
 from webapp.booking.errors import BookingError
 from webapp.booking.serialize import booking_dict
@@ -128,6 +129,27 @@ def delete_hold(hold_id: str):
 @bp.post("/holds/<hold_id>/extend")
 def extend(hold_id: str):
     return jsonify(booking.extend_hold(hold_id, customer_id()).to_dict())
+
+
+@bp.post("/holds/<hold_id>/ticket-types")
+def ticket_types(hold_id: str):
+    body = json_body({"seat_id", "ticket_type"})
+    lines = tickets.choose(hold_id, customer_id(), body.get("seat_id"), body.get("ticket_type"))
+    return jsonify(
+        {
+            "lines": [
+                {
+                    "seat_id": line.seat.id,
+                    "seat": line.seat.label,
+                    "ticket_type": line.ticket_type,
+                    "price_cents": line.price_cents,
+                    "offered": [o.code for o in line.choices],
+                }
+                for line in lines
+            ],
+            "total_cents": sum(line.price_cents for line in lines),
+        }
+    )
 
 
 @bp.post("/holds/<hold_id>/checkout")

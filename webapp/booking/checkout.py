@@ -9,7 +9,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.booking import audit, expiry, idempotency, inventory, keys
+from webapp.booking import audit, expiry, idempotency, inventory, keys, tickets
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holds import ms_to_datetime
@@ -118,9 +118,9 @@ def _insert_booking(
 ) -> Booking:
     """One transaction: free lapsed pendings on the seats, insert booking, seats, payment."""
     with write_transaction(session()) as s:
-        seats = list(s.scalars(select(Seat).where(Seat.id.in_(info["seat_ids"]))))
-        expiry.expire_lapsed_on_seats(s, event_id, [seat.id for seat in seats], utcnow())
-        amount = sum(seat.price_cents for seat in seats)
+        lines = tickets.priced_lines(event_id, info["seat_ids"], tickets.choices(event_id, hold_id))
+        expiry.expire_lapsed_on_seats(s, event_id, [line.seat.id for line in lines], utcnow())
+        amount = sum(line.price_cents for line in lines)
         booking = Booking(
             reference=new_reference(),
             event_id=event_id,
@@ -135,9 +135,13 @@ def _insert_booking(
         )
         booking.seats = [
             BookingSeat(
-                event_id=event_id, seat_id=seat.id, price_cents=seat.price_cents, active=True
+                event_id=event_id,
+                seat_id=line.seat.id,
+                price_cents=line.price_cents,
+                ticket_type=line.ticket_type,
+                active=True,
             )
-            for seat in seats
+            for line in lines
         ]
         booking.payments = [
             Payment(

@@ -15,6 +15,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "foreign_seats": (404, "Seat ids {ids} are not seats of this event."),
     "orphan_seat": (409, "That would leave {seat} on its own — {advice}."),
     "standing_full": (409, "Sorry, only {left} standing places are left in {area}."),
+    "ticket_type_unknown": (409, "{label} can be booked as {offered} only."),
     "sold_out": (409, "Sorry, there are not enough seats left together or apart."),
     "seat_limit": (409, "You can have at most {limit} seats for this event."),
     "address_limit": (

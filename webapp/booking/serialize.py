@@ -22,6 +22,10 @@ def booking_dict(booking: Booking) -> dict:
         "amount_cents": booking.amount_cents,
         "seat_ids": [bs.seat_id for bs in booking.seats],
         "seats": [bs.seat.label for bs in booking.seats],
+        "lines": [
+            {"seat": bs.seat.label, "ticket_type": bs.ticket_type, "price_cents": bs.price_cents}
+            for bs in booking.seats
+        ],
         "name": booking.name,
         "email": booking.email,
         "expires_at": iso(booking.expires_at),

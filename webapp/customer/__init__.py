@@ -19,7 +19,7 @@ def template_helpers() -> dict:
         "seat_classes": mapview.seat_classes,
         "standing_areas": standing_areas,
         "money": mapview.money,
-        "basket_seats": mapview.basket_seats,
+        "basket_lines": mapview.basket_lines,
         "now_iso": mapview.now_iso,
         "hold_remaining": mapview.hold_remaining,
     }

@@ -72,12 +72,13 @@ def layout(seats: list[SeatState]) -> list[MapSection]:
     return sections
 
 
-def basket_seats(hold) -> list[SeatState]:
-    """The seats of a basket hold, as its owner sees them."""
-    from webapp import booking
-    from webapp.identity import customer_id
+def basket_lines(hold) -> list:
+    """The seats of a basket hold with their chosen ticket types and prices."""
+    from webapp.booking import tickets
 
-    return booking.seat_states(hold.event_id, customer_id(), hold.seat_ids).seats
+    return tickets.priced_lines(
+        hold.event_id, hold.seat_ids, tickets.choices(hold.event_id, hold.hold_id)
+    )
 
 
 def now_iso() -> str:

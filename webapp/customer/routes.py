@@ -11,6 +11,7 @@ import uuid
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from webapp import booking
+from webapp.booking import tickets
 from webapp.booking.catalog import get_booking, list_events
 from webapp.booking.checkout import replay_checkout
 from webapp.booking.errors import BookingError
@@ -140,6 +141,24 @@ def take_standing(event_id: int):
     remember_basket(event_id, grown.hold_id)
     places = f"{quantity} place{'s' if quantity > 1 else ''}"
     return respond(event_id, grown.seat_ids, message=f"{places} in {area} added to your basket.")
+
+
+@bp.post("/events/<int:event_id>/basket/ticket-type")
+def ticket_type(event_id: int):
+    """Adult, child, concession...: chosen per seat; the basket total is recomputed here."""
+    hold = current_basket(event_id)
+    if hold is None:
+        return respond(event_id, [], BookingError("hold_expired"))
+    try:
+        tickets.choose(
+            hold.hold_id,
+            customer_id(),
+            request.form.get("seat", type=int),
+            request.form.get("ticket_type"),
+        )
+    except BookingError as exc:
+        return respond(event_id, [], exc)
+    return respond(event_id, [], message="Ticket type updated.")
 
 
 @bp.post("/events/<int:event_id>/basket/clear")

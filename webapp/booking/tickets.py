@@ -1,0 +1,96 @@
+"""Ticket types: each price zone (section) offers adult at the seat's price, and may offer
+child, concession or others at their own prices. The customer chooses one per seat in
+the basket; prices and totals are always computed here, never taken from the client.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from webapp.booking import keys
+from webapp.booking.context import redis, session
+from webapp.booking.errors import BookingError
+from webapp.booking.holdstore import store
+from webapp.booking.models import Booking, Seat, TicketType
+
+ADULT = "adult"
+
+
+@dataclass(frozen=True)
+class TicketOption:
+    code: str
+    name: str
+    price_cents: int
+
+
+def options(event_id: int, seat: Seat) -> list[TicketOption]:
+    """The ticket types offered for this seat, adult (the seat's own price) first."""
+    return [TicketOption(ADULT, "Adult", seat.price_cents), *_extra(event_id).get(seat.section, [])]
+
+
+def _extra(event_id: int) -> dict[str, list[TicketOption]]:
+    rows = session().scalars(
+        select(TicketType)
+        .where(TicketType.event_id == event_id)
+        .order_by(TicketType.section, TicketType.position)
+    )
+    found: dict[str, list[TicketOption]] = {}
+    for t in rows:
+        found.setdefault(t.section, []).append(TicketOption(t.code, t.name, t.price_cents))
+    return found
+
+
+@dataclass(frozen=True)
+class Line:
+    """One seat of a basket or booking with its ticket type and price."""
+
+    seat: Seat
+    ticket_type: str
+    price_cents: int
+    choices: list[TicketOption]
+
+
+def choices(event_id: int, hold_id: str) -> dict[int, str]:
+    """The ticket type chosen per seat of a hold (seats not listed are adult)."""
+    raw = redis().hgetall(keys.hold_info(event_id, hold_id))
+    return {int(k[5:]): v for k, v in raw.items() if k.startswith("type:")}
+
+
+def priced_lines(event_id: int, seat_ids: list[int], chosen: dict[int, str]) -> list[Line]:
+    """Each seat with the price of its chosen ticket type (adult if the choice is gone)."""
+    seats = session().scalars(select(Seat).where(Seat.id.in_(seat_ids)).order_by(Seat.y, Seat.x))
+    extra = _extra(event_id)
+    lines = []
+    for seat in seats:
+        offered = [TicketOption(ADULT, "Adult", seat.price_cents), *extra.get(seat.section, [])]
+        pick = next((o for o in offered if o.code == chosen.get(seat.id)), offered[0])
+        lines.append(Line(seat, pick.code, pick.price_cents, offered))
+    return lines
+
+
+def choose(hold_id: str, customer: str, seat_id: object, code: object) -> list[Line]:
+    """Set the ticket type of one seat in the customer's live hold; returns the priced basket.
+
+    Raises:
+        BookingError: hold_not_found (not the customer's), hold_expired, hold_checked_out,
+            invalid_input (a seat not in the hold) or ticket_type_unknown.
+    """
+    event_id = keys.event_of_hold(hold_id) if isinstance(hold_id, str) else None
+    info = store().info(event_id, hold_id) if event_id is not None else None
+    if info is None or info["customer"] != customer:
+        raise BookingError("hold_not_found")
+    if not store().is_live(event_id, hold_id):
+        raise BookingError("hold_expired")
+    if session().scalar(select(Booking.id).where(Booking.hold_id == hold_id)) is not None:
+        raise BookingError("hold_checked_out")
+    if seat_id not in info["seat_ids"]:
+        raise BookingError("invalid_input", "That seat is not in this basket.")
+    seat = session().get(Seat, seat_id)
+    offered = {o.code: o for o in options(event_id, seat)}
+    if code not in offered:
+        names = [o.name for o in offered.values()]
+        raise BookingError("ticket_type_unknown", label=seat.label, offered=names)
+    redis().hset(keys.hold_info(event_id, hold_id), f"type:{seat_id}", code)
+    return priced_lines(event_id, info["seat_ids"], choices(event_id, hold_id))
