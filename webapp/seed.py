@@ -12,10 +12,28 @@ ARENA = "Holdfast Arena"
 
 
 def theatre_layout() -> list[SectionLayout]:
-    """Stalls A-H (front rows dearer) and Circle J-M, 20 seats a row with a centre aisle."""
+    """Stalls A-H (front rows dearer, wheelchair spaces in H) and Circle J-M (restricted
+    view at the ends of M), 20 seats a row with a centre aisle; child and concession tickets."""
     return [
-        SectionLayout("Stalls", list("ABCDEFGH"), 20, [4500] * 4 + [3500] * 4, aisles_after=[10]),
-        SectionLayout("Circle", list("JKLM"), 20, 2500, aisles_after=[10]),
+        SectionLayout(
+            "Stalls",
+            list("ABCDEFGH"),
+            20,
+            [4500] * 4 + [3500] * 4,
+            aisles_after=[10],
+            wheelchair=["H1", "H2", "H19", "H20"],
+            companion=["H3", "H18"],
+            ticket_types={"child": 2000, "concession": 3000},
+        ),
+        SectionLayout(
+            "Circle",
+            list("JKLM"),
+            20,
+            2500,
+            aisles_after=[10],
+            restricted=["M1", "M2", "M19", "M20"],
+            ticket_types={"child": 1200, "concession": 1800},
+        ),
     ]
 
 

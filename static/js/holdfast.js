@@ -70,7 +70,7 @@
   let refocus = null;
   document.addEventListener("htmx:beforeRequest", function () {
     const active = document.activeElement;
-    refocus = active && active.matches && active.matches("#seatmap .seat") ? active.id : null;
+    refocus = active && active.matches && active.matches("#seatmap .seat, #seatlist .seat") ? active.id : null;
   });
   document.addEventListener("htmx:afterSettle", function () {
     // A freshly loaded section brings a whole new map: give it a tab stop.

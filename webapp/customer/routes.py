@@ -38,7 +38,8 @@ def event(event_id: int):
     if _large(event_id):
         return large_event(event, request.args.get("section"))
     seat_map = booking.seat_states(event_id, customer_id())
-    template = "partials/seatmap.html" if is_htmx() else "customer/event.html"
+    view = "list" if request.args.get("view") == "list" else "map"
+    template = f"partials/seat{view}.html" if is_htmx() else "customer/event.html"
     return render_template(
         template,
         seat_map=seat_map,
@@ -47,6 +48,7 @@ def event(event_id: int):
         version=seat_map.version,
         sections=None,
         section=None,
+        view=view,
     )
 
 
