@@ -196,7 +196,8 @@ def test_create_venue_with_inline_errors_then_event(logged_in, app):
         "/staff/venues/new",
         data={
             "name": "Little Hall",
-            "layout": "Stalls: rows A-C, 8 seats, aisle after 4, £30\nBalcony: rows D-E, 6 seats",
+            "layout": "Stalls: rows A-C, 8 seats, aisle after 4, £30, wheelchair A1, child £10\n"
+            "Balcony: rows D-E, 6 seats\nFloor: standing 20, £15",
         },
     )
     assert r.status_code == 303
@@ -216,13 +217,17 @@ def test_create_venue_with_inline_errors_then_event(logged_in, app):
             "starts_at": "2031-05-01T20:00",
             "price_Stalls": "35",
             "price_Balcony": "12.50",
+            "no_orphans": "1",
         },
     )
     assert r.status_code == 303
     event = db.session.scalar(select(Event).where(Event.name == "Gig"))
+    assert event.no_orphans
     prices = {s.section: s.price_cents for s in seat_states(event.id).seats}
-    assert prices == {"Stalls": 3500, "Balcony": 1250}
-    assert len(seat_states(event.id).seats) == 36
+    assert prices == {"Stalls": 3500, "Balcony": 1250, "Floor": 1500}
+    assert len(seat_states(event.id).seats) == 36 + 20
+    kinds = {s.label: s.kind for s in seat_states(event.id).seats}
+    assert kinds["A1"] == "wheelchair" and kinds["Floor 1"] == "standing"
 
 
 def test_ops_panel_lists_queue_and_failed_jobs(logged_in, app):

@@ -133,9 +133,16 @@ def venue_sections(venue: Venue) -> list[SectionLayout]:
 
 
 def create_event_at(
-    venue_id: int, name: str, starts_at: datetime | None, prices: dict[str, int | None]
+    venue_id: int,
+    name: str,
+    starts_at: datetime | None,
+    prices: dict[str, int | None],
+    no_orphans: bool = True,
 ) -> tuple[Event | None, list[str]]:
-    """Create an event at a venue with a price per section; returns (event, errors)."""
+    """Create an event at a venue with a price per section; returns (event, errors).
+
+    `no_orphans`: refuse holds that leave a single seat on its own (fixed for the event).
+    """
     venue = session().get(Venue, venue_id)
     errors = []
     if venue is None or not venue.layout:
@@ -153,4 +160,4 @@ def create_event_at(
             section.price_cents = price
     if errors:
         return None, errors
-    return create_event(venue.name, name.strip(), starts_at, sections), []
+    return create_event(venue.name, name.strip(), starts_at, sections, no_orphans), []

@@ -128,7 +128,11 @@ def new_event():
     if request.method == "POST":
         prices = {s.name: _pounds(form.get(f"price_{s.name}")) for s in sections}
         event, errors = boxoffice.create_event_at(
-            venue_id or 0, form.get("name", ""), _datetime(form.get("starts_at")), prices
+            venue_id or 0,
+            form.get("name", ""),
+            _datetime(form.get("starts_at")),
+            prices,
+            no_orphans=form.get("no_orphans") == "1",
         )
         if event is not None:
             flash(f"Event {event.name} created.")
