@@ -66,7 +66,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
         args.database_url, args.workers, args.threads, extra_env={"EXPIRY_FALLBACK": "1"}
     ) as (app, base, _env):
         small = make_event(1000)
-        arena = create_event("Holdfast Arena", "Arena", utcnow(), arena_layout()).id
+        arena = create_event(
+            "Holdfast Arena", "Arena", utcnow(), arena_layout(), no_orphans=False
+        ).id
         hold_event = make_event(max(args.requests + 400, 1000))
         ids = [s.id for s in event_seats(db.session, hold_event)]
         seat_iter = itertools.count()

@@ -92,6 +92,8 @@ def _address() -> str:
 @limiter.limit(_hold_limit_per_address, key_func=_address)
 def create_hold(event_id: int):
     body = json_body({"seat_ids", "standing"}, {"quantity", "section", "wheelchair"})
+    if "standing" in body and not isinstance(body["standing"], dict):
+        raise BookingError("invalid_input", "Standing must be {area name: number of places}.")
     if "seat_ids" in body or "standing" in body:
         hold = booking.hold_seats(
             event_id,

@@ -345,9 +345,13 @@ def _validate_seat_ids(seat_ids: object, allow_empty: bool = False) -> list[int]
 def _validate_standing(standing: object) -> dict[str, int]:
     if standing is None:
         return {}
-    if not isinstance(standing, dict) or not all(
-        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v > 0
-        for k, v in standing.items()
+    if (
+        not isinstance(standing, dict)
+        or not standing
+        or not all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v > 0
+            for k, v in standing.items()
+        )
     ):
         raise BookingError(
             "invalid_input", "Standing places must be given as {area name: number of places}."
