@@ -62,6 +62,18 @@ def load_config(instance_path: Path) -> dict:
         "HOLD_RATE_LIMIT": os.environ.get("HOLD_RATE_LIMIT", "120 per minute"),
         "CHECKOUT_RATE_LIMIT": os.environ.get("CHECKOUT_RATE_LIMIT", "60 per minute"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        # Waiting list: how long seats offered to a waiting group stay held for it.
+        "WAITLIST_OFFER_SECONDS": _int("WAITLIST_OFFER_SECONDS", 1800),
+        # Links in emails point here (the site as customers reach it).
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+        # Outgoing email: "console" logs each message; "smtp" sends through SMTP_HOST.
+        "EMAIL_BACKEND": os.environ.get("EMAIL_BACKEND", "console"),
+        "EMAIL_FROM": os.environ.get("EMAIL_FROM", "Holdfast <tickets@localhost>"),
+        "SMTP_HOST": os.environ.get("SMTP_HOST", "localhost"),
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "0") == "1",
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",

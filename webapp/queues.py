@@ -27,6 +27,10 @@ def register_queues(app: Flask) -> None:
     scheduler = Scheduler(queue=queue, connection=conn)
     app.extensions["holdfast_queue"] = queue
     app.extensions["holdfast_scheduler"] = scheduler
+    # The domain asks for background work by job name (webapp.booking.context.enqueue).
+    app.extensions["holdfast_enqueue"] = lambda name, *args, **options: queue.enqueue(
+        name, *args, result_ttl=600, **options
+    )
     if app.config.get("EXPIRY_FALLBACK", True):
         app.extensions["holdfast_schedule_expiry"] = lambda hold_id, when: schedule_expiry(
             scheduler, hold_id, when

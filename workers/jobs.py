@@ -12,7 +12,7 @@ import requests
 from flask import current_app
 
 from webapp import booking
-from webapp.booking import payment_events
+from webapp.booking import outbox, payment_events, waitlist
 from webapp.booking.audit import acting_as
 from webapp.queues import enqueue_payment_event
 from webapp.webhooks import signature
@@ -33,7 +33,19 @@ def sweep_expired() -> dict:
         )
     with acting_as("sweeper"):
         expired = booking.sweep_expired()
-    return {"expired": expired, "payment_events_requeued": len(stale)}
+    sent = outbox.send_pending()  # retries what a lost or failed send job left queued
+    return {"expired": expired, "payment_events_requeued": len(stale), "emails": sent}
+
+
+def offer_waitlist(event_id: int) -> list[int]:
+    """Offer seats that came back to the waiting list, first group first."""
+    with acting_as("waiting list"):
+        return waitlist.offer_next(event_id)
+
+
+def send_outbox() -> dict:
+    """Send queued emails."""
+    return outbox.send_pending()
 
 
 def process_payment_event(event_id: str) -> str:

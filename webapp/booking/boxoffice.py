@@ -14,6 +14,7 @@ from webapp.booking.layout import SectionLayout, create_event
 from webapp.booking.layout_text import parse_layout
 from webapp.booking.models import Booking, BookingSeat, Event, Seat, Venue
 from webapp.booking.payments import _refund
+from webapp.booking.returned import seats_returned
 from webapp.database import write_transaction
 
 
@@ -42,6 +43,7 @@ def cancel_and_refund(reference: str, reason: str) -> Booking:
     seat_ids = [bs.seat_id for bs in booking.seats]
     store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids, "unsell")
     store().publish(booking.event_id, seat_ids)
+    seats_returned(booking.event_id)
     session().refresh(booking)
     return booking
 
@@ -59,7 +61,9 @@ def release_any_hold(hold_id: str) -> list[int]:
     booking = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
     if booking is not None and booking.status == "pending":
         expiry.end_pending(booking, "cancelled", "Released by the box office.")
-    return store().finish(event_id, hold_id, info["customer"], info["seat_ids"], "release")
+    freed = store().finish(event_id, hold_id, info["customer"], info["seat_ids"], "release")
+    seats_returned(event_id)
+    return freed
 
 
 def set_blocked(event_id: int, labels: list[str], blocked: bool) -> list[Seat]:

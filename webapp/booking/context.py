@@ -28,3 +28,12 @@ def redis() -> redis_lib.Redis:
 def setting(name: str) -> Any:
     """A configuration value (see webapp/config.py)."""
     return current_app.config[name]
+
+
+def enqueue(job: str, *args: Any, **options: Any) -> bool:
+    """Run `workers.jobs.<job>` in the background; False when no queue is configured."""
+    submit = current_app.extensions.get("holdfast_enqueue")
+    if submit is None:
+        return False
+    submit(f"workers.jobs.{job}", *args, **options)
+    return True

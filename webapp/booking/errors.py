@@ -16,6 +16,15 @@ ERRORS: dict[str, tuple[int, str]] = {
     "orphan_seat": (409, "That would leave {seat} on its own — {advice}."),
     "standing_full": (409, "Sorry, only {left} standing places are left in {area}."),
     "ticket_type_unknown": (409, "{label} can be booked as {offered} only."),
+    "not_sold_out": (
+        409,
+        "There are still {left} seats on sale: pick them now instead of waiting.",
+    ),
+    "offer_not_found": (404, "That waiting-list link is not valid."),
+    "offer_lapsed": (
+        410,
+        "This offer has lapsed and the seats went to the next person in line.",
+    ),
     "sold_out": (409, "Sorry, there are not enough seats left together or apart."),
     "seat_limit": (409, "You can have at most {limit} seats for this event."),
     "address_limit": (

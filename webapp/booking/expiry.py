@@ -17,6 +17,7 @@ from webapp.booking import audit, keys
 from webapp.booking.context import session, setting
 from webapp.booking.holdstore import store
 from webapp.booking.models import Booking, BookingSeat, utcnow
+from webapp.booking.returned import seats_returned
 from webapp.database import write_transaction
 
 
@@ -104,6 +105,7 @@ def expire_hold(hold_id: str) -> str:
         store().finish(event_id, hold_id, info["customer"], info["seat_ids"], "release")
     if ended or info is not None:
         store().count_hold_event(event_id, "expired")
+        seats_returned(event_id)
     if ended:
         # Announce even when Redis had already dropped the keys: the database changed.
         store().publish(event_id, [bs.seat_id for bs in booking.seats])

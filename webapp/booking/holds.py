@@ -12,6 +12,7 @@ from webapp.booking.context import session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import Part, TakeResult, store
 from webapp.booking.models import Booking, Seat, utcnow
+from webapp.booking.returned import seats_returned
 
 CHUNK_GROUPS = 128  # candidate groups sent to Redis per attempt
 
@@ -50,6 +51,7 @@ def hold_seats(
     add_to: str | None = None,
     client: str | None = None,
     standing: dict[str, int] | None = None,
+    ttl_seconds: int | None = None,
 ) -> Hold:
     """Hold exactly these seats (and standing places) for `customer`, all or nothing.
 
@@ -63,6 +65,7 @@ def hold_seats(
             MAX_SEATS_PER_ADDRESS seats may be held from one address per event.
         standing: places wanted per general-admission area, {"Floor": 2}; they are
             taken in the same atomic step as the seats.
+        ttl_seconds: how long a new hold lasts (HOLD_TTL_SECONDS when omitted).
 
     Returns:
         The new or grown Hold (the seats and places taken by this call in `seat_ids`).
@@ -91,12 +94,12 @@ def hold_seats(
     parts = [Part("exact", len(seat_ids), seat_ids)] if seat_ids else []
     parts += [Part("scatter", qty, layout.places(area)) for area, qty in standing.items()]
     for repaired in (False, True):
-        result = _take(event_id, hold_id, customer, parts, layout, client)
+        result = _take(event_id, hold_id, customer, parts, layout, client, None, ttl_seconds)
         if result.status != "ok":
             _refuse(event_id, layout, seats, standing, result)
         # Places were picked by Redis alone: the database confirms them (see _verified).
         if not standing or _verified(event_id, hold_id, customer, result, repaired):
-            return _made(event_id, hold_id, result, schedule=add_to is None)
+            return _made(event_id, hold_id, result, add_to is None, ttl_seconds)
     _refuse_standing(event_id, layout, standing)
 
 
@@ -108,6 +111,7 @@ def hold_best_available(
     add_to: str | None = None,
     client: str | None = None,
     wheelchair: bool = False,
+    ttl_seconds: int | None = None,
 ) -> Hold:
     """Hold the best `quantity` seats: side by side in one row if possible, else apart.
 
@@ -124,6 +128,8 @@ def hold_best_available(
         client: the network address of the request (see hold_seats).
         wheelchair: wheelchair spaces (with companion seats beside them) instead of
             ordinary seats, which best available otherwise never offers.
+        ttl_seconds: how long the new hold lasts (HOLD_TTL_SECONDS when omitted; a
+            waiting-list offer lasts WAITLIST_OFFER_SECONDS).
 
     Returns:
         The new or grown Hold (the seats taken by this call in `seat_ids`).
@@ -143,12 +149,12 @@ def hold_best_available(
     # the seats it picks are checked against the database afterwards (see _verified).
     for repaired in (False, True):
         result = _take_best(
-            event_id, hold_id, customer, layout, quantity, section, client, wheelchair
+            event_id, hold_id, customer, layout, quantity, section, client, wheelchair, ttl_seconds
         )
         if result is None:
             raise BookingError("sold_out")
         if _verified(event_id, hold_id, customer, result, repaired):
-            return _made(event_id, hold_id, result, schedule=add_to is None)
+            return _made(event_id, hold_id, result, add_to is None, ttl_seconds)
     raise BookingError("sold_out")
 
 
@@ -179,6 +185,7 @@ def _take_best(
     section: str | None,
     client: str | None,
     wheelchair: bool = False,
+    ttl_seconds: int | None = None,
 ) -> TakeResult | None:
     """Adjacent seats if any run is free, else the best scattered ones; None if sold out."""
     bought = inventory.seats_bought(session(), event_id, customer)  # once, not per attempt
@@ -191,7 +198,7 @@ def _take_best(
 
     for mode, candidates in attempts():
         parts = [Part(mode, quantity, candidates)]
-        result = _take(event_id, hold_id, customer, parts, layout, client, bought)
+        result = _take(event_id, hold_id, customer, parts, layout, client, bought, ttl_seconds)
         if result.status == "gone":
             raise BookingError("hold_expired")
         if result.status == "ok":
@@ -249,7 +256,9 @@ def release_hold(hold_id: str, customer: str) -> list[int]:
         raise BookingError("hold_checked_out")
     if booking is not None:
         expiry.end_pending(booking, "cancelled", "Released by the customer.")
-    return store().finish(event_id, hold_id, customer, info["seat_ids"], "release")
+    freed = store().finish(event_id, hold_id, customer, info["seat_ids"], "release")
+    seats_returned(event_id)
+    return freed
 
 
 def release_seats(hold_id: str, customer: str, seat_ids: list[int]) -> list[int]:
@@ -264,7 +273,11 @@ def release_seats(hold_id: str, customer: str, seat_ids: list[int]) -> list[int]
     event_id, info = _own_hold(hold_id, customer)
     _refuse_checked_out(hold_id)
     mine = [s for s in seat_ids if s in info["seat_ids"]]
-    return store().finish(event_id, hold_id, customer, mine, "drop") if mine else []
+    if not mine:
+        return []
+    freed = store().finish(event_id, hold_id, customer, mine, "drop")
+    seats_returned(event_id)
+    return freed
 
 
 def get_hold(hold_id: str | None, customer: str) -> Hold | None:
@@ -382,6 +395,7 @@ def _take(
     layout: layouts.EventLayout,
     client: str | None = None,
     bought: int | None = None,
+    ttl_seconds: int | None = None,
 ) -> TakeResult:
     """Run hold.lua; `bought` (the customer's sold seats) is read when not given."""
     if bought is None:
@@ -391,7 +405,7 @@ def _take(
         hold_id,
         customer,
         parts,
-        ttl_ms=setting("HOLD_TTL_SECONDS") * 1000,
+        ttl_ms=(ttl_seconds or setting("HOLD_TTL_SECONDS")) * 1000,
         max_seats=setting("MAX_SEATS_PER_CUSTOMER"),
         bought=bought,
         client=client,
@@ -451,14 +465,20 @@ def _refuse_checked_out(hold_id: str) -> None:
         raise BookingError("hold_checked_out")
 
 
-def _made(event_id: int, hold_id: str, result: TakeResult, schedule: bool = True) -> Hold:
+def _made(
+    event_id: int,
+    hold_id: str,
+    result: TakeResult,
+    schedule: bool = True,
+    ttl_seconds: int | None = None,
+) -> Hold:
     hold = Hold(
         hold_id,
         event_id,
         result.seat_ids,
         result.fence,
         ms_to_datetime(result.expires_ms),
-        setting("HOLD_TTL_SECONDS"),
+        ttl_seconds or setting("HOLD_TTL_SECONDS"),
     )
     if schedule:
         expiry.schedule_fallback(hold)

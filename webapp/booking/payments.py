@@ -13,6 +13,7 @@ from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
 from webapp.booking.models import Booking, BookingSeat, Payment, utcnow
+from webapp.booking.returned import seats_returned
 from webapp.database import write_transaction
 
 REFUND_REASON = (
@@ -75,6 +76,7 @@ def _settle_decline(payment_pk: int, booking: Booking) -> None:
         seat_ids = [bs.seat_id for bs in booking.seats]
         store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids, "release")
         store().publish(booking.event_id, seat_ids)
+        seats_returned(booking.event_id)
 
 
 def _settle_success(payment_pk: int, booking_pk: int) -> None:
