@@ -12,7 +12,7 @@ from flask import Response, current_app, jsonify, request
 
 from webapp import booking
 from webapp.api import bp
-from webapp.booking import tickets
+from webapp.booking import tickets, waitlist
 from webapp.booking.catalog import get_booking, list_events
 from webapp.booking.errors import BookingError
 from webapp.booking.serialize import booking_dict
@@ -120,6 +120,24 @@ def create_hold(event_id: int):
     else:
         raise BookingError("invalid_input", "Send seat_ids (and/or standing), or quantity.")
     return jsonify(hold.to_dict()), 201
+
+
+@bp.post("/events/<int:event_id>/waitlist")
+def join_waitlist(event_id: int):
+    body = json_body({"email", "quantity", "section"})
+    joined = waitlist.join(
+        event_id, customer_id(), body.get("email"), body.get("quantity"), body.get("section")
+    )
+    entry = joined.entry
+    return jsonify(
+        {
+            "event_id": event_id,
+            "status": entry.status,
+            "position": joined.position,
+            "quantity": entry.quantity,
+            "section": entry.section,
+        }
+    ), 201
 
 
 @bp.delete("/holds/<hold_id>")

@@ -18,6 +18,7 @@ def template_helpers() -> dict:
         "aria_label": mapview.aria_label,
         "seat_classes": mapview.seat_classes,
         "standing_areas": standing_areas,
+        "waitlist_sections": mapview.waitlist_sections,
         "money": mapview.money,
         "basket_lines": mapview.basket_lines,
         "now_iso": mapview.now_iso,

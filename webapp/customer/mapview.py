@@ -94,3 +94,14 @@ def hold_remaining(hold) -> str:
 
     left = max(0, int((hold.expires_at - utcnow()).total_seconds()))
     return f"{left // 60}:{left % 60:02d}"
+
+
+def waitlist_sections(event_id: int) -> list[str] | None:
+    """Sold-out sections (seated, then standing) a group may wait for; None while the
+    event still has seats on sale (the waiting-list form is shown only when sold out)."""
+    from webapp.booking import section_summaries
+
+    sections = section_summaries(event_id).sections
+    if any(s.available for s in sections if not s.standing):
+        return None
+    return [s.name for s in sections if not s.available]

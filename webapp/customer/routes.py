@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 
 from webapp import booking
-from webapp.booking import tickets
+from webapp.booking import tickets, waitlist
 from webapp.booking.catalog import get_booking, list_events
 from webapp.booking.checkout import replay_checkout
 from webapp.booking.errors import BookingError
@@ -169,6 +169,44 @@ def clear_basket(event_id: int):
     freed = booking.release_hold(hold.hold_id, customer_id()) if hold else []
     forget_basket(event_id)
     return respond(event_id, freed, message="Your basket is empty again.")
+
+
+@bp.post("/events/<int:event_id>/waitlist")
+def join_waitlist(event_id: int):
+    """Sold out: join the waiting list with an email and how many seats the group needs."""
+    try:
+        joined = waitlist.join(
+            event_id,
+            customer_id(),
+            request.form.get("email", ""),
+            request.form.get("quantity", type=int),
+            request.form.get("section") or None,
+        )
+    except BookingError as exc:
+        flash(exc.message)
+        return redirect(url_for("customer.event", event_id=event_id), 303)
+    flash(
+        f"You are number {joined.position} on the waiting list. When seats come back we "
+        f"hold them for you and email {joined.entry.email}."
+    )
+    return redirect(url_for("customer.event", event_id=event_id), 303)
+
+
+@bp.get("/waitlist/<token>")
+def claim_offer(token: str):
+    """The link in an offer email: the held seats become this browser's basket."""
+    try:
+        entry = waitlist.claim(token)
+    except BookingError as exc:
+        return render_template(
+            "error.html", status="This offer has ended", message=exc.message
+        ), exc.status
+    # The offer was held for the customer who joined; the secret link lets that
+    # person continue from any browser, which then acts as the same customer.
+    session["cid"] = entry.customer_id
+    remember_basket(entry.event_id, entry.hold_id)
+    flash("Your seats are held for you: check out before the countdown ends.")
+    return redirect(url_for("customer.event", event_id=entry.event_id), 303)
 
 
 @bp.get("/events/<int:event_id>/changes")

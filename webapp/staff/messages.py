@@ -1,0 +1,20 @@
+"""Staff pages for the waiting list and the email outbox."""
+
+from __future__ import annotations
+
+from flask import render_template
+
+from webapp.booking import get_event, outbox, waitlist
+from webapp.staff import bp
+
+
+@bp.get("/outbox")
+def outbox_page():
+    return render_template("staff/outbox.html", messages=outbox.recent())
+
+
+@bp.get("/events/<int:event_id>/waitlist")
+def waitlist_page(event_id: int):
+    return render_template(
+        "staff/waitlist.html", event=get_event(event_id), entries=waitlist.entries(event_id)
+    )
