@@ -41,6 +41,7 @@ bench: $(STAMP) ## Run every benchmark (SQLite; set BENCH_DATABASE_URL for Postg
 	$(BIN)/python -m bench.ceiling $(BENCH_DB)
 	$(BIN)/python -m bench.seatmap $(BENCH_DB)
 	$(BIN)/python -m bench.expiry --holds 5000 $(BENCH_DB)
+	$(BIN)/python -m bench.orphans --seats 1000 $(BENCH_DB)
 
 lint: $(STAMP) ## ruff check and format check
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

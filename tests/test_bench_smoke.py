@@ -56,3 +56,9 @@ def test_expiry_runs():
     lines = run("bench.expiry", "--holds", "20")
     assert [line["path"] for line in lines] == ["listener", "fallback"]
     assert all(line["released"] == line["holds"] for line in lines)
+
+
+def test_orphans_runs_and_the_rule_leaves_no_single_seat():
+    lines = run("bench.orphans", "--seats", "60")
+    assert [line["no_orphans"] for line in lines] == [False, True]
+    assert all(line["groups"] > 0 for line in lines)
