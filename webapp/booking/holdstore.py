@@ -119,7 +119,7 @@ class HoldStore:
             *[v for part in parts for v in (part.mode, part.n, len(part.candidates))],
             *candidates,
             *extra,
-            *table,
+            *([",".join(map(str, table))] if neighbours is not None else []),
         ]
         reply = self._hold(keys=fixed + seat_keys, args=argv)
         if reply[0] == "ok":

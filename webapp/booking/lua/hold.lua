@@ -18,8 +18,10 @@
 --   groups  the first run of n consecutive candidates, starting at a multiple of n,
 --           that is free and strands no seat (best available, side by side);
 --   scatter the first n free candidates that strand no seat.
--- then the seat ids, parallel to KEYS[11..]; then, with ARGV[12] = "1", four ids per
--- candidate: two neighbours to the left, two to the right ("0" = row end or aisle).
+-- then the seat ids, parallel to KEYS[11..]; then, with ARGV[12] = "1", one string of
+-- four comma-separated ids per candidate: two neighbours to the left, two to the right
+-- ("0" = row end or aisle). One string, not 4 arguments a seat: packing arguments is
+-- most of the cost of a call.
 -- A seat is stranded when it is left free between taken seats, or between a taken
 -- seat and the row's end or an aisle (the no-orphan rule). Parts are taken in order
 -- and later parts see the seats earlier ones took.
@@ -37,6 +39,10 @@ local IDS = 13 + 3 * nparts
 local ncand = #KEYS - FIRST + 1 - nextra
 local NB = IDS + ncand + nextra
 
+local near = {}
+if check_orphans then
+  for id in string.gmatch(ARGV[NB], '[^,]+') do near[#near + 1] = id end
+end
 local keyof = {}
 for i = 0, ncand + nextra - 1 do keyof[ARGV[IDS + i]] = KEYS[FIRST + i] end
 local chosen = {}   -- seat id -> true once picked by this call
@@ -49,9 +55,9 @@ end
 -- The seat that picking candidate i (already marked chosen) leaves on its own, or nil.
 local function strands(i)
   if not check_orphans then return nil end
-  local base = NB + 4 * i
+  local base = 4 * i + 1
   for side = 0, 2, 2 do
-    local n1, n2 = ARGV[base + side], ARGV[base + side + 1]
+    local n1, n2 = near[base + side], near[base + side + 1]
     if n1 ~= '0' and not taken(n1) and (n2 == '0' or taken(n2)) then return n1 end
   end
   return nil
