@@ -45,10 +45,13 @@ def test_joining_is_only_for_sold_out_events_and_checks_its_input(app):
     hold_seats(event.id, "early", seat_ids(event)[:3])
     with pytest.raises(BookingError):
         waitlist.join(event.id, "x", "x@example.com", 1)  # one seat left: buy it
-    for email, quantity in (("nope", 2), ("x@example.com", 0), ("x@example.com", 99)):
+    for email, quantity in (("nope", 2), ("x@example.com", 0), ("x@example.com", "2")):
         with pytest.raises(BookingError) as err:
             waitlist.join(event.id, "x", email, quantity)
         assert err.value.code == "invalid_input"
+    with pytest.raises(BookingError) as err:
+        waitlist.join(event.id, "x", "x@example.com", 99)
+    assert err.value.code == "seat_limit"
     first = waitlist.join(event.id, "x", "x@example.com", 2)
     again = waitlist.join(event.id, "x", "x@example.com", 2)
     assert first.entry.id == again.entry.id and first.position == again.position == 1

@@ -36,15 +36,17 @@ def join(
 
     Raises:
         BookingError: event_not_found, section_not_found, invalid_input (email,
-            quantity) or not_sold_out (enough seats are on sale: pick them instead).
+            quantity), seat_limit (a group larger than MAX_SEATS_PER_CUSTOMER) or
+            not_sold_out (enough seats are on sale: pick them instead).
     """
     event = inventory.get_event(session(), event_id)
     if event is None:
         raise BookingError("event_not_found")
-    _, email = checkout.validate_contact("waiting list", email)
     limit = setting("MAX_SEATS_PER_CUSTOMER")
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 < quantity <= limit:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
         raise BookingError("invalid_input", f"Choose between 1 and {limit} seats.")
+    if quantity > limit:
+        raise BookingError("seat_limit", limit=limit)
     if section is not None and (
         not isinstance(section, str) or section not in layouts.layout_of(event_id).sections
     ):
@@ -52,6 +54,7 @@ def join(
     left = available(event_id, section)
     if left >= quantity:
         raise BookingError("not_sold_out", left=left)
+    _, email = checkout.validate_contact("waiting list", email)
     existing = session().scalar(
         select(WaitlistEntry).where(
             WaitlistEntry.event_id == event_id,
