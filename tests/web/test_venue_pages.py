@@ -77,6 +77,17 @@ def test_basket_offers_ticket_types_and_totals_them(client, app):
         headers=HX,
     )
     assert r.status_code == 409 and "A1 can be booked as Adult and Child only." in r.data.decode()
+    r = client.post(
+        f"/events/{event.id}/checkout",
+        data={"name": "Kid's Mum", "email": "mum@example.com", "idempotency_key": "k1"},
+    )
+    assert r.status_code == 303
+    from webapp.booking.models import Booking
+    from webapp.extensions import db
+
+    reference = db.session.query(Booking.reference).scalar()
+    page = client.get(f"/bookings/{reference}").data.decode()
+    assert "(A1) · Child — £15" in page and "Total <strong>£15</strong>" in page
     hold_id = client.post(f"/api/v1/events/{event.id}/holds", json={"quantity": 1}).get_json()
     r = client.post(
         f"/api/v1/holds/{hold_id['hold_id']}/ticket-types",
