@@ -19,6 +19,7 @@ def template_helpers() -> dict:
         "seat_classes": mapview.seat_classes,
         "standing_areas": standing_areas,
         "waitlist_sections": mapview.waitlist_sections,
+        "standing_boxes": mapview.standing_boxes,
         "money": mapview.money,
         "basket_lines": mapview.basket_lines,
         "now_iso": mapview.now_iso,
