@@ -111,3 +111,18 @@ def test_event_page_has_no_serious_accessibility_violations(server, new_page, ap
     assert serious_violations(page) == []
     open_event(page, server, event.id)
     assert serious_violations(page) == []
+
+
+def test_ticket_type_is_chosen_with_the_keyboard_and_keeps_focus(server, new_page, app):
+    """The basket is swapped out of band after a change; htmx restores focus by id."""
+    event = make_event(rows=1, seats_per_row=6, price_cents=4000, ticket_types={"child": 1500})
+    page = new_page()
+    open_event(page, server, event.id)
+    seat(page, "A1").click()
+    select = page.locator("#basket select")
+    expect(select).to_have_count(1)
+    select.focus()
+    page.keyboard.press("ArrowDown")  # Adult -> Child (chromium changes the value at once)
+    expect(page.locator("#basket .total")).to_contain_text("£15")
+    assert page.evaluate("document.activeElement.tagName") == "SELECT"
+    assert page.evaluate("document.activeElement.value") == "child"
