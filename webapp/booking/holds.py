@@ -94,7 +94,7 @@ def hold_seats(
     parts = [Part("exact", len(seat_ids), seat_ids)] if seat_ids else []
     parts += [Part("scatter", qty, layout.places(area)) for area, qty in standing.items()]
     for repaired in (False, True):
-        result = _take(event_id, hold_id, customer, parts, layout, client, None, ttl_seconds)
+        result = _take(event_id, hold_id, customer, parts, layout, client, ttl_seconds=ttl_seconds)
         if result.status != "ok":
             _refuse(event_id, layout, seats, standing, result)
         # Places were picked by Redis alone: the database confirms them (see _verified).
@@ -433,8 +433,8 @@ def _refuse(event_id, layout, seats: dict, standing: dict, result: TakeResult) -
 def _refuse_orphan(
     event_id: int, layout: layouts.EventLayout, seat_ids: list[int], lone: int
 ) -> None:
-    free = orphans.free_seats(event_id, layout.row_run(lone), seat_ids)
-    advice = orphans.advice(layout.row_run(lone), free, seat_ids, lone)
+    run = layout.row_run(lone)
+    advice = orphans.advice(run, orphans.free_seats(event_id, run, seat_ids), seat_ids, lone)
     raise BookingError(
         "orphan_seat",
         seat=layout.seat(lone).label,

@@ -48,6 +48,7 @@ class EventLayout:
     _groups: dict = field(default_factory=dict)
     _neighbours: dict | None = None
     _by_id: dict | None = None
+    _places: dict | None = None
 
     def groups(self, n: int, section: str | None, wheelchair: bool = False) -> list[list[int]]:
         """Windows of n neighbouring seats, best first (memoised per n and section).
@@ -107,11 +108,21 @@ class EventLayout:
 
     def standing_areas(self) -> list[str]:
         """Sections that are general-admission areas (places taken by quantity)."""
-        return sorted({s.section for s in self.seats if s.kind == "standing"})
+        return sorted(self._standing())
 
     def places(self, section: str) -> list[int]:
-        """Place ids of a standing area."""
-        return [s.id for s in self.seats if s.section == section and s.kind == "standing"]
+        """Place ids of a standing area ([] for any other name)."""
+        return self._standing().get(section, [])
+
+    def _standing(self) -> dict[str, list[int]]:
+        """Place ids per standing area, found once (every GA hold asks)."""
+        if self._places is None:
+            places: dict[str, list[int]] = {}
+            for s in self.seats:
+                if s.kind == "standing":
+                    places.setdefault(s.section, []).append(s.id)
+            self._places = places
+        return self._places
 
     def section_ids(self, section: str) -> list[int]:
         """Seat ids of one section."""
