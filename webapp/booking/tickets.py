@@ -25,12 +25,13 @@ class TicketOption:
     price_cents: int
 
 
-def options(event_id: int, seat: Seat) -> list[TicketOption]:
+def _offered(seat: Seat, extra: dict[str, list[TicketOption]]) -> list[TicketOption]:
     """The ticket types offered for this seat, adult (the seat's own price) first."""
-    return [TicketOption(ADULT, "Adult", seat.price_cents), *_extra(event_id).get(seat.section, [])]
+    return [TicketOption(ADULT, "Adult", seat.price_cents), *extra.get(seat.section, [])]
 
 
 def _extra(event_id: int) -> dict[str, list[TicketOption]]:
+    """The event's further ticket types per section (one query)."""
     rows = session().scalars(
         select(TicketType)
         .where(TicketType.event_id == event_id)
@@ -58,13 +59,21 @@ def choices(event_id: int, hold_id: str) -> dict[int, str]:
     return {int(k[5:]): v for k, v in raw.items() if k.startswith("type:")}
 
 
-def priced_lines(event_id: int, seat_ids: list[int], chosen: dict[int, str]) -> list[Line]:
-    """Each seat with the price of its chosen ticket type (adult if the choice is gone)."""
+def priced_lines(
+    event_id: int,
+    seat_ids: list[int],
+    chosen: dict[int, str],
+    extra: dict[str, list[TicketOption]] | None = None,
+) -> list[Line]:
+    """Each seat with the price of its chosen ticket type (adult if the choice is gone).
+
+    `extra` is the event's further ticket types, read here when not given.
+    """
     seats = session().scalars(select(Seat).where(Seat.id.in_(seat_ids)).order_by(Seat.y, Seat.x))
-    extra = _extra(event_id)
+    extra = _extra(event_id) if extra is None else extra
     lines = []
     for seat in seats:
-        offered = [TicketOption(ADULT, "Adult", seat.price_cents), *extra.get(seat.section, [])]
+        offered = _offered(seat, extra)
         pick = next((o for o in offered if o.code == chosen.get(seat.id)), offered[0])
         lines.append(Line(seat, pick.code, pick.price_cents, offered))
     return lines
@@ -88,9 +97,10 @@ def choose(hold_id: str, customer: str, seat_id: object, code: object) -> list[L
     if seat_id not in info["seat_ids"]:
         raise BookingError("invalid_input", "That seat is not in this basket.")
     seat = session().get(Seat, seat_id)
-    offered = {o.code: o for o in options(event_id, seat)}
+    extra = _extra(event_id)
+    offered = {o.code: o for o in _offered(seat, extra)}
     if code not in offered:
         names = [o.name for o in offered.values()]
         raise BookingError("ticket_type_unknown", label=seat.label, offered=names)
     redis().hset(keys.hold_info(event_id, hold_id), f"type:{seat_id}", code)
-    return priced_lines(event_id, info["seat_ids"], choices(event_id, hold_id))
+    return priced_lines(event_id, info["seat_ids"], choices(event_id, hold_id), extra)
