@@ -70,6 +70,11 @@ def validate_contact(name: object, email: object) -> tuple[str, str]:
         raise BookingError("invalid_input", "Please give the name the booking is for.")
     if len(name.strip()) > 200:
         raise BookingError("invalid_input", "The name can be at most 200 characters.")
+    return name.strip(), validate_email_address(email)
+
+
+def validate_email_address(email: object) -> str:
+    """A normalised email address, or a refusal a person understands."""
     if not isinstance(email, str) or len(email) > 254:
         raise BookingError("invalid_input", "Please give a valid email address.")
     try:
@@ -77,7 +82,7 @@ def validate_contact(name: object, email: object) -> tuple[str, str]:
         email = validate_email(email, check_deliverability=False, test_environment=True).normalized
     except EmailNotValidError as exc:
         raise BookingError("invalid_input", f"That email address is not valid: {exc}") from exc
-    return name.strip(), email
+    return email
 
 
 def _create_pending(hold_id: str, customer: str, name: str, email: str) -> dict:

@@ -54,7 +54,7 @@ def join(
     left = available(event_id, section)
     if left >= quantity:
         raise BookingError("not_sold_out", left=left)
-    _, email = checkout.validate_contact("waiting list", email)
+    email = checkout.validate_email_address(email)
     existing = session().scalar(
         select(WaitlistEntry).where(
             WaitlistEntry.event_id == event_id,
