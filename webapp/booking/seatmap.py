@@ -58,6 +58,23 @@ class SeatMap:
             counts[seat.status] += 1
         return counts
 
+    def summaries(self) -> list[SectionSummary]:
+        """Availability and prices per section of the seats loaded (no further reads)."""
+        by_section: dict[str, list[SeatState]] = {}
+        for seat in self.seats:
+            by_section.setdefault(seat.section, []).append(seat)
+        return [
+            SectionSummary(
+                name,
+                len(seats),
+                sum(s.status == "available" for s in seats),
+                min(s.price_cents for s in seats),
+                max(s.price_cents for s in seats),
+                seats[0].kind == "standing",
+            )
+            for name, seats in by_section.items()
+        ]
+
 
 def seat_states(
     event_id: int, customer: str | None = None, seat_ids: list[int] | None = None

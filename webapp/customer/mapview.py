@@ -100,38 +100,12 @@ def waitlist_sections(seat_map, sections) -> list[str] | None:
     """Sold-out sections a group may wait for; None while the event still has seats on
     sale (the waiting-list form is shown only when sold out). Uses what the page already
     loaded (the large-venue overview, else the seat map): no extra queries."""
-    if sections:
-        free = {s.name: s.available for s in sections}
-        seated = {s.name for s in sections if not s.standing}
-    else:
-        free, seated = {}, set()
-        for seat in seat_map.seats:
-            free[seat.section] = free.get(seat.section, 0) + (seat.status == "available")
-            if seat.kind != "standing":
-                seated.add(seat.section)
-    if any(free[name] for name in seated):
+    summaries = sections or seat_map.summaries()
+    if any(s.available for s in summaries if not s.standing):
         return None
-    return [name for name, left in free.items() if not left]
+    return [s.name for s in summaries if not s.available]
 
 
 def standing_boxes(seat_map, sections) -> list:
     """The event's standing areas with places left, from what the page already loaded."""
-    from webapp.booking.seatmap import SectionSummary
-
-    if sections:
-        return [s for s in sections if s.standing]
-    areas: dict[str, list] = {}
-    for seat in seat_map.seats:
-        if seat.kind == "standing":
-            areas.setdefault(seat.section, []).append(seat)
-    return [
-        SectionSummary(
-            name,
-            len(places),
-            sum(p.status == "available" for p in places),
-            min(p.price_cents for p in places),
-            max(p.price_cents for p in places),
-            True,
-        )
-        for name, places in areas.items()
-    ]
+    return [s for s in (sections or seat_map.summaries()) if s.standing]
