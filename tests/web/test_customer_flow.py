@@ -127,3 +127,23 @@ def test_state_changing_forms_need_csrf_token(app, csrf_client):
         f"/events/{event.id}/toggle", data={"seat": seat.id}, headers={**HX, "X-CSRFToken": token}
     )
     assert r.status_code == 200
+
+
+def test_the_live_poll_never_writes_the_session_cookie(client, app):
+    """A poll answers with the cookie it was sent; writing it back could undo a click
+    made meanwhile (seen in CI: a seat in the basket while the basket said empty)."""
+    from webapp.booking import release_hold
+
+    event = make_event()
+    seat = seat_by_label(event, "A3")
+    client.post(f"/events/{event.id}/toggle", data={"seat": seat.id}, headers=HX)
+    with client.session_transaction() as sess:
+        hold_id, cid = sess["baskets"][str(event.id)], sess["cid"]
+    release_hold(hold_id, cid)  # the basket lapses behind the browser's back
+    r = client.get(f"/events/{event.id}/changes?since=0", headers=HX)
+    assert r.status_code == 200 and "Your hold has lapsed" in r.data.decode()
+    assert "Set-Cookie" not in r.headers
+    r = client.post(f"/events/{event.id}/basket/clear", headers=HX)  # a click forgets it
+    assert "Set-Cookie" in r.headers
+    with client.session_transaction() as sess:
+        assert str(event.id) not in sess["baskets"]

@@ -13,12 +13,18 @@ def basket_hold_id(event_id: int) -> str | None:
     return session.get("baskets", {}).get(str(event_id))
 
 
-def current_basket(event_id: int) -> Hold | None:
-    """The live hold behind this browser's basket for the event, if any."""
+def current_basket(event_id: int, forget: bool = True) -> Hold | None:
+    """The live hold behind this browser's basket for the event, if any.
+
+    A lapsed basket is forgotten (the template says so) unless `forget` is False: the
+    live-update poll must not write the session cookie, or its answer, computed from the
+    cookie it was sent with, could arrive after a click's and undo the click's basket.
+    """
     hold = booking.get_hold(basket_hold_id(event_id), customer_id())
     if hold is None and basket_hold_id(event_id):
-        forget_basket(event_id)
-        g.basket_lapsed = True  # the basket template says so, once
+        if forget:
+            forget_basket(event_id)
+        g.basket_lapsed = True
     return hold
 
 

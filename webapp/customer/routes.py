@@ -223,7 +223,7 @@ def changes(event_id: int):
         "partials/changes.html",
         seats=delta.seats,
         version=delta.version,
-        hold=current_basket(event_id),
+        hold=current_basket(event_id, forget=False),  # read-only: see current_basket
         event_id=event_id,
         sections=booking.section_summaries(event_id).sections if large else None,
     )
