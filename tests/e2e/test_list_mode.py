@@ -118,9 +118,13 @@ def test_ticket_type_is_chosen_with_the_keyboard_and_keeps_focus(server, new_pag
     event = make_event(rows=1, seats_per_row=6, price_cents=4000, ticket_types={"child": 1500})
     page = new_page()
     open_event(page, server, event.id)
+    since = int(page.locator("#since").input_value())
     seat(page, "A1").click()
     select = page.locator("#basket select")
     expect(select).to_have_count(1)
+    # Wait for the live poll to deliver the hold (it swaps the basket once more); then
+    # nothing else replaces the basket while the keyboard works in it.
+    expect(page.locator("#since")).to_have_value(str(since + 1))
     select.focus()
     page.keyboard.press("ArrowDown")  # Adult -> Child (chromium changes the value at once)
     expect(page.locator("#basket .total")).to_contain_text("£15")
