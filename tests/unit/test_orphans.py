@@ -78,17 +78,42 @@ def test_the_rule_can_be_switched_off_per_event(app):
 
 
 def test_a_pick_that_fills_the_rest_of_a_row_is_allowed(app):
+    event = make_event(rows=2, seats_per_row=5, no_orphans=True)
+    hold_seats(event.id, "bob", ids(event, "A1", "A2"))
+    err = refusal(event, "carol", "A4", "A5")
+    # No pair in row A strands nobody, so the advice names one in another row.
+    assert err.message == "That would leave A3 on its own — pick A3 too, or B1–B2 instead."
+    hold_seats(event.id, "alice", ids(event, "A3", "A4", "A5"))
+    assert free_labels(event) == {f"B{n}" for n in range(1, 6)}
+
+
+def test_a_stranding_pick_is_sold_when_no_pick_of_its_size_strands_nobody(app):
     event = make_event(rows=1, seats_per_row=5, no_orphans=True)
     hold_seats(event.id, "bob", ids(event, "A1", "A2"))
-    assert refusal(event, "carol", "A4", "A5").details["seat"] == "A3"
-    hold_seats(event.id, "alice", ids(event, "A3", "A4", "A5"))
+    # A3-A4 would strand A5 and A4-A5 strands A3: every pair strands a seat, so the
+    # rule steers no more and the buyer gets what they asked for.
+    hold_seats(event.id, "carol", ids(event, "A4", "A5"))
+    hold_seats(event.id, "dave", ids(event, "A3"))  # a seat on its own sells on its own
     assert free_labels(event) == set()
 
 
-def test_advice_when_no_shift_is_possible(app):
+def test_single_seats_at_row_ends_sell_once_nothing_else_is_left(app):
+    event = make_event(rows=1, seats_per_row=6, no_orphans=True)
+    hold_seats(event.id, "bob", ids(event, "A3", "A4"))
+    # A1 strands A2 and A2 strands A1; same on the right: every single seat strands one.
+    for n, customer in enumerate(["c1", "c2", "c3", "c4"]):
+        hold_best_available(event.id, customer, 1)
+        assert len(free_labels(event)) == 3 - n
+    with pytest.raises(BookingError) as err:
+        hold_best_available(event.id, "c5", 1)
+    assert err.value.code == "sold_out"
+
+
+def test_a_pair_in_a_row_of_three_is_sold_though_it_strands_the_third(app):
     event = make_event(rows=1, seats_per_row=3, no_orphans=True)
-    err = refusal(event, "alice", "A1", "A2")
-    assert err.message == "That would leave A3 on its own — pick A3 too."
+    hold_seats(event.id, "alice", ids(event, "A1", "A2"))  # A2-A3 would strand A1 as well
+    hold_seats(event.id, "bob", ids(event, "A3"))
+    assert free_labels(event) == set()
 
 
 def test_best_available_skips_picks_that_strand_a_seat(app):
@@ -100,25 +125,36 @@ def test_best_available_skips_picks_that_strand_a_seat(app):
     assert len(hold.seat_ids) == 2 and picked <= {f"B{n}" for n in range(1, 6)}
 
 
+def stranded(event) -> set[str]:
+    """Free seats with no free neighbour in their run (the test rows have an aisle after 3)."""
+    states = {(s.row, s.number): s.status for s in seat_states(event.id).seats}
+    lone = set()
+    for (row, number), status in states.items():
+        if status != "available":
+            continue
+        run_edge = {3: "right", 4: "left"}.get(number)
+        left = states.get((row, number - 1)) if run_edge != "left" else None
+        right = states.get((row, number + 1)) if run_edge != "right" else None
+        if left != "available" and right != "available":
+            lone.add(f"{row}{number}")
+    return lone
+
+
 @pytest.mark.parametrize("seed", range(3))
-def test_best_available_never_leaves_orphans_until_sold_out(app, seed):
+def test_best_available_sells_every_seat_and_strands_only_when_it_must(app, seed):
+    from webapp.booking import layouts, orphans
+
     rng = random.Random(seed)
     event = make_event(rows=4, seats_per_row=7, aisles_after=[3], no_orphans=True)
-    customers = 0
-    while True:
-        customers += 1
-        try:
-            hold_best_available(event.id, f"c{customers}", rng.randint(1, 4))
-        except BookingError as exc:
-            assert exc.code == "sold_out"
-            if not free_labels(event) or customers > 60:
-                break
-            continue
-        states = {(s.row, s.number): s.status for s in seat_states(event.id).seats}
-        for (row, number), status in states.items():
-            if status != "available":
-                continue
-            run_edge = {3: "right", 4: "left"}.get(number)
-            left = states.get((row, number - 1)) if run_edge != "left" else None
-            right = states.get((row, number + 1)) if run_edge != "right" else None
-            assert left == "available" or right == "available", f"{row}{number} stranded"
+    layout = layouts.layout_of(event.id)
+    for customer in range(100):
+        left = len(free_labels(event))
+        if not left:
+            break
+        size = min(rng.randint(1, 4), left)
+        could_avoid = orphans.alternative(event.id, layout, "Stalls", size, []) is not None
+        before = stranded(event)
+        hold_best_available(event.id, f"c{customer}", size)  # never sold_out: seats are left
+        if could_avoid:
+            assert stranded(event) <= before, "stranded a seat though a pick of its size did not"
+    assert free_labels(event) == set()

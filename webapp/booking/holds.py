@@ -95,6 +95,9 @@ def hold_seats(
     parts += [Part("scatter", qty, layout.places(area)) for area, qty in standing.items()]
     for repaired in (False, True):
         result = _take(event_id, hold_id, customer, parts, layout, client, ttl_seconds=ttl_seconds)
+        if result.status == "orphan" and _steer(event_id, layout, seat_ids, result.seat_ids[0]):
+            parts[0] = Part("exact", len(seat_ids), seat_ids, lenient=True)
+            result = _take(event_id, hold_id, customer, parts, layout, client, None, ttl_seconds)
         if result.status != "ok":
             _refuse(event_id, layout, seats, standing, result)
         # Places were picked by Redis alone: the database confirms them (see _verified).
@@ -192,13 +195,12 @@ def _take_best(
 
     def attempts():  # built lazily: the first chunk usually succeeds
         for groups in _chunks(layout.groups(quantity, section, wheelchair)):
-            yield "groups", [s for g in groups for s in g]
-        if quantity > 1:
-            yield "scatter", layout.best_first(section, wheelchair)
+            yield Part("groups", quantity, [s for g in groups for s in g])
+        # Apart, and only then stranding a seat: the rule never refuses the last seats.
+        yield Part("scatter", quantity, layout.best_first(section, wheelchair), lenient=True)
 
-    for mode, candidates in attempts():
-        parts = [Part(mode, quantity, candidates)]
-        result = _take(event_id, hold_id, customer, parts, layout, client, bought, ttl_seconds)
+    for part in attempts():
+        result = _take(event_id, hold_id, customer, [part], layout, client, bought, ttl_seconds)
         if result.status == "gone":
             raise BookingError("hold_expired")
         if result.status == "ok":
@@ -423,18 +425,21 @@ def _refuse(event_id, layout, seats: dict, standing: dict, result: TakeResult) -
     """Explain why hold.lua said no."""
     if result.status == "gone":
         raise BookingError("hold_expired")
-    if result.status == "orphan":
-        _refuse_orphan(event_id, layout, list(seats), result.seat_ids[0])
     if result.seat_ids:
         _refuse_taken(seats, result.seat_ids)
     _refuse_standing(event_id, layout, standing)
 
 
-def _refuse_orphan(
-    event_id: int, layout: layouts.EventLayout, seat_ids: list[int], lone: int
-) -> None:
+def _steer(event_id: int, layout: layouts.EventLayout, seat_ids: list[int], lone: int) -> bool:
+    """True when the pick may strand `lone` after all: no pick of the same size in its
+    section strands nobody. Otherwise refuse, naming such a pick."""
+    section = layout.seat(lone).section
+    elsewhere = orphans.alternative(event_id, layout, section, len(seat_ids), seat_ids)
+    if elsewhere is None:
+        return True
     run = layout.row_run(lone)
-    advice = orphans.advice(run, orphans.free_seats(event_id, run, seat_ids), seat_ids, lone)
+    free = orphans.free_seats(event_id, run, seat_ids)
+    advice = orphans.advice(run, free, seat_ids, lone, elsewhere)
     raise BookingError(
         "orphan_seat",
         seat=layout.seat(lone).label,

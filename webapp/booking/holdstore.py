@@ -25,12 +25,14 @@ class Part:
     """One part of a hold request: `n` seats out of `candidates` (preference order).
 
     `mode` is "exact" (all of them), "groups" (n side by side, windows of n) or
-    "scatter" (any n); see hold.lua.
+    "scatter" (any n); see hold.lua. A `lenient` part may leave a seat on its own
+    when no pick that strands nobody is left (exact: the caller found none).
     """
 
     mode: str
     n: int
     candidates: list[int]
+    lenient: bool = False
 
 
 @dataclass
@@ -116,7 +118,11 @@ class HoldStore:
             max_per_client if client else 0,
             len(extra),
             1 if neighbours is not None else 0,
-            *[v for part in parts for v in (part.mode, part.n, len(part.candidates))],
+            *[
+                v
+                for part in parts
+                for v in (part.mode, part.n, len(part.candidates), int(part.lenient))
+            ],
             *candidates,
             *extra,
             *([",".join(map(str, table))] if neighbours is not None else []),

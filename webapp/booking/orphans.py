@@ -1,7 +1,10 @@
 """The no-orphan rule, as people read it: which seat a pick strands, and what to pick instead.
 
-The rule itself is enforced inside hold.lua on the live state; this module only
-words the refusal. It reads Redis again, so its advice is a suggestion, not a hold.
+The rule itself is enforced inside hold.lua on the live state. It steers, never
+refuses the last seats (ARCHITECTURE invariant 9): a hand-picked seat that strands
+another is refused only while a pick of the same size that strands nobody exists in
+its section, and the refusal names one. This module finds that pick and words the
+refusal; it reads Redis again, so its advice is a suggestion, not a hold.
 """
 
 from __future__ import annotations
@@ -43,18 +46,36 @@ def strands(ids: list[int], free: set[int], chosen: set[int]) -> int | None:
     return None
 
 
-def advice(run: list[Geo], free: set[int], picked: list[int], lone: int) -> str:
-    """ "pick C13 too, or C11–C12": the seat added, or the same number of seats moved over."""
+def alternative(event_id: int, layout, section: str, size: int, picked: list[int]) -> str | None:
+    """The best `size` free seats side by side in `section` that strand nobody, as a
+    label ("B7" or "B7–B8"); None when every such pick strands a seat.
+
+    `picked` (the refused pick) counts as free. Only the refusal path calls this, so
+    reading the section's marks (one MGET) is affordable.
+    """
+    seats = [layout.seat(i) for i in layout.section_ids(section)]
+    seats = [s for s in seats if s.kind in ("seat", "companion")]
+    free = free_seats(event_id, seats, picked)
+    for window in layout.groups(size, section):
+        if not free.issuperset(window) or set(window) == set(picked):
+            continue
+        run = layout.row_run(window[0])
+        if strands([s.id for s in run], free, set(window)) is None:
+            first, last = layout.seat(window[0]), layout.seat(window[-1])
+            return first.label if size == 1 else f"{first.label}–{last.label}"
+    return None
+
+
+def advice(run: list[Geo], free: set[int], picked: list[int], lone: int, elsewhere: str) -> str:
+    """ "pick C13 too, or C11–C12": the seat added, or the same number of seats moved
+    over (in the same row if possible, else `elsewhere`, a pick found in the section)."""
     ids = [s.id for s in run]
     mine = {s for s in picked if s in ids}
     options = []
     if strands(ids, free, mine | {lone}) is None:
         options.append(f"pick {_label(run, lone)} too")
-    moved = _nearest_window(run, free, mine)
-    if moved:
-        options.append(f"{moved} instead" if options else f"try {moved} instead")
-    if not options:
-        return "please pick other seats"
+    moved = _nearest_window(run, free, mine) or elsewhere
+    options.append(f"{moved} instead" if options else f"try {moved} instead")
     return ", or ".join(options)
 
 

@@ -13,11 +13,14 @@
 -- ARGV[7] seats wanted in all   ARGV[8] number of parts P
 -- ARGV[9] pub/sub channel   ARGV[10] max seats held from one address (0: no limit)
 -- ARGV[11] number of neighbour-only keys   ARGV[12] "1": refuse to strand a seat
--- ARGV[13..] per part: mode, seats wanted, number of candidates. Modes:
+-- ARGV[13..] per part: mode, seats wanted, number of candidates, lenient ("1"/"0"). Modes:
 --   exact   every candidate (a customer's own pick);
 --   groups  the first run of n consecutive candidates, starting at a multiple of n,
 --           that is free and strands no seat (best available, side by side);
 --   scatter the first n free candidates that strand no seat.
+-- A lenient part may strand seats when nothing else is left (the rule steers buyers,
+-- it never refuses the last seats): exact skips the rule, scatter first takes the
+-- candidates that strand nobody and fills up with the others.
 -- then the seat ids, parallel to KEYS[11..]; then, with ARGV[12] = "1", one string of
 -- four comma-separated ids per candidate: two neighbours to the left, two to the right
 -- ("0" = row end or aisle). One string, not 4 arguments a seat: packing arguments is
@@ -35,7 +38,7 @@ local n = tonumber(ARGV[7])
 local nparts = tonumber(ARGV[8])
 local nextra = tonumber(ARGV[11])
 local check_orphans = ARGV[12] == '1'
-local IDS = 13 + 3 * nparts
+local IDS = 13 + 4 * nparts
 local ncand = #KEYS - FIRST + 1 - nextra
 local NB = IDS + ncand + nextra
 
@@ -92,7 +95,8 @@ end
 local order = {}    -- candidate indexes taken, in order
 local offset = 0
 for p = 0, nparts - 1 do
-  local mode, want, count = ARGV[13 + 3 * p], tonumber(ARGV[14 + 3 * p]), tonumber(ARGV[15 + 3 * p])
+  local mode, want, count = ARGV[13 + 4 * p], tonumber(ARGV[14 + 4 * p]), tonumber(ARGV[15 + 4 * p])
+  local lenient = ARGV[16 + 4 * p] == '1'
   local got = {}
   if mode == 'exact' then
     local busy = {}
@@ -101,7 +105,7 @@ for p = 0, nparts - 1 do
     end
     if #busy > 0 then return {'taken', unpack(busy)} end
     pick(got)
-    local lone = stranded_by(got)
+    local lone = not lenient and stranded_by(got)
     if lone then return {'orphan', lone} end
   elseif mode == 'groups' then
     local g = offset
@@ -124,6 +128,16 @@ for p = 0, nparts - 1 do
         chosen[id] = true
         if strands(i) then chosen[id] = nil else table.insert(got, i) end
         if #got == want then break end
+      end
+    end
+    if #got < want and lenient then
+      for i = offset, offset + count - 1 do
+        local id = ARGV[IDS + i]
+        if #got == want then break end
+        if not taken(id) then
+          chosen[id] = true
+          table.insert(got, i)
+        end
       end
     end
     if #got < want then return {'taken'} end
