@@ -45,8 +45,10 @@ def stack(
     workers: int = 4,
     threads: int = 8,
     extra_env: dict | None = None,
+    with_process: bool = False,
 ):
-    """Yield (app, base_url, env) with Redis, a migrated database and gunicorn running."""
+    """Yield (app, base_url, env) with Redis, a migrated database and gunicorn running;
+    with `with_process`, gunicorn's master process comes fourth (for CPU figures)."""
     with database(database_url) as (db_url, tmp):
         redis_proc, redis_url = start_redis(tmp / "redis")
         env = {
@@ -69,7 +71,7 @@ def stack(
         web, url = start_gunicorn(env, workers=workers, threads=threads, app="bench.app:app")
         try:
             with app.app_context():
-                yield app, url, env
+                yield (app, url, env, web) if with_process else (app, url, env)
         finally:
             stop(web)
             redis_proc.terminate()

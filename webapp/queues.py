@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import redis
 from flask import Flask
@@ -13,6 +13,7 @@ from webapp.booking.models import utcnow
 
 QUEUE_NAME = "holdfast"
 SWEEP_JOB_ID = "holdfast-sweep"
+DUE_JOB_ID = "holdfast-release-due"
 
 
 def rq_connection(app: Flask) -> redis.Redis:
@@ -31,33 +32,25 @@ def register_queues(app: Flask) -> None:
     app.extensions["holdfast_enqueue"] = lambda name, *args, **options: queue.enqueue(
         name, *args, result_ttl=600, **options
     )
-    if app.config.get("EXPIRY_FALLBACK", True):
-        app.extensions["holdfast_schedule_expiry"] = lambda hold_id, when: schedule_expiry(
-            scheduler, hold_id, when
-        )
-
-
-def schedule_expiry(scheduler: Scheduler, hold_id: str, when: datetime) -> None:
-    """Run workers.jobs.expire_hold(hold_id) at `when` (naive UTC); one job per hold."""
-    # rq-scheduler keeps whole seconds (it truncates); round up so it never runs early.
-    if when.microsecond:
-        when = when.replace(microsecond=0) + timedelta(seconds=1)
-    scheduler.enqueue_at(
-        when, "workers.jobs.expire_hold", hold_id, job_id=f"expire-{hold_id}", job_result_ttl=600
-    )
 
 
 def schedule_sweep(scheduler: Scheduler, every_seconds: int) -> None:
     """(Re)register the periodic sweep under a fixed id so restarts do not duplicate it."""
-    if SWEEP_JOB_ID in scheduler:
-        scheduler.cancel(SWEEP_JOB_ID)
+    _schedule_every(scheduler, SWEEP_JOB_ID, "workers.jobs.sweep_expired", every_seconds)
+
+
+def schedule_due_releases(scheduler: Scheduler) -> None:
+    """Every second, release the holds whose deadline + grace has passed: the fallback
+    for lost keyspace notifications. hold.lua lists each hold in its event's due set, so
+    taking a hold costs no scheduling round trip and one job serves every hold."""
+    _schedule_every(scheduler, DUE_JOB_ID, "workers.jobs.release_due_holds", 1)
+
+
+def _schedule_every(scheduler: Scheduler, job_id: str, func: str, every_seconds: int) -> None:
+    if job_id in scheduler:
+        scheduler.cancel(job_id)
     scheduler.schedule(
-        utcnow(),
-        "workers.jobs.sweep_expired",
-        interval=every_seconds,
-        repeat=None,
-        id=SWEEP_JOB_ID,
-        result_ttl=600,
+        utcnow(), func, interval=every_seconds, repeat=None, id=job_id, result_ttl=60
     )
 
 

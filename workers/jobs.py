@@ -12,16 +12,23 @@ import requests
 from flask import current_app
 
 from webapp import booking
-from webapp.booking import outbox, payment_events, waitlist
+from webapp.booking import expiry, outbox, payment_events, waitlist
 from webapp.booking.audit import acting_as
 from webapp.queues import enqueue_payment_event
 from webapp.webhooks import signature
 
 
 def expire_hold(hold_id: str) -> str:
-    """Fallback for a lost keyspace notification: end the hold if it lapsed."""
+    """End one hold if it lapsed (kept for jobs queued before the due sets)."""
     with acting_as("fallback job"):
         return booking.expire_hold(hold_id)
+
+
+def release_due_holds() -> int:
+    """Fallback for lost keyspace notifications, every second: end every hold whose
+    deadline + grace has passed, in every event's due set."""
+    with acting_as("fallback job"):
+        return expiry.release_due()
 
 
 def sweep_expired() -> dict:

@@ -14,7 +14,7 @@ from rq import SimpleWorker
 
 from webapp import create_app
 from webapp.extensions import db
-from webapp.queues import QUEUE_NAME, rq_connection, schedule_sweep
+from webapp.queues import QUEUE_NAME, rq_connection, schedule_due_releases, schedule_sweep
 
 
 class AppWorker(SimpleWorker):
@@ -32,7 +32,10 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
     app = create_app()
     with app.app_context():
-        schedule_sweep(app.extensions["holdfast_scheduler"], app.config["SWEEP_INTERVAL_SECONDS"])
+        scheduler = app.extensions["holdfast_scheduler"]
+        schedule_sweep(scheduler, app.config["SWEEP_INTERVAL_SECONDS"])
+        if app.config["EXPIRY_FALLBACK"]:
+            schedule_due_releases(scheduler)
         # Registries are cleaned (abandoned jobs retried) every 30 s instead of 10 min.
         worker = AppWorker([QUEUE_NAME], connection=rq_connection(app), maintenance_interval=30)
         worker.work(with_scheduler=True)

@@ -48,7 +48,7 @@ def test_listener_expires_pending_booking_within_1_5s(app, rds, procs):
 
 
 def test_fallback_expires_without_listener(app, rds, procs):
-    procs("worker")
+    procs("worker", HOLD_GRACE_SECONDS="1")  # the due-set job applies the grace
     procs("scheduler")
     event = make_event()
     booking = pending_booking(event)

@@ -1,18 +1,11 @@
 """The booking domain: plain functions called by routes, jobs, the CLI and benchmarks."""
 
+from webapp.booking.baskets import extend_hold, get_hold, release_hold, release_seats
 from webapp.booking.catalog import get_booking, get_event, list_events
 from webapp.booking.checkout import start_checkout
 from webapp.booking.errors import BookingError
 from webapp.booking.expiry import expire_hold, sweep_expired
-from webapp.booking.holds import (
-    Hold,
-    extend_hold,
-    get_hold,
-    hold_best_available,
-    hold_seats,
-    release_hold,
-    release_seats,
-)
+from webapp.booking.holds import Hold, hold_best_available, hold_seats
 from webapp.booking.payments import confirm_payment
 from webapp.booking.seatmap import (
     changes_since,

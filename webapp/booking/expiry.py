@@ -7,18 +7,22 @@ hold time, and the periodic sweep. Every function here is safe to run twice.
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from webapp.booking import audit, keys
 from webapp.booking.context import session, setting
 from webapp.booking.holdstore import store
-from webapp.booking.models import Booking, BookingSeat, utcnow
+from webapp.booking.models import Booking, BookingSeat, Event, utcnow
 from webapp.booking.returned import seats_returned
 from webapp.database import write_transaction
+
+DUE_LOCK_KEY = "hf:due-lock"
+DUE_LOCK_MS = 30_000  # outlives a slow run, lapses if its worker dies
+DUE_BATCH = 5000  # holds per event per run; the next run (a second later) takes the rest
 
 
 def end_pending(booking: Booking, status: str, reason: str) -> bool:
@@ -136,10 +140,30 @@ def move_pending_expiry(hold_id: str, expires_at: datetime) -> None:
         )
 
 
-def schedule_fallback(hold) -> None:
-    """Ask the scheduler to expire the hold at expires_at + grace, in case the
-    keyspace notification is lost. A no-op when no scheduler is configured."""
-    schedule = current_app.extensions.get("holdfast_schedule_expiry")
-    if schedule is not None:
-        grace = timedelta(seconds=setting("HOLD_GRACE_SECONDS"))
-        schedule(hold.hold_id, hold.expires_at + grace)
+def release_due(now_ms: int | None = None) -> int:
+    """End every hold whose deadline + HOLD_GRACE_SECONDS has passed (the fallback).
+
+    hold.lua lists each new hold in its event's due set, extend.lua moves it and
+    finish.lua removes it, so this reads one sorted set per event in one round trip.
+    One caller at a time (a lock that lapses by itself); a second finds the lock and
+    returns. Returns how many holds it ended.
+    """
+    client = store().client
+    if not client.set(DUE_LOCK_KEY, "1", nx=True, px=DUE_LOCK_MS):
+        return 0
+    try:
+        cutoff = (now_ms or int(time.time() * 1000)) - setting("HOLD_GRACE_SECONDS") * 1000
+        event_ids = list(session().scalars(select(Event.id)))
+        pipe = client.pipeline(transaction=False)
+        for event_id in event_ids:
+            pipe.zrangebyscore(keys.due(event_id), "-inf", cutoff, start=0, num=DUE_BATCH)
+        ended = 0
+        for event_id, hold_ids in zip(event_ids, pipe.execute(), strict=True):
+            for hold_id in hold_ids:
+                outcome = expire_hold(hold_id)
+                ended += outcome in ("expired", "released")
+                if outcome != "alive":  # an extended hold's entry moved already
+                    client.zrem(keys.due(event_id), hold_id)
+        return ended
+    finally:
+        client.delete(DUE_LOCK_KEY)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
 from importlib import resources
 
 import redis as redis_lib
 from redis.commands.core import Script
 
-from webapp.booking import keys
+from webapp.booking import keys, pools
 
 INFO_TTL_MS = 24 * 3600 * 1000  # hold info outlives its timer so expiry can still read it
 
@@ -24,20 +24,25 @@ def _load(name: str) -> str:
 class Part:
     """One part of a hold request: `n` seats out of `candidates` (preference order).
 
-    `mode` is "exact" (all of them), "groups" (n side by side, windows of n) or
-    "scatter" (any n); see hold.lua. A `lenient` part may leave a seat on its own
-    when no pick that strands nobody is left (exact: the caller found none).
+    `mode` is "exact" (all of them), "groups" (n side by side, windows of n),
+    "scatter" (any n) or "best" (no candidates: hold.lua searches the sorted set
+    `pool`, measuring from the centre line `centre`); see hold.lua. A `lenient` part
+    may leave a seat on its own when no pick that strands nobody is left (exact: the
+    caller found none).
     """
 
     mode: str
     n: int
-    candidates: list[int]
+    candidates: list[int] = field(default_factory=list)
     lenient: bool = False
+    pool: str = ""
+    centre: float = 0.0
 
 
 @dataclass
 class TakeResult:
-    """What hold.lua answered: `status` is ok, taken, orphan, limit, iplimit or gone.
+    """What hold.lua answered: `status` is ok, taken, orphan, limit, iplimit, gone or
+    cold (the event's pools are not built yet).
 
     For "taken" `seat_ids` are the picked seats someone else has (exact parts); for
     "orphan" the one seat the pick would have left on its own.
@@ -48,6 +53,27 @@ class TakeResult:
     fence: int = 0
     expires_ms: int = 0
     held: int = 0
+
+
+@dataclass(frozen=True)
+class TakeRequest:
+    """One call of hold.lua: `parts` for `customer` into hold `hold_id`.
+
+    `neighbours(seat_id)` gives (left, left of left, right, right of right), 0 for a
+    row end or aisle; when given, no pick may leave a seat on its own (unless its part
+    is lenient). At most `max_per_client` seats may be held from the address `client`
+    (0: no limit).
+    """
+
+    event_id: int
+    hold_id: str
+    customer: str
+    parts: list[Part]
+    ttl_ms: int
+    max_seats: int
+    client: str | None = None
+    max_per_client: int = 0
+    neighbours: Callable[[int], tuple[int, int, int, int]] | None = None
 
 
 class HoldStore:
@@ -61,25 +87,10 @@ class HoldStore:
         self._block: Script = client.register_script(_load("block"))
         self._announce: Script = client.register_script(_load("announce"))
 
-    def take(
-        self,
-        event_id: int,
-        hold_id: str,
-        customer: str,
-        parts: list[Part],
-        *,
-        ttl_ms: int,
-        max_seats: int,
-        bought: int,
-        client: str | None = None,
-        max_per_client: int = 0,
-        neighbours: Callable[[int], tuple[int, int, int, int]] | None = None,
-    ) -> TakeResult:
-        """Run hold.lua over `parts`, all or nothing.
-
-        `neighbours(seat_id)` gives (left, left of left, right, right of right), 0 for a
-        row end or aisle; when given, no pick may leave a seat on its own.
-        """
+    def take(self, req: TakeRequest) -> TakeResult:
+        """Run hold.lua over the request's parts, all or nothing (one round trip)."""
+        event_id, hold_id, customer, parts = req.event_id, req.hold_id, req.customer, req.parts
+        client, neighbours = req.client, req.neighbours
         fixed = [
             keys.fence(event_id),
             keys.customer(event_id, customer),
@@ -105,19 +116,23 @@ class HoldStore:
                         seen.add(other)
                         extra.append(other)
         seat_keys = [keys.seat(event_id, s) for s in candidates + extra]
+        best = next((part for part in parts if part.mode == "best"), None)
         argv = [
             hold_id,
             customer,
-            ttl_ms,
+            req.ttl_ms,
             INFO_TTL_MS,
-            max_seats,
-            bought,
+            req.max_seats,
+            0,
             sum(part.n for part in parts),
             len(parts),
             keys.channel(event_id),
-            max_per_client if client else 0,
+            req.max_per_client if client else 0,
             len(extra),
             1 if neighbours is not None else 0,
+            best.pool if best else "",
+            best.centre if best else 0,
+            keys.tag(event_id),
             *[
                 v
                 for part in parts
@@ -132,8 +147,8 @@ class HoldStore:
             return TakeResult("ok", [int(s) for s in reply[3:]], int(reply[1]), int(reply[2]))
         if reply[0] in ("limit", "iplimit"):
             return TakeResult(reply[0], [], held=int(reply[1]))
-        if reply[0] == "gone":
-            return TakeResult("gone", [])
+        if reply[0] in ("gone", "cold"):
+            return TakeResult(reply[0], [])
         if reply[0] == "orphan":
             return TakeResult("orphan", [int(reply[1])])
         return TakeResult("taken", [int(s) for s in reply[1:]])
@@ -156,7 +171,14 @@ class HoldStore:
         ]
         seat_keys = [keys.seat(event_id, s) for s in seat_ids]
         argv = [hold_id, mode, keys.channel(event_id), *seat_ids]
-        return [int(s) for s in self._finish(keys=fixed + seat_keys, args=argv)]
+        changed = [int(s) for s in self._finish(keys=fixed + seat_keys, args=argv)]
+        if mode in ("release", "drop"):
+            # Every seat of the hold, not just those changed: a seat whose key lapsed
+            # on its own is free too, and must be offered by best available again.
+            pools.give_back(self.client, event_id, seat_ids)
+        elif mode == "unsell" and changed:
+            pools.give_back(self.client, event_id, changed)
+        return changed
 
     def extend(
         self, event_id: int, hold_id: str, customer: str, seat_ids: list[int], extra_ms: int
@@ -182,20 +204,35 @@ class HoldStore:
             keys=fixed + seat_keys,
             args=["block" if block else "unblock", keys.channel(event_id), *seat_ids],
         )
-        return [int(s) for s in reply[1:]] if reply[0] == "taken" else []
+        if reply[0] == "taken":
+            return [int(s) for s in reply[1:]]
+        if not block:
+            pools.give_back(self.client, event_id, seat_ids)
+        return []
 
-    def restore(self, event_id: int, marks: dict[int, tuple]) -> int:
-        """Write seat marks the database vouches for, without overwriting live ones."""
+    def prime(self, layout, marks: dict[int, tuple], bought: dict[str, int], now_ms: int) -> None:
+        """Rebuild the event's Redis state in one round trip, then mark it primed.
+
+        `marks` are what the database vouches for: sold and blocked win over any stale
+        hold; a pending booking's hold is written only where the seat has no mark.
+        `bought` is seats in confirmed bookings per customer (the seat limit).
+        """
+        event_id = layout.event_id
         pipe = self.client.pipeline(transaction=False)
         for seat_id, mark in marks.items():
             key = keys.seat(event_id, seat_id)
             if len(mark) == 1:
-                pipe.set(key, mark[0])  # sold and blocked win over any stale hold
+                pipe.set(key, mark[0])
             else:
                 deadline_ms = int(mark[1].replace(tzinfo=UTC).timestamp() * 1000)
-                pipe.set(key, mark[0], pxat=deadline_ms, nx=True)
+                if deadline_ms > now_ms:
+                    pipe.set(key, mark[0], pxat=deadline_ms, nx=True)
+        pipe.delete(keys.bought(event_id))
+        if bought:
+            pipe.hset(keys.bought(event_id), mapping=bought)
+        pools.build(pipe, layout)
+        pipe.set(keys.primed(event_id), "1")
         pipe.execute()
-        return len(marks)
 
     def live_holds(self, event_id: int, now_ms: int) -> list[dict]:
         """Every live hold of the event with its seats and deadline (two round trips)."""

@@ -92,3 +92,32 @@ def parse_timer(key: str) -> tuple[int, str] | None:
     """(event id, hold id) for a hold timer key name, else None."""
     match = _TIMER_RE.match(key)
     return (int(match.group(1)), match.group(2)) if match else None
+
+
+def pool(event_id: int, section: str | None) -> str:
+    """Sorted set of seats best available may offer, for the event or one section,
+    scored y * 2^20 + x; a hint (taken seats are dropped when hold.lua meets them)."""
+    return f"{tag(event_id)}:pool:{'*' if section is None else section}"
+
+
+# hold.lua and finish.lua build the names below from tag() themselves (same slot).
+
+
+def primed(event_id: int) -> str:
+    """Set once the event's Redis state was rebuilt from the database (see priming.py)."""
+    return f"{tag(event_id)}:primed"
+
+
+def neighbour_table(event_id: int) -> str:
+    """Hash seat id -> "left,left of left,right,right of right" ("0": row end or aisle)."""
+    return f"{tag(event_id)}:neighbours"
+
+
+def bought(event_id: int) -> str:
+    """Hash customer id -> seats in the customer's confirmed bookings (the seat limit)."""
+    return f"{tag(event_id)}:bought"
+
+
+def due(event_id: int) -> str:
+    """Sorted set hold id -> deadline (ms) of every live hold: the fallback job's list."""
+    return f"{tag(event_id)}:due"

@@ -49,6 +49,7 @@ class EventLayout:
     _neighbours: dict | None = None
     _by_id: dict | None = None
     _places: dict | None = None
+    _centres: dict = field(default_factory=dict)
 
     def groups(self, n: int, section: str | None, wheelchair: bool = False) -> list[list[int]]:
         """Windows of n neighbouring seats, best first (memoised per n and section).
@@ -74,6 +75,18 @@ class EventLayout:
 
     def best_first(self, section: str | None, wheelchair: bool = False) -> list[int]:
         return [g[0] for g in self.groups(1, section, wheelchair)]
+
+    def centre(self, section: str | None) -> float:
+        """The centre line (x) that best available measures from, for the event or a
+        section (memoised: hold.lua gets it with every best-available hold)."""
+        if section not in self._centres:
+            xs = [
+                s.x
+                for s in self.seats
+                if s.kind in ("seat", "companion") and section in (None, s.section)
+            ]
+            self._centres[section] = (min(xs) + max(xs)) / 2 if xs else 0.0
+        return self._centres[section]
 
     def seat(self, seat_id: int) -> Geo | None:
         if self._by_id is None:

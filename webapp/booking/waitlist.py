@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from webapp.booking import checkout, holds, inventory, layouts, outbox, seatmap
+from webapp.booking import baskets, checkout, holds, inventory, layouts, outbox, seatmap
 from webapp.booking.context import redis, session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.models import ACTIVE_STATUSES, Booking, Event, WaitlistEntry
@@ -136,7 +136,7 @@ def _settle_offers(event_id: int) -> None:
         booking = session().scalar(select(Booking).where(Booking.hold_id == entry.hold_id))
         if booking is not None and booking.status in ACTIVE_STATUSES:
             status = "booked"
-        elif holds.get_hold(entry.hold_id, entry.customer_id) is None:
+        elif baskets.get_hold(entry.hold_id, entry.customer_id) is None:
             status = "lapsed"
         else:
             continue
@@ -197,7 +197,7 @@ def claim(token: object) -> WaitlistEntry:
     )
     if entry is None:
         raise BookingError("offer_not_found")
-    if entry.status != "offered" or holds.get_hold(entry.hold_id, entry.customer_id) is None:
+    if entry.status != "offered" or baskets.get_hold(entry.hold_id, entry.customer_id) is None:
         raise BookingError("offer_lapsed")
     return entry
 

@@ -3,6 +3,7 @@
 -- KEYS[4] event held zset   KEYS[5..] seat keys
 -- ARGV[1] hold id   ARGV[2] customer id   ARGV[3] extra ms   ARGV[4] info ttl ms
 -- ARGV[5..] seat ids, parallel to KEYS[5..]
+-- The hold's entry in the event's due set (the fallback job's list) moves with it.
 -- Returns {"ok", new expires_ms} | {"gone"} | {"not_yours"} | {"again"}
 if redis.call('EXISTS', KEYS[1]) == 0 then return {'gone'} end
 local info = redis.call('HMGET', KEYS[2], 'customer', 'expires_ms', 'extended')
@@ -17,6 +18,7 @@ for i = 5, #KEYS do
   end
 end
 redis.call('PEXPIREAT', KEYS[1], expires)
+redis.call('ZADD', string.match(KEYS[1], '^(.*):hold:') .. ':due', 'XX', expires, ARGV[1])
 redis.call('HSET', KEYS[2], 'expires_ms', expires, 'extended', '1')
 redis.call('PEXPIREAT', KEYS[2], string.format('%.0f', expires + tonumber(ARGV[4])))
 return {'ok', expires}

@@ -10,15 +10,21 @@
 --            ends when none are left;
 --   sell:    seat keys become "sold" with no TTL and the hold ends;
 --   unsell:  seat keys that say "sold" are deleted (a cancelled sale).
+-- A hold that ends leaves the event's due set (the fallback job's list); a sale
+-- counts the seats in the event's bought hash for the customer (named by KEYS[1]).
 -- Returns the seat ids whose state changed.
 local FIRST = 8
+local TAG = string.match(KEYS[3], '^(.*):hold:')
+local CUSTOMER = string.match(KEYS[1], ':cust:(.*)$')
 local mode = ARGV[2]
 local changed = {}
 local dropped = {}
+local newly_sold = 0
 for i = FIRST, #KEYS do
   local id = ARGV[4 + i - FIRST]
   local current = redis.call('GET', KEYS[i])
   if mode == 'sell' then
+    if current ~= 'sold' then newly_sold = newly_sold + 1 end
     redis.call('SET', KEYS[i], 'sold')
     redis.call('ZREM', KEYS[2], id)
     table.insert(changed, id)
@@ -47,7 +53,15 @@ if mode == 'drop' then
   end
   if #left == 0 then ends = true else redis.call('HSET', KEYS[4], 'seats', table.concat(left, ',')) end
 end
-if ends then redis.call('DEL', KEYS[3], KEYS[4]) end
+if ends then
+  redis.call('DEL', KEYS[3], KEYS[4])
+  redis.call('ZREM', TAG .. ':due', ARGV[1])
+end
+if mode == 'sell' then
+  if newly_sold > 0 then redis.call('HINCRBY', TAG .. ':bought', CUSTOMER, newly_sold) end
+elseif mode == 'unsell' and #changed > 0 then
+  redis.call('HINCRBY', TAG .. ':bought', CUSTOMER, -#changed)
+end
 if #changed > 0 then
   local version = redis.call('INCR', KEYS[5])
   for _, id in ipairs(changed) do redis.call('ZADD', KEYS[6], version, id) end

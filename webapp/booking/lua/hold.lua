@@ -9,15 +9,30 @@
 --         network address   KEYS[11..] seat keys: the candidates of every part, then
 --         the keys of their neighbours that are not candidates themselves
 -- ARGV[1] hold id   ARGV[2] customer id   ARGV[3] ttl ms   ARGV[4] info ttl ms
--- ARGV[5] max seats per customer   ARGV[6] seats the customer already bought
+-- ARGV[5] max seats per customer   ARGV[6] further seats to count against that limit
+--         (0; seats the customer bought are counted here, from the bought hash)
 -- ARGV[7] seats wanted in all   ARGV[8] number of parts P
 -- ARGV[9] pub/sub channel   ARGV[10] max seats held from one address (0: no limit)
 -- ARGV[11] number of neighbour-only keys   ARGV[12] "1": refuse to strand a seat
--- ARGV[13..] per part: mode, seats wanted, number of candidates, lenient ("1"/"0"). Modes:
+-- ARGV[13] key of the pool to search in "best" mode ("" if none)   ARGV[14] the pool's
+--         centre line (x)   ARGV[15] the event's key prefix (hf:{evt:E}), for the keys
+--         found while the script runs, all in the event's slot: seat keys (prefix:seat:ID),
+--         the neighbour table (:neighbours, seat -> "l,ll,r,rr"), the primed flag
+--         (:primed, set once the event's Redis state was rebuilt from the database), the
+--         bought hash (:bought, customer -> seats in confirmed bookings) and the due set
+--         (:due, hold id -> deadline ms, which the fallback job reads)
+-- ARGV[16..] per part: mode, seats wanted, number of candidates, lenient ("1"/"0"). Modes:
 --   exact   every candidate (a customer's own pick);
 --   groups  the first run of n consecutive candidates, starting at a multiple of n,
 --           that is free and strands no seat (best available, side by side);
---   scatter the first n free candidates that strand no seat.
+--   scatter the first n free candidates that strand no seat;
+--   best    no candidates: the script searches the pool ARGV[13], a sorted set of the
+--           pool's seats scored y * 2^20 + x, a row (one y) at a time from the front:
+--           the free window of n side by side closest to the centre that strands
+--           nobody; else (n > 1) the best seats apart that strand nobody; else, as the
+--           last seats, stranding ones. The pool may hold seats taken since (they are
+--           checked and dropped as met), so its cost follows the rows read, not the
+--           venue's size or fullness.
 -- A lenient part may strand seats when nothing else is left (the rule steers buyers,
 -- it never refuses the last seats): exact skips the rule, scatter first takes the
 -- candidates that strand nobody and fills up with the others.
@@ -28,50 +43,151 @@
 -- A seat is stranded when it is left free between taken seats, or between a taken
 -- seat and the row's end or an aisle (the no-orphan rule). Parts are taken in order
 -- and later parts see the seats earlier ones took.
--- Returns {"ok", fence, expires_ms, seat ids...} | {"taken", seat ids...}
+-- Returns {"ok", fence, expires_ms, seat ids...} | {"taken", seat ids...} | {"cold"} (not
+--         primed, e.g. Redis lost its data: the caller primes the event and asks again)
 --       | {"orphan", seat id stranded} | {"limit", held} | {"iplimit", held}
 --       | {"gone"} (the hold to add to lapsed or is not the caller's)
 local FIRST = 11
+local BAND = 1048576
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local n = tonumber(ARGV[7])
 local nparts = tonumber(ARGV[8])
 local nextra = tonumber(ARGV[11])
 local check_orphans = ARGV[12] == '1'
-local IDS = 13 + 4 * nparts
+local POOL, CENTRE, TAG = ARGV[13], tonumber(ARGV[14]), ARGV[15]
+local SEAT, NBKEY, PRIMED = TAG .. ':seat:', TAG .. ':neighbours', TAG .. ':primed'
+local BOUGHT, DUE = TAG .. ':bought', TAG .. ':due'
+local IDS = 16 + 4 * nparts
 local ncand = #KEYS - FIRST + 1 - nextra
 local NB = IDS + ncand + nextra
 
-local near = {}
-if check_orphans then
+local near, nearat = {}, {}
+if check_orphans and ncand > 0 then
   for id in string.gmatch(ARGV[NB], '[^,]+') do near[#near + 1] = id end
+  for i = 0, ncand - 1 do
+    local id = ARGV[IDS + i]
+    if nearat[id] == nil then nearat[id] = 4 * i end
+  end
 end
 local keyof = {}
 for i = 0, ncand + nextra - 1 do keyof[ARGV[IDS + i]] = KEYS[FIRST + i] end
+local function seatkey(id) return keyof[id] or (SEAT .. id) end
 local chosen = {}   -- seat id -> true once picked by this call
 local known = {}    -- seat id -> taken before this call (read once)
 local function taken(id)
   if chosen[id] then return true end
-  if known[id] == nil then known[id] = redis.call('EXISTS', keyof[id]) == 1 end
+  if known[id] == nil then known[id] = redis.call('EXISTS', seatkey(id)) == 1 end
   return known[id]
 end
--- The seat that picking candidate i (already marked chosen) leaves on its own, or nil.
-local function strands(i)
+-- {left, left of left, right, right of right} of a seat ("0" = row end or aisle).
+local nbcache = {}
+local function neighbours(id)
+  local at = nearat[id]
+  if at then return near[at + 1], near[at + 2], near[at + 3], near[at + 4] end
+  if nbcache[id] == nil then
+    local row = {}
+    for v in string.gmatch(redis.call('HGET', NBKEY, id) or '0,0,0,0', '[^,]+') do
+      row[#row + 1] = v
+    end
+    nbcache[id] = row
+  end
+  local row = nbcache[id]
+  return row[1], row[2], row[3], row[4]
+end
+-- The seat that picking `id` (already marked chosen) leaves on its own, or nil.
+local function strands(id)
   if not check_orphans then return nil end
-  local base = 4 * i + 1
-  for side = 0, 2, 2 do
-    local n1, n2 = near[base + side], near[base + side + 1]
-    if n1 ~= '0' and not taken(n1) and (n2 == '0' or taken(n2)) then return n1 end
+  local l, ll, r, rr = neighbours(id)
+  if l ~= '0' and not taken(l) and (ll == '0' or taken(ll)) then return l end
+  if r ~= '0' and not taken(r) and (rr == '0' or taken(rr)) then return r end
+  return nil
+end
+local function pick(ids) for _, id in ipairs(ids) do chosen[id] = true end end
+local function unpick(ids) for _, id in ipairs(ids) do chosen[id] = nil end end
+local function stranded_by(ids)
+  for _, id in ipairs(ids) do
+    local s = strands(id)
+    if s then return s end
   end
   return nil
 end
-local function pick(list) for _, i in ipairs(list) do chosen[ARGV[IDS + i]] = true end end
-local function unpick(list) for _, i in ipairs(list) do chosen[ARGV[IDS + i]] = nil end end
-local function stranded_by(list)
-  for _, i in ipairs(list) do
-    local s = strands(i)
-    if s then return s end
+local function cand(from, to)
+  local ids = {}
+  for i = from, to do ids[#ids + 1] = ARGV[IDS + i] end
+  return ids
+end
+
+-- The first row of the pool at or after score `lo`: its y and free seats by x.
+-- Seats found taken are dropped from the pool (they come back when released).
+local function row_at(lo)
+  local first = redis.call('ZRANGEBYSCORE', POOL, lo, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  if #first == 0 then return nil end
+  local y = math.floor(tonumber(first[2]) / BAND)
+  local members = redis.call('ZRANGEBYSCORE', POOL, y * BAND, (y + 1) * BAND - 1, 'WITHSCORES')
+  local seats = {}
+  for k = 1, #members, 2 do
+    local id = members[k]
+    if not taken(id) then
+      seats[#seats + 1] = {id = id, x = tonumber(members[k + 1]) - y * BAND}
+    elseif not chosen[id] then
+      redis.call('ZREM', POOL, id)
+    end
   end
+  return y, seats
+end
+-- Free windows of `want` side by side in one row, closest to the centre first.
+local function windows(seats, want)
+  local wins, start = {}, 1
+  for k = 1, #seats do
+    if k > 1 and seats[k].x ~= seats[k - 1].x + 1 then start = k end
+    if k - start + 1 >= want then
+      local s = k - want + 1
+      local ids = {}
+      for j = s, k do ids[#ids + 1] = seats[j].id end
+      wins[#wins + 1] = {d = math.abs((seats[s].x + seats[k].x) / 2 - CENTRE), x = seats[s].x,
+        ids = ids}
+    end
+  end
+  table.sort(wins, function(a, b) if a.d ~= b.d then return a.d < b.d end return a.x < b.x end)
+  return wins
+end
+-- The best window of `want` seats in the pool; strict: only one that strands nobody.
+local function best_window(want, strict)
+  local y, seats = row_at(0)
+  while y do
+    for _, w in ipairs(windows(seats, want)) do
+      if not strict then return w.ids end
+      pick(w.ids)
+      local lone = stranded_by(w.ids)
+      unpick(w.ids)
+      if not lone then return w.ids end
+    end
+    y, seats = row_at((y + 1) * BAND)
+  end
+  return nil
+end
+-- The best `want` seats apart: those that strand nobody first, then (lenient) any.
+local function best_apart(want, lenient)
+  local got = {}
+  for pass = 1, lenient and 2 or 1 do
+    local y, seats = row_at(0)
+    while y and #got < want do
+      table.sort(seats, function(a, b)
+        local da, db = math.abs(a.x - CENTRE), math.abs(b.x - CENTRE)
+        if da ~= db then return da < db end
+        return a.x < b.x
+      end)
+      for _, s in ipairs(seats) do
+        if #got == want then break end
+        chosen[s.id] = true
+        if pass == 1 and strands(s.id) then chosen[s.id] = nil else got[#got + 1] = s.id end
+      end
+      y, seats = row_at((y + 1) * BAND)
+    end
+    if #got == want then return got end
+  end
+  unpick(got)
   return nil
 end
 
@@ -80,9 +196,11 @@ if existing[1] and (existing[1] ~= ARGV[2] or redis.call('EXISTS', KEYS[4]) == 0
   return {'gone'}
 end
 
+if redis.call('EXISTS', PRIMED) == 0 then return {'cold'} end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
 local held = redis.call('ZCARD', KEYS[2])
-if held + tonumber(ARGV[6]) + n > tonumber(ARGV[5]) then
+local bought = tonumber(redis.call('HGET', BOUGHT, ARGV[2]) or '0')
+if held + bought + tonumber(ARGV[6]) + n > tonumber(ARGV[5]) then
   return {'limit', tostring(held)}
 end
 local ip_max = tonumber(ARGV[10])
@@ -92,16 +210,17 @@ if ip_max > 0 then
   if from_ip + n > ip_max then return {'iplimit', tostring(from_ip)} end
 end
 
-local order = {}    -- candidate indexes taken, in order
+local order = {}    -- seat ids taken, in order
 local offset = 0
 for p = 0, nparts - 1 do
-  local mode, want, count = ARGV[13 + 4 * p], tonumber(ARGV[14 + 4 * p]), tonumber(ARGV[15 + 4 * p])
-  local lenient = ARGV[16 + 4 * p] == '1'
+  local at = 16 + 4 * p
+  local mode, want, count = ARGV[at], tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
+  local lenient = ARGV[at + 3] == '1'
   local got = {}
   if mode == 'exact' then
     local busy = {}
-    for i = offset, offset + count - 1 do
-      if taken(ARGV[IDS + i]) then table.insert(busy, ARGV[IDS + i]) else table.insert(got, i) end
+    for _, id in ipairs(cand(offset, offset + count - 1)) do
+      if taken(id) then busy[#busy + 1] = id else got[#got + 1] = id end
     end
     if #busy > 0 then return {'taken', unpack(busy)} end
     pick(got)
@@ -111,8 +230,8 @@ for p = 0, nparts - 1 do
     local g = offset
     while g + want <= offset + count and #got == 0 do
       local run = {}
-      for i = g, g + want - 1 do
-        if not taken(ARGV[IDS + i]) then table.insert(run, i) end
+      for _, id in ipairs(cand(g, g + want - 1)) do
+        if not taken(id) then run[#run + 1] = id end
       end
       if #run == want then
         pick(run)
@@ -121,31 +240,35 @@ for p = 0, nparts - 1 do
       g = g + want
     end
     if #got == 0 then return {'taken'} end
+  elseif mode == 'best' then
+    got = best_window(want, true)
+    if not got and want > 1 then got = best_apart(want, lenient) end
+    if not got and lenient then got = best_window(want, false) end
+    if not got then return {'taken'} end
+    pick(got)
+    for _, id in ipairs(got) do redis.call('ZREM', POOL, id) end
   else
-    for i = offset, offset + count - 1 do
-      local id = ARGV[IDS + i]
+    for _, id in ipairs(cand(offset, offset + count - 1)) do
       if not taken(id) then
         chosen[id] = true
-        if strands(i) then chosen[id] = nil else table.insert(got, i) end
+        if strands(id) then chosen[id] = nil else got[#got + 1] = id end
         if #got == want then break end
       end
     end
     if #got < want and lenient then
-      for i = offset, offset + count - 1 do
-        local id = ARGV[IDS + i]
+      for _, id in ipairs(cand(offset, offset + count - 1)) do
         if #got == want then break end
         if not taken(id) then
           chosen[id] = true
-          table.insert(got, i)
+          got[#got + 1] = id
         end
       end
     end
     if #got < want then return {'taken'} end
   end
-  for _, i in ipairs(got) do table.insert(order, i) end
+  for _, id in ipairs(got) do order[#order + 1] = id end
   offset = offset + count
 end
-
 -- Numbers are formatted by hand: Lua would print large ones as 1.79e+15.
 local fence, expires
 if existing[1] then
@@ -162,9 +285,8 @@ end
 local version = redis.call('INCR', KEYS[6])
 local reply = {'ok', fence, expires}
 local ids = {}
-for _, i in ipairs(order) do
-  local id = ARGV[IDS + i]
-  redis.call('SET', KEYS[FIRST + i], ARGV[1], 'PXAT', expires)
+for _, id in ipairs(order) do
+  redis.call('SET', seatkey(id), ARGV[1], 'PXAT', expires)
   redis.call('HSET', KEYS[7], id, fence)
   redis.call('ZADD', KEYS[2], expires, id)
   redis.call('ZADD', KEYS[3], expires, id)
@@ -180,6 +302,7 @@ else
   redis.call('INCR', KEYS[9])
   redis.call('EXPIRE', KEYS[9], 7200)
   redis.call('SET', KEYS[4], '1', 'PXAT', expires)
+  redis.call('ZADD', DUE, expires, ARGV[1])
   redis.call('HSET', KEYS[5], 'customer', ARGV[2], 'fence', fence, 'expires_ms', expires,
     'extended', '0', 'ipkey', KEYS[10])
   if ip_max > 0 then redis.call('PEXPIREAT', KEYS[10], expires) end

@@ -1,0 +1,216 @@
+"""The on-sale hot path under `wrk`, each route as a ratio of trivial routes in the same run.
+
+    python -m bench.hotpath [--seconds 5] [--connections 16] [--database-url URL]
+
+One gunicorn as `make run` starts it (2 gthread workers x 8 threads), rate limits and
+per-address caps off, every request a new customer (wrk sends no cookie). wrk is a C
+load generator (Debian package `wrk`), so the client costs little of the two cores.
+Server CPU per request is read from /proc for gunicorn's processes and Redis.
+Events keep the default rules (no-orphan rule on).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+from bench.stack import stack
+from bench.stats import emit, machine, print_table
+from webapp.booking import keys, layouts
+from webapp.booking.layout import create_event
+from webapp.booking.models import Seat, utcnow
+from webapp.extensions import db
+from webapp.seed import THEATRE, arena_layout, theatre_layout
+
+WRK_SCRIPT = r"""
+local threads = {}
+function setup(thread)
+  thread:set("tid", #threads)
+  table.insert(threads, thread)
+end
+function init(args)
+  first = tonumber(args[1] or "0")
+  nthreads = tonumber(args[2] or "1")
+  body_kind = args[3] or "none"
+  step = 0
+end
+request = function()
+  if body_kind == "none" then return wrk.format("GET", wrk.path) end
+  local body
+  if body_kind == "seat" then
+    body = '{"seat_ids":[' .. (first + tid + step * nthreads) .. ']}'
+    step = step + 1
+  else
+    body = '{"quantity":' .. body_kind .. '}'
+  end
+  return wrk.format("POST", wrk.path, {["Content-Type"] = "application/json"}, body)
+end
+function done(summary, latency, requests)
+  io.write(string.format(
+    'WRK {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"non2xx":%d,' ..
+    '"socket_errors":%d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    summary.errors.status,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
+"""
+
+
+def server_pids(web: int, redis_port: str) -> list[int]:
+    """gunicorn's master and workers, and the Redis server of this run."""
+    pids = [web]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == web or ("redis-server" in cmdline and f":{redis_port}" in cmdline):
+            pids.append(int(entry.name))
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes (children they waited for included)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(v) for v in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url: str, seconds: int, connections: int, args: list[str], script: Path) -> dict:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url, "--", *args]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in out.splitlines() if x.startswith("WRK "))
+    return json.loads(line[4:])
+
+
+def fill(event_id: int, fraction: float) -> None:
+    """Mark the best `fraction` of the arena sold in Redis (front rows first, as an
+    on-sale fills it) and clear every other seat mark."""
+    from webapp.booking.holdstore import store
+
+    client = store().client
+    order = layouts.layout_of(event_id).best_first(None)
+    cut = int(len(order) * fraction)
+    pipe = client.pipeline(transaction=False)
+    for i, seat_id in enumerate(order):
+        if i < cut:
+            pipe.set(keys.seat(event_id, seat_id), "sold")
+        else:
+            pipe.delete(keys.seat(event_id, seat_id))
+    pipe.delete(keys.held(event_id))
+    pipe.execute()
+
+
+def main(argv: list[str] | None = None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
+    args = parser.parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (make bench does it)")
+    script = Path(tempfile.mkdtemp(prefix="holdfast-wrk-")) / "hotpath.lua"
+    script.write_text(WRK_SCRIPT)
+    with stack(args.database_url, args.workers, args.threads, with_process=True) as (
+        app,
+        base,
+        env,
+        web,
+    ):
+        theatre = create_event(THEATRE, "Hamlet", utcnow(), theatre_layout()).id
+        arena = create_event("Holdfast Arena", "Arena", utcnow(), arena_layout()).id
+        holds_arena = create_event("Holdfast Arena", "Holds", utcnow(), arena_layout()).id
+        ids = sorted(db.session.scalars(db.select(Seat.id).where(Seat.event_id == holds_arena)))
+        assert ids[-1] - ids[0] + 1 == len(ids), "arena seat ids are not contiguous"
+        pids = server_pids(web.pid, env["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
+        n = args.connections
+        cases = [
+            ("trivial GET /bench/ping", "/bench/ping", [], None),
+            ("static GET /static/favicon.svg", "/static/favicon.svg", [], None),
+            ("live poll GET /events/{id}/changes", f"/events/{theatre}/changes?since=0", [], None),
+            ("event page GET /events/{id}, 240 seats", f"/events/{theatre}", [], None),
+            (
+                "arena section page, 1,000 seats",
+                f"/events/{arena}/sections/Block%20A",
+                [],
+                None,
+            ),
+            (
+                "hold by seat id, arena",
+                f"/api/v1/events/{holds_arena}/holds",
+                [str(ids[0]), "2", "seat"],
+                None,
+            ),
+        ]
+        for quantity in (1, 4):
+            for fraction in (0.0, 0.5, 0.9):
+                cases.append(
+                    (
+                        f"best available {quantity}, arena {fraction:.0%} sold",
+                        f"/api/v1/events/{arena}/holds",
+                        ["0", "2", str(quantity)],
+                        fraction,
+                    )
+                )
+        rows = []
+        for name, path, wrk_args, fraction in cases:
+            if fraction is not None:
+                fill(arena, fraction)
+            before = cpu_seconds(pids)
+            result = wrk(base + path, args.seconds, n, wrk_args, script)
+            cpu = cpu_seconds(pids) - before
+            seconds = result["duration_us"] / 1e6
+            rows.append(
+                {
+                    "route": name,
+                    "requests": result["requests"],
+                    "rps": result["requests"] / seconds,
+                    "p50_ms": result["p50_us"] / 1000,
+                    "p99_ms": result["p99_us"] / 1000,
+                    "non2xx": result["non2xx"],
+                    "server_cpu_ms_per_req": 1000 * cpu / max(1, result["requests"]),
+                }
+            )
+        dialect = db.engine.dialect.name
+    trivial, static = rows[0]["rps"], rows[1]["rps"]
+    for row in rows:
+        row["vs_trivial"] = row["rps"] / trivial
+        row["vs_static"] = row["rps"] / static
+        emit({"bench": "hotpath", "connections": n, "load": "wrk -t2", **row, **machine()})
+    print_table(
+        f"Hot path under wrk ({n} connections, {args.workers} gthread workers x "
+        f"{args.threads} threads, {dialect})",
+        rows,
+        [
+            "route",
+            "requests",
+            "rps",
+            "p50_ms",
+            "p99_ms",
+            "non2xx",
+            "server_cpu_ms_per_req",
+            "vs_trivial",
+            "vs_static",
+        ],
+    )
+    return rows
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""Rebuilding an event's Redis state from the database (ARCHITECTURE invariant 7).
+
+hold.lua answers "cold" until the event is primed: its seat marks (sold, blocked,
+pending bookings' holds), the seats each customer bought, and the best-available
+pools. A new event is primed by its first hold. Redis that loses its data (restart,
+FLUSHALL, failover to an empty replica) loses the primed flag with the rest, so the
+next hold rebuilds everything before it takes a seat: a lost Redis never hands out a
+seat the database has sold, and no hold reads the database to make sure of it. A
+partial loss that keeps the flag (a lagging replica) is caught at checkout, where
+the database decides (the unique index). Two primings at once are harmless: sold and
+blocked marks are absolute, holds only fill gaps.
+"""
+
+from __future__ import annotations
+
+import time
+
+from webapp.booking import inventory, layouts
+from webapp.booking.context import session
+from webapp.booking.holdstore import store
+from webapp.booking.models import utcnow
+
+
+def prime(event_id: int) -> None:
+    """Write the event's Redis state from the database (two queries, one round trip)."""
+    layout = layouts.layout_of(event_id)
+    marks = inventory.database_marks(session(), event_id, utcnow())
+    bought = inventory.bought_by_customer(session(), event_id)
+    store().prime(layout, marks, bought, int(time.time() * 1000))
