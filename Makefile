@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
 BENCH_DB := $(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL),)
 
-.PHONY: help venv run test test-fast bench lint browser clean
+.PHONY: help venv run test test-fast bench lint browser wrk clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -30,15 +30,22 @@ browser: ## Make sure Debian's chromium is installed for Playwright
 	  else echo "Install chromium (sudo apt-get install chromium) for the browser tests"; exit 1; fi; \
 	fi
 
-test: $(STAMP) browser ## Run the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+wrk: ## Make sure Debian's wrk (the benchmarks' load generator) is installed
+	@if ! command -v wrk >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "Install wrk (sudo apt-get install wrk) for the benchmarks"; exit 1; fi; \
+	fi
+
+test: $(STAMP) browser wrk ## Run the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
 
 test-fast: $(STAMP) ## Run the suite without the slow rush and browser tests
 	$(BIN)/python -m pytest -m "not slow and not e2e"
 
-bench: $(STAMP) ## Run every benchmark (SQLite; set BENCH_DATABASE_URL for PostgreSQL)
+bench: $(STAMP) wrk ## Run every benchmark (SQLite; set BENCH_DATABASE_URL for PostgreSQL)
 	$(BIN)/python -m bench.rush --customers 1200 --seats 1000 --strategy all $(BENCH_DB)
-	$(BIN)/python -m bench.ceiling $(BENCH_DB)
+	$(BIN)/python -m bench.hotpath $(BENCH_DB)
 	$(BIN)/python -m bench.seatmap $(BENCH_DB)
 	$(BIN)/python -m bench.expiry --holds 5000 $(BENCH_DB)
 	$(BIN)/python -m bench.orphans --seats 1000 $(BENCH_DB)

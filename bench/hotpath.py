@@ -22,7 +22,7 @@ from pathlib import Path
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking import keys, layouts
-from webapp.booking.layout import create_event
+from webapp.booking.layout import SectionLayout, create_event
 from webapp.booking.models import Seat, utcnow
 from webapp.extensions import db
 from webapp.seed import THEATRE, arena_layout, theatre_layout
@@ -115,6 +115,32 @@ def fill(event_id: int, fraction: float) -> None:
     pipe.execute()
 
 
+def redis_round_trips_per_hold(event_id: int, seat_ids: list[int], n: int = 150) -> dict:
+    """Hold n pairs of seats in-process (left to right along runs of 20, so the
+    no-orphan rule never refuses one) and count what the Redis client sends. The
+    fallback is included: hold.lua lists the hold in its event's due set."""
+    from redis.connection import Connection
+
+    from webapp.booking import hold_seats
+
+    sent = {"n": 0}
+    original = Connection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent["n"] += 1  # one send = one round trip (a pipeline is one send)
+        return original(self, command, check_health)
+
+    pairs = [seat_ids[i : i + 2] for i in range(0, 2 * (n + 1), 2)]
+    hold_seats(event_id, "rt-warm", pairs.pop(0))  # primes the event once
+    Connection.send_packed_command = counting
+    try:
+        for i, pair in enumerate(pairs):
+            hold_seats(event_id, f"rt-{i}", pair)
+    finally:
+        Connection.send_packed_command = original
+    return {"with_fallback": sent["n"] / len(pairs)}
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=5)
@@ -136,6 +162,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
         theatre = create_event(THEATRE, "Hamlet", utcnow(), theatre_layout()).id
         arena = create_event("Holdfast Arena", "Arena", utcnow(), arena_layout()).id
         holds_arena = create_event("Holdfast Arena", "Holds", utcnow(), arena_layout()).id
+        rows_of_40 = [SectionLayout("Floor", [f"R{i}" for i in range(10)], 40, 1000, [20])]
+        trips_event = create_event("Bench Hall", "Round trips", utcnow(), rows_of_40).id
+        trips_ids = sorted(
+            db.session.scalars(db.select(Seat.id).where(Seat.event_id == trips_event))
+        )
         ids = sorted(db.session.scalars(db.select(Seat.id).where(Seat.event_id == holds_arena)))
         assert ids[-1] - ids[0] + 1 == len(ids), "arena seat ids are not contiguous"
         pids = server_pids(web.pid, env["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
@@ -168,6 +199,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                         fraction,
                     )
                 )
+        trips = redis_round_trips_per_hold(trips_event, trips_ids)
         rows = []
         for name, path, wrk_args, fraction in cases:
             if fraction is not None:
@@ -209,6 +241,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
             "vs_static",
         ],
     )
+    print(f"Redis round trips per hold, its fallback included: {trips['with_fallback']:.2f}")
+    emit({"bench": "hotpath", "redis_round_trips_per_hold": trips})
     return rows
 
 

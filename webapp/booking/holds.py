@@ -126,12 +126,13 @@ def hold_seats(
         raise BookingError("seat_limit", limit=setting("MAX_SEATS_PER_CUSTOMER"))
     req = HoldRequest.make(event_id, customer, add_to, client, ttl_seconds)
     hold_input.check_seats(req.layout, seat_ids, standing)
-    parts = [Part("exact", len(seat_ids), seat_ids)] if seat_ids else []
-    parts += [Part("scatter", qty, req.layout.places(area)) for area, qty in standing.items()]
+    parts = [Part("scatter", qty, req.layout.places(area)) for area, qty in standing.items()]
+    if seat_ids:
+        # The section's pool lets hold.lua look for a pick that strands nobody.
+        section = req.layout.seat(seat_ids[0]).section
+        pool, centre = keys.pool(event_id, section), req.layout.centre(section)
+        parts.insert(0, Part("exact", len(seat_ids), seat_ids, pool=pool, centre=centre))
     result = _take(req, parts)
-    if result.status == "orphan" and refusals.steer(req, seat_ids, result.seat_ids[0]):
-        parts[0] = Part("exact", len(seat_ids), seat_ids, lenient=True)
-        result = _take(req, parts)
     if result.status != "ok":
         refusals.refuse(req, seat_ids, standing, result)
     return _made(req, result)

@@ -45,7 +45,8 @@ class TakeResult:
     cold (the event's pools are not built yet).
 
     For "taken" `seat_ids` are the picked seats someone else has (exact parts); for
-    "orphan" the one seat the pick would have left on its own.
+    "orphan" the one seat the pick would have left on its own, then the seats of a
+    pick of the same size that strands nobody.
     """
 
     status: str
@@ -116,7 +117,7 @@ class HoldStore:
                         seen.add(other)
                         extra.append(other)
         seat_keys = [keys.seat(event_id, s) for s in candidates + extra]
-        best = next((part for part in parts if part.mode == "best"), None)
+        best = next((part for part in parts if part.pool), None)
         argv = [
             hold_id,
             customer,
@@ -150,7 +151,7 @@ class HoldStore:
         if reply[0] in ("gone", "cold"):
             return TakeResult(reply[0], [])
         if reply[0] == "orphan":
-            return TakeResult("orphan", [int(reply[1])])
+            return TakeResult("orphan", [int(s) for s in reply[1:]])
         return TakeResult("taken", [int(s) for s in reply[1:]])
 
     def finish(

@@ -3,7 +3,7 @@
 The rule itself is enforced inside hold.lua on the live state. It steers, never
 refuses the last seats (ARCHITECTURE invariant 9): a hand-picked seat that strands
 another is refused only while a pick of the same size that strands nobody exists in
-its section, and the refusal names one. This module finds that pick and words the
+its section (hold.lua finds it), and the refusal names one. This module words the
 refusal; it reads Redis again, so its advice is a suggestion, not a hold.
 """
 
@@ -43,26 +43,6 @@ def strands(ids: list[int], free: set[int], chosen: set[int]) -> int | None:
         beside = [j for j in (i - 1, i + 1) if 0 <= j < len(ids)]
         if any(ids[j] in chosen for j in beside):
             return seat_id
-    return None
-
-
-def alternative(event_id: int, layout, section: str, size: int, picked: list[int]) -> str | None:
-    """The best `size` free seats side by side in `section` that strand nobody, as a
-    label ("B7" or "B7–B8"); None when every such pick strands a seat.
-
-    `picked` (the refused pick) counts as free. Only the refusal path calls this, so
-    reading the section's marks (one MGET) is affordable.
-    """
-    seats = [layout.seat(i) for i in layout.section_ids(section)]
-    seats = [s for s in seats if s.kind in ("seat", "companion")]
-    free = free_seats(event_id, seats, picked)
-    for window in layout.groups(size, section):
-        if not free.issuperset(window) or set(window) == set(picked):
-            continue
-        run = layout.row_run(window[0])
-        if strands([s.id for s in run], free, set(window)) is None:
-            first, last = layout.seat(window[0]), layout.seat(window[-1])
-            return first.label if size == 1 else f"{first.label}–{last.label}"
     return None
 
 

@@ -18,22 +18,22 @@ def refuse(req, seat_ids: list[int], standing: dict[str, int], result: TakeResul
     """Raise the BookingError that explains `result` (hold.lua's answer)."""
     if result.status == "gone":
         raise BookingError("hold_expired")
+    if result.status == "orphan":
+        _refuse_orphan(req, seat_ids, result.seat_ids[0], result.seat_ids[1:])
     if result.seat_ids:
         _refuse_taken(req.event_id, result.seat_ids)
     refuse_standing(req, standing)
 
 
-def steer(req, seat_ids: list[int], lone: int) -> bool:
-    """True when the pick may strand `lone` after all: no pick of the same size in its
-    section strands nobody. Otherwise refuse with orphan_seat, naming such a pick."""
+def _refuse_orphan(req, seat_ids: list[int], lone: int, elsewhere: list[int]) -> None:
+    """orphan_seat: the seat the pick strands, and what to pick instead (hold.lua found
+    `elsewhere`, a pick of the same size that strands nobody)."""
     layout = req.layout
-    section = layout.seat(lone).section
-    elsewhere = orphans.alternative(req.event_id, layout, section, len(seat_ids), seat_ids)
-    if elsewhere is None:
-        return True
     run = layout.row_run(lone)
     free = orphans.free_seats(req.event_id, run, seat_ids)
-    advice = orphans.advice(run, free, seat_ids, lone, elsewhere)
+    first, last = layout.seat(elsewhere[0]), layout.seat(elsewhere[-1])
+    label = first.label if len(elsewhere) == 1 else f"{first.label}–{last.label}"
+    advice = orphans.advice(run, free, seat_ids, lone, label)
     raise BookingError("orphan_seat", seat=layout.seat(lone).label, advice=advice, seat_id=lone)
 
 

@@ -22,7 +22,9 @@
 --         bought hash (:bought, customer -> seats in confirmed bookings) and the due set
 --         (:due, hold id -> deadline ms, which the fallback job reads)
 -- ARGV[16..] per part: mode, seats wanted, number of candidates, lenient ("1"/"0"). Modes:
---   exact   every candidate (a customer's own pick);
+--   exact   every candidate (a customer's own pick). One that strands a seat is refused
+--           only while the pool ARGV[13] (the pick's section) offers a pick of the same
+--           size side by side that strands nobody; the refusal names it;
 --   groups  the first run of n consecutive candidates, starting at a multiple of n,
 --           that is free and strands no seat (best available, side by side);
 --   scatter the first n free candidates that strand no seat;
@@ -45,7 +47,7 @@
 -- and later parts see the seats earlier ones took.
 -- Returns {"ok", fence, expires_ms, seat ids...} | {"taken", seat ids...} | {"cold"} (not
 --         primed, e.g. Redis lost its data: the caller primes the event and asks again)
---       | {"orphan", seat id stranded} | {"limit", held} | {"iplimit", held}
+--       | {"orphan", seat id stranded, the seats of a pick that strands nobody...} | {"limit", held} | {"iplimit", held}
 --       | {"gone"} (the hold to add to lapsed or is not the caller's)
 local FIRST = 11
 local BAND = 1048576
@@ -225,6 +227,14 @@ for p = 0, nparts - 1 do
     if #busy > 0 then return {'taken', unpack(busy)} end
     pick(got)
     local lone = not lenient and stranded_by(got)
+    if lone and POOL ~= '' then
+      -- Refused only while a pick of this size in the section strands nobody.
+      unpick(got)
+      local alt = best_window(#got, true)
+      pick(got)
+      if alt then return {'orphan', lone, unpack(alt)} end
+      lone = nil
+    end
     if lone then return {'orphan', lone} end
   elseif mode == 'groups' then
     local g = offset

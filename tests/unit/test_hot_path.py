@@ -1,0 +1,187 @@
+"""The on-sale hot path: one Redis round trip per hold, no database read, pools that
+give seats back, the due set the fallback job reads, purchases counted in Redis."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from redis.connection import Connection
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+
+from tests.factories import make_event, seat_by_label, seat_ids
+from webapp.booking import (
+    BookingError,
+    confirm_payment,
+    expire_hold,
+    hold_best_available,
+    hold_seats,
+    keys,
+    release_hold,
+    start_checkout,
+)
+from webapp.booking.expiry import release_due
+from webapp.booking.models import Seat
+from webapp.extensions import db
+
+
+class Counted:
+    """Counts Redis round trips (one send each; a pipeline is one) and SQL statements."""
+
+    def __enter__(self):
+        self.redis = self.sql = 0
+        self._send = Connection.send_packed_command
+
+        def counting(conn, command, check_health=True):
+            self.redis += 1
+            return self._send(conn, command, check_health)
+
+        Connection.send_packed_command = counting
+        sa_event.listen(db.engine, "before_cursor_execute", self._on_sql)
+        return self
+
+    def _on_sql(self, conn, cursor, statement, *args):
+        self.sql += 1
+
+    def __exit__(self, *exc):
+        Connection.send_packed_command = self._send
+        sa_event.remove(db.engine, "before_cursor_execute", self._on_sql)
+
+
+@pytest.mark.parametrize("rule", [True, False])
+def test_a_hold_costs_one_round_trip_and_no_query_fallback_included(app, rds, rule):
+    event = make_event(rows=4, seats_per_row=10, no_orphans=rule)
+    ids = seat_ids(event)
+    event_id = event.id
+    hold_seats(event_id, "warm", [ids[0]])  # primes the event and loads its layout
+    db.session.commit()
+    with Counted() as by_id:
+        hold = hold_seats(event_id, "alice", [ids[5]])
+    with Counted() as best:
+        hold_best_available(event_id, "bob", 2)
+    assert (by_id.redis, by_id.sql) == (1, 0)
+    assert (best.redis, best.sql) == (1, 0)
+    # The fallback needs no job of its own: the hold is in its event's due set.
+    deadline = rds.zscore(keys.due(event_id), hold.hold_id)
+    assert deadline == pytest.approx(hold.expires_at.timestamp() * 1000, abs=1000)
+
+
+def test_a_released_seat_is_offered_by_best_available_again(app, rds):
+    event = make_event(rows=1, seats_per_row=3, no_orphans=True)
+    first = hold_best_available(event.id, "alice", 3)
+    with pytest.raises(BookingError):
+        hold_best_available(event.id, "bob", 1)
+    release_hold(first.hold_id, "alice")
+    again = hold_best_available(event.id, "bob", 3)
+    assert sorted(again.seat_ids) == sorted(first.seat_ids)
+
+
+def test_a_lapsed_hold_goes_back_to_the_pool_when_expired(app, rds):
+    event = make_event(rows=1, seats_per_row=2)
+    hold = hold_best_available(event.id, "alice", 2)
+    for seat_id in hold.seat_ids:  # Redis lapses the keys by itself
+        rds.delete(keys.seat(event.id, seat_id))
+    rds.delete(keys.hold_timer(event.id, hold.hold_id))
+    assert expire_hold(hold.hold_id) == "released"
+    assert sorted(hold_best_available(event.id, "bob", 2).seat_ids) == sorted(hold.seat_ids)
+
+
+def test_seats_taken_by_hand_are_skipped_and_dropped_from_the_pool(app, rds):
+    event = make_event(rows=2, seats_per_row=4)
+    warm = hold_best_available(event.id, "warm", 1)  # builds the pools
+    release_hold(warm.hold_id, "warm")
+    taken = [seat_by_label(event, label).id for label in ("A1", "A2", "A3", "A4")]
+    hold_seats(event.id, "alice", taken)
+    got = hold_best_available(event.id, "bob", 2)
+    assert {seat_by_label(event, "B2").id, seat_by_label(event, "B3").id} == set(got.seat_ids)
+    pool = {int(s) for s in rds.zrange(keys.pool(event.id, None), 0, -1)}
+    assert not pool & set(taken)  # met once, dropped: later holds do not read them again
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4])
+def test_best_available_picks_what_the_python_ordering_ranks_first(app, rds, size):
+    """The pool search in hold.lua agrees with allocation.adjacent_groups, the
+    reference ordering (front row first, then closest to the centre line)."""
+    from webapp.booking import layouts
+
+    event = make_event(rows=3, seats_per_row=9, aisles_after=[3])
+    expected = layouts.layout_of(event.id).groups(size, None)[0]
+    got = hold_best_available(event.id, "alice", size)
+    assert sorted(got.seat_ids) == sorted(expected)
+    labels = sorted(seat.label for seat in seats_of(got))
+    if size == 3:
+        assert labels == ["A4", "A5", "A6"]  # right of the aisle, nearest the centre
+
+
+def test_a_section_pool_only_offers_that_section(app, rds):
+    from webapp.booking.layout import SectionLayout, create_event
+
+    event = create_event(
+        "Hall",
+        "Two sections",
+        time_now(),
+        [SectionLayout("Front", ["A"], 4, 5000), SectionLayout("Back", ["K"], 4, 2000)],
+    )
+    got = hold_best_available(event.id, "alice", 4, section="Back")
+    assert {seat.section for seat in seats_of(got)} == {"Back"}
+    with pytest.raises(BookingError) as err:
+        hold_best_available(event.id, "bob", 1, section="Back")
+    assert err.value.code == "sold_out"
+    assert len(hold_best_available(event.id, "bob", 4).seat_ids) == 4  # Front is left
+
+
+def seats_of(hold) -> list[Seat]:
+    return list(db.session.scalars(select(Seat).where(Seat.id.in_(hold.seat_ids))))
+
+
+def time_now():
+    from datetime import datetime
+
+    return datetime(2031, 1, 1, 19, 30)
+
+
+def test_release_due_ends_holds_past_deadline_and_grace_and_spares_the_rest(app, rds):
+    app.config["HOLD_GRACE_SECONDS"] = 1
+    event = make_event()
+    ids = seat_ids(event)
+    lapsed = hold_seats(event.id, "alice", ids[:2])
+    live = hold_seats(event.id, "bob", ids[2:3])
+    for seat_id in lapsed.seat_ids:
+        rds.delete(keys.seat(event.id, seat_id))
+    rds.delete(keys.hold_timer(event.id, lapsed.hold_id))
+    deadline_ms = int(lapsed.expires_at.timestamp() * 1000)
+    assert release_due(now_ms=deadline_ms + 500) == 0  # still within the grace
+    assert release_due(now_ms=deadline_ms + 1500) == 1
+    assert rds.zrange(keys.due(event.id), 0, -1) == [live.hold_id]
+    assert release_due(now_ms=deadline_ms + 1500) == 0  # nothing twice
+
+
+def test_purchases_count_against_the_seat_limit_from_redis(app, rds):
+    app.config["MAX_SEATS_PER_CUSTOMER"] = 3
+    event = make_event()
+    ids = seat_ids(event)
+    hold = hold_seats(event.id, "alice", ids[:2])
+    status, body = start_checkout(hold.hold_id, "alice", "Alice", "a@example.com", "k")
+    assert status == 201
+    confirm_payment(body["payment_url"].rsplit("/", 1)[1], True)
+    assert rds.hget(keys.bought(event.id), "alice") == "2"
+    hold_seats(event.id, "alice", ids[2:3])
+    with pytest.raises(BookingError) as err:
+        hold_seats(event.id, "alice", ids[3:4])
+    assert err.value.code == "seat_limit"
+    rds.flushall()  # the count is rebuilt from the database with the rest
+    with pytest.raises(BookingError) as err:
+        hold_seats(event.id, "alice", ids[3:5])
+    assert err.value.code == "seat_limit"
+    assert rds.hget(keys.bought(event.id), "alice") == "2"
+
+
+def test_an_old_pool_entry_for_a_sold_seat_is_never_sold_again(app, rds):
+    event = make_event(rows=1, seats_per_row=2)
+    hold = hold_best_available(event.id, "alice", 2)
+    rds.zadd(keys.pool(event.id, None), {str(s): 1 for s in hold.seat_ids})  # stale hint
+    time.sleep(0.01)
+    with pytest.raises(BookingError) as err:
+        hold_best_available(event.id, "bob", 1)
+    assert err.value.code == "sold_out"
