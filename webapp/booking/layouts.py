@@ -7,6 +7,7 @@ that always comes from Redis and the database.
 
 from __future__ import annotations
 
+import itertools
 import threading
 from dataclasses import dataclass, field
 
@@ -19,6 +20,7 @@ from webapp.booking.inventory import MAX_ID
 from webapp.booking.models import Event, Seat
 
 MAX_EVENTS = 128
+_serials = itertools.count(1)
 _cache: dict[int, EventLayout] = {}
 _lock = threading.Lock()
 
@@ -36,6 +38,8 @@ class Geo:
     price_cents: int
     label: str
     kind: str
+    number: int = 0
+    restricted: bool = False
 
 
 @dataclass
@@ -50,6 +54,11 @@ class EventLayout:
     _by_id: dict | None = None
     _places: dict | None = None
     _centres: dict = field(default_factory=dict)
+    _sections: dict | None = None
+    _order: list | None = None
+    # Tells this layout from an earlier one of the same event id (tests recreate
+    # databases), so caches of things drawn from it can key on it.
+    serial: int = field(default_factory=lambda: next(_serials))
 
     def groups(self, n: int, section: str | None, wheelchair: bool = False) -> list[list[int]]:
         """Windows of n neighbouring seats, best first (memoised per n and section).
@@ -138,15 +147,22 @@ class EventLayout:
         return self._places
 
     def section_ids(self, section: str) -> list[int]:
-        """Seat ids of one section."""
-        return [s.id for s in self.seats if s.section == section]
+        """Seat ids of one section, front to back (memoised: maps of large venues ask)."""
+        if self._sections is None:
+            by_section: dict[str, list[int]] = {}
+            for s in self.seats:
+                by_section.setdefault(s.section, []).append(s.id)
+            self._sections = by_section
+        return self._sections.get(section, [])
 
     def section_order(self) -> list[str]:
-        """Section names front to back, as the map shows them."""
-        first_y: dict[str, int] = {}
-        for seat in self.seats:
-            first_y[seat.section] = min(first_y.get(seat.section, seat.y), seat.y)
-        return sorted(first_y, key=lambda name: (first_y[name], name))
+        """Section names front to back, as the map shows them (memoised)."""
+        if self._order is None:
+            first_y: dict[str, int] = {}
+            for seat in self.seats:
+                first_y[seat.section] = min(first_y.get(seat.section, seat.y), seat.y)
+            self._order = sorted(first_y, key=lambda name: (first_y[name], name))
+        return self._order
 
 
 def layout_of(event_id: int) -> EventLayout:
@@ -172,7 +188,11 @@ def layout_of(event_id: int) -> EventLayout:
                 Seat.price_cents,
                 Seat.label,
                 Seat.kind,
-            ).where(Seat.event_id == event_id)
+                Seat.number,
+                Seat.restricted,
+            )
+            .where(Seat.event_id == event_id)
+            .order_by(Seat.y, Seat.x, Seat.id)  # front to back, left to right, as maps show
         )
         .all()
     )

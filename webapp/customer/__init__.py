@@ -15,6 +15,9 @@ def template_helpers() -> dict:
 
     return {
         "layout": mapview.layout,
+        "map_sections": mapview.map_sections,
+        "seat_html": mapview.seat_html,
+        "seated_sections": mapview.seated_sections,
         "aria_label": mapview.aria_label,
         "seat_classes": mapview.seat_classes,
         "standing_areas": standing_areas,

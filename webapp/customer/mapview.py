@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import groupby
 
-from webapp.booking.seatmap import SeatState
+from markupsafe import Markup, escape
+
+from webapp.booking import layouts
+from webapp.booking.seatmap import SeatMap, SeatState
 
 STATUS_TEXT = {
     "available": "available",
@@ -70,6 +75,88 @@ def layout(seats: list[SeatState]) -> list[MapSection]:
             section.rows.append(row)
         sections.append(section)
     return sections
+
+
+OOB = ' hx-swap-oob="true"'
+
+
+@lru_cache(maxsize=200_000)
+def seat_html(seat: SeatState, oob: bool = False) -> Markup:
+    """One seat cell. Cached per seat and status (a SeatState is immutable and so is the
+    layout), so drawing a map is mostly lookups, not template work per seat."""
+    pressed = "true" if seat.status == "mine" else "false"
+    price = f"{seat.label} · {money(seat.price_cents)}"
+    return Markup(
+        f'<button type="submit" name="seat" value="{seat.id}" id="seat-{seat.id}" '
+        f'class="{escape(seat_classes(seat))}" data-x="{seat.x}" '
+        f'aria-label="{escape(aria_label(seat))}" aria-pressed="{pressed}" '
+        f'data-price="{escape(price)}"{OOB if oob else ""}>{seat.number}</button>'
+    )
+
+
+@dataclass(frozen=True)
+class SectionHtml:
+    name: str
+    html: Markup
+
+
+_grids: dict[tuple, list] = {}
+_rows: dict[tuple, Markup] = {}
+_lock = threading.Lock()
+MAX_ROWS = 50_000  # cached row renderings; the cache starts over when full
+
+
+def map_sections(seat_map: SeatMap) -> list[SectionHtml]:
+    """The seat map's sections with their rows drawn. The grid (sections, rows, aisles)
+    is worked out once per map shape; a row is drawn once per combination of its
+    seats' states, so a page mid on-sale redraws only rows that changed."""
+    seats = seat_map.seats
+    serial = layouts.layout_of(seat_map.event_id).serial
+    shape = (serial, len(seats), seats[0].id if seats else 0)
+    grid = _grids.get(shape)
+    if grid is None:
+        index = {seat.id: i for i, seat in enumerate(seats)}
+        grid = [
+            (
+                section.name,
+                [(row.name, [(gap, index[s.id]) for gap, s in row.cells]) for row in section.rows],
+            )
+            for section in layout(seats)
+        ]
+        with _lock:
+            _grids[shape] = grid
+    out = []
+    for name, rows in grid:
+        drawn = []
+        for row_name, cells in rows:
+            key = (serial, seats[cells[0][1]].id, *(seats[i].status for _, i in cells))
+            html = _rows.get(key)
+            if html is None:
+                html = _row_html(row_name, [(gap, seats[i]) for gap, i in cells])
+                with _lock:
+                    if len(_rows) >= MAX_ROWS:
+                        _rows.clear()
+                    _rows[key] = html
+            drawn.append(html)
+        out.append(SectionHtml(name, Markup("\n").join(drawn)))
+    return out
+
+
+def _row_html(name: str, cells: list[tuple[int, SeatState]]) -> Markup:
+    aisle = Markup('<span class="aisle" aria-hidden="true"></span>')
+    inner = Markup("").join((aisle if gap else Markup("")) + seat_html(s) for gap, s in cells)
+    return Markup(
+        f'    <div class="row" data-row="{escape(name)}">\n'
+        f'      <span class="row-label" aria-hidden="true">{escape(name)}</span>\n'
+        f"      {inner}\n    </div>"
+    )
+
+
+def seated_sections(event_id: int) -> list[str]:
+    """Names of the sections with seats (not standing areas), front to back."""
+    layout = layouts.layout_of(event_id)
+    standing = set(layout.standing_areas())
+    return [name for name in layout.section_order() if name not in standing]
 
 
 def basket_lines(hold) -> list:
