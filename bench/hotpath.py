@@ -243,6 +243,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
         for name, path, wrk_args, fraction in cases:
             if fraction is not None:
                 fill(arena, fraction)
+            wrk(base + path, 1, n, wrk_args, script)  # warm-up: layouts load, events prime
+            if fraction is not None:
+                fill(arena, fraction)
             before = cpu_seconds(pids)
             result = wrk(base + path, args.seconds, n, wrk_args, script)
             cpu = cpu_seconds(pids) - before

@@ -185,3 +185,27 @@ def test_an_old_pool_entry_for_a_sold_seat_is_never_sold_again(app, rds):
     with pytest.raises(BookingError) as err:
         hold_best_available(event.id, "bob", 1)
     assert err.value.code == "sold_out"
+
+
+def test_a_cached_map_shows_every_change_made_since_it_was_read(app, rds):
+    from webapp.booking import seat_states, section_states
+
+    event = make_event(rows=2, seats_per_row=5)
+    ids = seat_ids(event)
+    assert {s.status for s in seat_states(event.id).seats} == {"available"}
+    assert {s.status for s in section_states(event.id, "Stalls").seats} == {"available"}
+    hold = hold_seats(event.id, "alice", ids[:2])
+    seen = {s.id: s.status for s in seat_states(event.id, "bob").seats}
+    assert [seen[i] for i in ids[:3]] == ["held", "held", "available"]
+    mine = {s.id: s.status for s in section_states(event.id, "Stalls", "alice").seats}
+    assert [mine[i] for i in ids[:3]] == ["mine", "mine", "available"]
+    release_hold(hold.hold_id, "alice")
+    assert {s.status for s in seat_states(event.id, "bob").seats} == {"available"}
+    hold_seats(event.id, "carol", ids[4:5])
+    version = int(rds.get(keys.version(event.id)))
+    rds.flushall()  # versions start again and reach the cached one: read everything
+    for n in range(version):
+        hold_seats(event.id, f"d{n}", [ids[9 - n]])
+    assert int(rds.get(keys.version(event.id))) == version
+    seen = {s.id: s.status for s in seat_states(event.id).seats}
+    assert seen[ids[9]] == "held" and seen[ids[4]] == "available"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -232,7 +233,9 @@ class HoldStore:
         if bought:
             pipe.hset(keys.bought(event_id), mapping=bought)
         pools.build(pipe, layout)
-        pipe.set(keys.primed(event_id), "1")
+        # A new token each time: a reader that cached marks under another token knows
+        # Redis lost its data in between (versions start again and may reach the same).
+        pipe.set(keys.primed(event_id), secrets.token_hex(8))
         pipe.execute()
 
     def live_holds(self, event_id: int, now_ms: int) -> list[dict]:

@@ -155,6 +155,10 @@ class EventLayout:
             self._sections = by_section
         return self._sections.get(section, [])
 
+    def section_seats(self, section: str) -> list[Geo]:
+        """The seats of one section, front to back, left to right."""
+        return [self.seat(i) for i in self.section_ids(section)]
+
     def section_order(self) -> list[str]:
         """Section names front to back, as the map shows them (memoised)."""
         if self._order is None:

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
-from webapp.booking import inventory, layouts, priming
+from webapp.booking import inventory, layouts, marks_cache, priming
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -95,29 +96,25 @@ def seat_states(
             (g for g in map(layout.seat, seat_ids) if g is not None),
             key=lambda g: (g.y, g.x, g.id),
         )
-    marks, mine, version = store().marks(event_id, [s.id for s in seats], customer)
-    if marks is None:  # Redis knows nothing of the event yet, or forgot it
-        priming.prime(event_id)
-        marks, mine, version = store().marks(event_id, [s.id for s in seats], customer)
+    return _states(layout, seats, customer, None)
+
+
+def _states(layout, seats: list, customer: str | None, section: str | None) -> SeatMap:
+    """The seats' states from Redis marks (a whole map, or a section, is read through
+    the marks cache); primes the event first if Redis does not know it."""
+    ids = [s.id for s in seats]
+    for _ in range(2):
+        if section is None and len(ids) < len(layout.seats):
+            marks, mine, version = store().marks(layout.event_id, ids, customer)
+        else:
+            marks, mine, version = marks_cache.read(layout, section, ids, customer)
+        if marks is not None:
+            break
+        priming.prime(layout.event_id)  # Redis knows nothing of the event, or forgot it
     return SeatMap(
-        event_id,
+        layout.event_id,
         version,
-        [
-            SeatState(
-                s.id,
-                s.label,
-                s.section,
-                s.row,
-                s.number,
-                s.price_cents,
-                s.x,
-                s.y,
-                _status(s.id, mark, mine),
-                s.kind,
-                s.restricted,
-            )
-            for s, mark in zip(seats, marks or [None] * len(seats), strict=True)
-        ],
+        [_state(s, _status(s.id, m, mine)) for s, m in zip(seats, marks, strict=True)],
     )
 
 
@@ -129,6 +126,24 @@ def _status(seat_id: int, mark: str | None, mine: set) -> str:
     if mark == "blocked":
         return "blocked"
     return "mine" if seat_id in mine else "held"
+
+
+@lru_cache(maxsize=400_000)
+def _state(seat: layouts.Geo, status: str) -> SeatState:
+    """A seat in one status; shared, as both are immutable (maps are mostly lookups)."""
+    return SeatState(
+        seat.id,
+        seat.label,
+        seat.section,
+        seat.row,
+        seat.number,
+        seat.price_cents,
+        seat.x,
+        seat.y,
+        status,
+        seat.kind,
+        seat.restricted,
+    )
 
 
 def changes_since(
@@ -159,7 +174,7 @@ def section_states(event_id: int, section: str, customer: str | None = None) -> 
     layout = layouts.layout_of(event_id)
     if section not in layout.sections:
         raise BookingError("section_not_found", section=section)
-    return seat_states(event_id, customer, layout.section_ids(section))
+    return _states(layout, layout.section_seats(section), customer, section)
 
 
 @dataclass(frozen=True)
