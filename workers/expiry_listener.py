@@ -46,18 +46,29 @@ def enable_notifications(client: redis.Redis) -> bool:
         return False
 
 
-def handle(app: Flask, key: str) -> str | None:
-    """Expire the hold whose timer `key` just expired; other keys are ignored."""
-    parsed = keys.parse_timer(key)
-    if parsed is None:
-        return None
+BATCH = 1000  # expired keys handled together: a storm costs a few round trips per batch
+
+
+def handle(app: Flask, expired: list[str]) -> dict[str, str]:
+    """Expire the holds whose timer keys just expired (other keys are ignored), in one
+    batch; returns each hold's outcome."""
+    hold_ids = [parsed[1] for parsed in map(keys.parse_timer, expired) if parsed]
+    if not hold_ids:
+        return {}
     with app.app_context(), acting_as("expiry listener"):
         try:
-            return booking.expire_hold(parsed[1])
+            return booking.expire_holds(hold_ids)
         finally:
             from webapp.extensions import db
 
             db.session.remove()
+
+
+def _summary(outcomes: dict[str, str]) -> str:
+    counts: dict[str, int] = {}
+    for outcome in outcomes.values():
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
 
 
 def sweep(app: Flask) -> None:
@@ -106,10 +117,13 @@ def listen(app: Flask, clients: list[redis.Redis]) -> None:
         for pubsub in pubsubs:
             message = pubsub.get_message(timeout=wait)
             while message is not None:
-                outcome = handle(app, message["data"])
-                if outcome is not None:
-                    log.info("%s: %s", message["data"], outcome)
-                message = pubsub.get_message(timeout=0)
+                expired = []  # everything already here, so a storm is handled in batches
+                while message is not None and len(expired) < BATCH:
+                    expired.append(message["data"])
+                    message = pubsub.get_message(timeout=0)
+                outcomes = handle(app, expired)
+                if outcomes:
+                    log.info("%d expired keys: %s", len(expired), _summary(outcomes))
         if time.monotonic() - last_beat > 5:
             app.extensions["holdfast_redis"].set(HEARTBEAT_KEY, int(time.time()), ex=30)
             last_beat = time.monotonic()

@@ -8,7 +8,7 @@ import time
 import pytest
 from redis.connection import Connection
 from sqlalchemy import event as sa_event
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from tests.factories import make_event, seat_by_label, seat_ids
 from webapp.booking import (
@@ -22,7 +22,7 @@ from webapp.booking import (
     start_checkout,
 )
 from webapp.booking.expiry import release_due
-from webapp.booking.models import Seat
+from webapp.booking.models import Seat, utcnow
 from webapp.extensions import db
 
 
@@ -209,3 +209,48 @@ def test_a_cached_map_shows_every_change_made_since_it_was_read(app, rds):
     assert int(rds.get(keys.version(event.id))) == version
     seen = {s.id: s.status for s in seat_states(event.id).seats}
     assert seen[ids[9]] == "held" and seen[ids[4]] == "available"
+
+
+def test_expire_holds_answers_as_expire_hold_does_for_a_whole_batch(app, rds):
+    from webapp.booking import expire_holds
+    from webapp.booking.models import Booking
+
+    event = make_event()
+    ids = seat_ids(event)
+
+    def lapse(hold):
+        for seat_id in hold.seat_ids:
+            rds.delete(keys.seat(event.id, seat_id))
+        rds.delete(keys.hold_timer(event.id, hold.hold_id))
+
+    alive = hold_seats(event.id, "a", ids[0:1])
+    released = hold_seats(event.id, "b", ids[1:2])
+    pending = hold_seats(event.id, "c", ids[2:3])
+    start_checkout(pending.hold_id, "c", "C", "c@example.com", "k1")
+    db.session.execute(
+        update(Booking).where(Booking.hold_id == pending.hold_id).values(expires_at=utcnow())
+    )
+    db.session.commit()
+    for hold in (released, pending):
+        lapse(hold)
+    outcomes = expire_holds([alive.hold_id, released.hold_id, pending.hold_id, "nonsense"])
+    assert outcomes == {
+        alive.hold_id: "alive",
+        released.hold_id: "released",
+        pending.hold_id: "expired",
+        "nonsense": "invalid",
+    }
+    assert expire_holds([released.hold_id, pending.hold_id]) == {
+        released.hold_id: "gone",
+        pending.hold_id: "gone",
+    }
+    statuses = {s.id: s.status for s in seat_states_of(event.id)}
+    assert [statuses[i] for i in ids[:3]] == ["held", "available", "available"]
+    pool = keys.pool(event.id, None)
+    assert all(rds.zscore(pool, str(i)) is not None for i in ids[1:3])  # offered again
+
+
+def seat_states_of(event_id):
+    from webapp.booking import seat_states
+
+    return seat_states(event_id).seats

@@ -159,21 +159,9 @@ class HoldStore:
         self, event_id: int, hold_id: str, customer: str, seat_ids: list[int], mode: str
     ) -> list[int]:
         """Run finish.lua: release, drop, sell or unsell seats; returns those that changed."""
-        ip_key = self.client.hget(keys.hold_info(event_id, hold_id), "ipkey") or keys.client(
-            event_id, None
-        )
-        fixed = [
-            keys.customer(event_id, customer),
-            keys.held(event_id),
-            keys.hold_timer(event_id, hold_id),
-            keys.hold_info(event_id, hold_id),
-            keys.version(event_id),
-            keys.changelog(event_id),
-            ip_key,
-        ]
-        seat_keys = [keys.seat(event_id, s) for s in seat_ids]
-        argv = [hold_id, mode, keys.channel(event_id), *seat_ids]
-        changed = [int(s) for s in self._finish(keys=fixed + seat_keys, args=argv)]
+        ip_key = self.client.hget(keys.hold_info(event_id, hold_id), "ipkey")
+        keys_, argv = self._finish_call(event_id, hold_id, customer, seat_ids, mode, ip_key)
+        changed = [int(s) for s in self._finish(keys=keys_, args=argv)]
         if mode in ("release", "drop"):
             # Every seat of the hold, not just those changed: a seat whose key lapsed
             # on its own is free too, and must be offered by best available again.
@@ -181,6 +169,71 @@ class HoldStore:
         elif mode == "unsell" and changed:
             pools.give_back(self.client, event_id, changed)
         return changed
+
+    def release_many(self, event_id: int, holds: list[dict]) -> None:
+        """finish.lua "release" for many lapsed holds of one event, their seats back in
+        the pools and the expired counter, in one round trip; then one announcement of
+        the seats whose keys had lapsed by themselves (finish.lua announced the rest).
+        `holds` are hold infos with "hold_id", "customer", "seat_ids" and "ipkey"."""
+        pipe = self.client.pipeline(transaction=False)
+        for hold in holds:
+            keys_, argv = self._finish_call(
+                event_id,
+                hold["hold_id"],
+                hold["customer"],
+                hold["seat_ids"],
+                "release",
+                hold.get("ipkey"),
+            )
+            self._finish(keys=keys_, args=argv, client=pipe)
+        for hold in holds:
+            pools.queue_give_back(pipe, event_id, hold["seat_ids"])
+        stat = keys.hold_stat(event_id, "expired", int(time.time() // 60))
+        pipe.incrby(stat, len(holds))
+        pipe.expire(stat, 7200)
+        replies = pipe.execute()[: len(holds)]
+        announced = {int(s) for changed in replies for s in changed}
+        self.publish(
+            event_id, [s for hold in holds for s in hold["seat_ids"] if s not in announced]
+        )
+
+    @staticmethod
+    def _finish_call(event_id, hold_id, customer, seat_ids, mode, ip_key) -> tuple[list, list]:
+        fixed = [
+            keys.customer(event_id, customer),
+            keys.held(event_id),
+            keys.hold_timer(event_id, hold_id),
+            keys.hold_info(event_id, hold_id),
+            keys.version(event_id),
+            keys.changelog(event_id),
+            ip_key or keys.client(event_id, None),
+        ]
+        seat_keys = [keys.seat(event_id, s) for s in seat_ids]
+        return fixed + seat_keys, [hold_id, mode, keys.channel(event_id), *seat_ids]
+
+    def hold_infos(self, event_id: int, hold_ids: list[str]) -> dict[str, dict | None]:
+        """For each hold: None while its timer runs, else its info (or {} if gone), in
+        one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        for hold_id in hold_ids:
+            pipe.exists(keys.hold_timer(event_id, hold_id))
+            pipe.hgetall(keys.hold_info(event_id, hold_id))
+        replies = pipe.execute()
+        found: dict[str, dict | None] = {}
+        for i, hold_id in enumerate(hold_ids):
+            live, raw = replies[2 * i], replies[2 * i + 1]
+            if live:
+                found[hold_id] = None
+            elif raw:
+                found[hold_id] = {
+                    "hold_id": hold_id,
+                    "customer": raw["customer"],
+                    "seat_ids": [int(x) for x in raw.get("seats", "").split(",") if x],
+                    "ipkey": raw.get("ipkey"),
+                }
+            else:
+                found[hold_id] = {}
+        return found
 
     def extend(
         self, event_id: int, hold_id: str, customer: str, seat_ids: list[int], extra_ms: int

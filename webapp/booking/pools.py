@@ -52,13 +52,18 @@ def give_back(client: redis_lib.Redis, event_id: int, seat_ids: list[int]) -> No
 
     A seat someone took meanwhile is harmless there: hold.lua checks and drops it.
     """
-    layout = layouts.layout_of(event_id)
     pipe = client.pipeline(transaction=False)
+    queue_give_back(pipe, event_id, seat_ids)
+    if len(pipe):
+        pipe.execute()
+
+
+def queue_give_back(pipe, event_id: int, seat_ids: list[int]) -> None:
+    """give_back's commands, queued on a pipeline the caller sends."""
+    layout = layouts.layout_of(event_id)
     for seat_id in seat_ids:
         seat = layout.seat(seat_id)
         if seat is None:
             continue
         for name in pool_names(seat):
             pipe.zadd(keys.pool(event_id, name), {str(seat_id): score(seat)})
-    if len(pipe):
-        pipe.execute()
