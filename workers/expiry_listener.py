@@ -7,7 +7,10 @@ node). A hold's timer key is named
 (the value is already gone when the event fires). Notifications are fire-and-
 forget: while this process is down they are lost, which is why every hold also
 has a delayed fallback job and the worker runs a periodic sweep. After every
-(re)connect this listener runs a sweep itself to catch what it missed.
+(re)connect this listener runs a sweep itself to catch what it missed. Expired keys
+are handled in batches, and four times a second it also ends holds past their
+deadline in the events' due sets: Redis reports lapsed keys only when its sampling
+finds them, which in a storm of thousands lags by seconds.
 
 Run: `python -m workers.expiry_listener`.
 """
@@ -71,6 +74,23 @@ def _summary(outcomes: dict[str, str]) -> str:
     return ", ".join(f"{n} {outcome}" for outcome, n in sorted(counts.items()))
 
 
+DUE_CHECK_SECONDS = 0.25
+
+
+def release_due(app: Flask) -> None:
+    """End holds past their deadline even before Redis reports their keys expired:
+    Redis finds lapsed keys by sampling, which lags by seconds in a storm."""
+    with app.app_context(), acting_as("expiry listener"):
+        try:
+            ended = booking.release_due(grace_seconds=0)
+            if ended:
+                log.info("due sets: %d holds ended", ended)
+        finally:
+            from webapp.extensions import db
+
+            db.session.remove()
+
+
 def sweep(app: Flask) -> None:
     with app.app_context(), acting_as("expiry listener (sweep)"):
         expired = booking.sweep_expired()
@@ -111,8 +131,8 @@ def listen(app: Flask, clients: list[redis.Redis]) -> None:
         "y" if len(pubsubs) == 1 else "ies",
     )
     sweep(app)  # catch up on whatever expired while we were not listening
-    last_beat = 0.0
-    wait = 1.0 if len(pubsubs) == 1 else 0.02
+    last_beat = last_due = 0.0
+    wait = DUE_CHECK_SECONDS if len(pubsubs) == 1 else 0.02
     while True:
         for pubsub in pubsubs:
             message = pubsub.get_message(timeout=wait)
@@ -124,6 +144,9 @@ def listen(app: Flask, clients: list[redis.Redis]) -> None:
                 outcomes = handle(app, expired)
                 if outcomes:
                     log.info("%d expired keys: %s", len(expired), _summary(outcomes))
+        if time.monotonic() - last_due >= DUE_CHECK_SECONDS:
+            release_due(app)
+            last_due = time.monotonic()
         if time.monotonic() - last_beat > 5:
             app.extensions["holdfast_redis"].set(HEARTBEAT_KEY, int(time.time()), ex=30)
             last_beat = time.monotonic()

@@ -4,7 +4,7 @@ from webapp.booking.baskets import extend_hold, get_hold, release_hold, release_
 from webapp.booking.catalog import get_booking, get_event, list_events
 from webapp.booking.checkout import start_checkout
 from webapp.booking.errors import BookingError
-from webapp.booking.expiry import expire_hold, expire_holds, sweep_expired
+from webapp.booking.expiry import expire_hold, expire_holds, release_due, sweep_expired
 from webapp.booking.holds import Hold, hold_best_available, hold_seats
 from webapp.booking.payments import confirm_payment
 from webapp.booking.seatmap import (
@@ -28,6 +28,7 @@ __all__ = [
     "confirm_payment",
     "expire_hold",
     "expire_holds",
+    "release_due",
     "extend_hold",
     "hold_best_available",
     "hold_seats",

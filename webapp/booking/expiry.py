@@ -205,8 +205,10 @@ def move_pending_expiry(hold_id: str, expires_at: datetime) -> None:
         )
 
 
-def release_due(now_ms: int | None = None) -> int:
-    """End every hold whose deadline + HOLD_GRACE_SECONDS has passed (the fallback).
+def release_due(now_ms: int | None = None, grace_seconds: float | None = None) -> int:
+    """End every hold whose deadline + grace (HOLD_GRACE_SECONDS unless given) has
+    passed: the fallback job's work, and the listener's check against Redis expiring
+    keys late (it finds lapsed keys by sampling, so a storm can lag by seconds).
 
     hold.lua lists each new hold in its event's due set, extend.lua moves it and
     finish.lua removes it, so this reads one sorted set per event in one round trip.
@@ -217,7 +219,8 @@ def release_due(now_ms: int | None = None) -> int:
     if not client.set(DUE_LOCK_KEY, "1", nx=True, px=DUE_LOCK_MS):
         return 0
     try:
-        cutoff = (now_ms or int(time.time() * 1000)) - setting("HOLD_GRACE_SECONDS") * 1000
+        grace = setting("HOLD_GRACE_SECONDS") if grace_seconds is None else grace_seconds
+        cutoff = (now_ms or int(time.time() * 1000)) - int(grace * 1000)
         event_ids = list(session().scalars(select(Event.id)))
         pipe = client.pipeline(transaction=False)
         for event_id in event_ids:
