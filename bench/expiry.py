@@ -53,7 +53,7 @@ def collect(redis_url: str, channel: str, want: set[int], seen: dict, stop: thre
 
 
 def run_path(app, env: dict, path: str, n: int, rate: int) -> dict:
-    event_id = make_event(n)
+    event_id = make_event(n, no_orphans=False)  # holds taken seat by seat, in id order
     ids = [s.id for s in event_seats(db.session, event_id)]
     started = time.perf_counter()
     for i in range(min(50, n)):  # estimate the rate to pick a TTL that outlives creation

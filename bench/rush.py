@@ -3,22 +3,29 @@
     python -m bench.rush --customers 1200 --seats 1000 --strategy all [--database-url URL]
 
 Every strategy gets a fresh event in the same run, on the same gunicorn, so the
-figures compare like with like. Prints a table, one JSON line per strategy, and
-last a JSON object with the holdfast figures.
+figures compare like with like. Holdfast runs with the rules a venue gets (the
+no-orphan rule on, rows of 40 with a centre aisle) and once more with the rule off.
+Customers are threads spread over CLIENT_PROCESSES processes, so the load generator
+is not one GIL; server CPU per customer is read from /proc for gunicorn, Redis and
+PostgreSQL. Prints a table, one JSON line per strategy, and last a JSON object with
+the holdfast figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import threading
 import time
 import uuid
 from collections import Counter
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from pathlib import Path
 
 import requests
 from sqlalchemy import func, insert, select
 
-from bench.load import run_together
 from bench.stack import stack
 from bench.stats import emit, machine, percentile, print_table
 from bench.strategies.tables import bookings, seats
@@ -26,11 +33,13 @@ from webapp.booking.layout import SectionLayout, create_event
 from webapp.booking.models import BookingSeat, utcnow
 from webapp.extensions import db
 
-STRATEGIES = ["naive", "occ", "pessimistic", "holdfast"]
+STRATEGIES = ["naive", "occ", "pessimistic", "holdfast", "holdfast-rule-off"]
+CLIENT_PROCESSES = 4
 COLUMNS = [
     "strategy",
     "successful",
     "seats_booked",
+    "unsold",
     "booked_twice",
     "refused_while_left",
     "sold_out",
@@ -39,18 +48,21 @@ COLUMNS = [
     "p50_ms",
     "p99_ms",
     "rps",
+    "server_cpu_ms_per_customer",
 ]
 
 
-def make_event(n_seats: int) -> int:
-    """A product event with `n_seats` seats (rows of 40), mirrored in the baselines' table."""
+def make_event(n_seats: int, no_orphans: bool = True) -> int:
+    """A product event with `n_seats` seats (rows of 40 with a centre aisle), mirrored in
+    the baselines' table. The no-orphan rule is on, as venues get it, unless asked."""
     full, rest = divmod(n_seats, 40)
-    layout = [SectionLayout("Floor", [f"R{i}" for i in range(full)], 40, 1000)] if full else []
+    layout = (
+        [SectionLayout("Floor", [f"R{i}" for i in range(full)], 40, 1000, [20])] if full else []
+    )
     if rest:
         layout.append(SectionLayout("Back", ["Z"], rest, 1000))
-    # The no-orphan rule is off: the benchmarks measure contention, not seat quality.
     event = create_event(
-        "Bench Hall", f"Rush {uuid.uuid4().hex[:6]}", utcnow(), layout, no_orphans=False
+        "Bench Hall", f"Rush {uuid.uuid4().hex[:6]}", utcnow(), layout, no_orphans=no_orphans
     )
     with db.engine.begin() as conn:
         conn.execute(
@@ -96,23 +108,84 @@ def _error(response) -> str | None:
         return None
 
 
-def run_strategy(base: str, strategy: str, customers: int, n_seats: int) -> dict:
-    event_id = make_event(n_seats)
-    prefix = "/api/v1" if strategy == "holdfast" else f"/bench/{strategy}"
-    barrier = threading.Barrier(customers + 1)
+def run_strategy(base: str, strategy: str, customers: int, n_seats: int, pids) -> dict:
+    event_id = make_event(n_seats, no_orphans=strategy != "holdfast-rule-off")
+    prefix = "/api/v1" if strategy.startswith("holdfast") else f"/bench/{strategy}"
+    shares = [
+        customers // CLIENT_PROCESSES + (i < customers % CLIENT_PROCESSES)
+        for i in range(CLIENT_PROCESSES)
+    ]
+    start_at = time.time() + 2 + customers / 400  # every client has its session by then
+    cpu = server_cpu(pids())
+    with ProcessPoolExecutor(CLIENT_PROCESSES, mp_context=get_context("fork")) as pool:
+        parts = list(
+            pool.map(client_process, [(base, prefix, event_id, n, start_at) for n in shares])
+        )
+    out = [o for part, _ in parts for o in part]
+    wall = max(end for _, end in parts) - start_at
+    result = summarize(strategy, event_id, out, wall, n_seats)
+    result["server_cpu_ms_per_customer"] = 1000 * (server_cpu(pids()) - cpu) / customers
+    return result
+
+
+def client_process(job: tuple) -> tuple[list, float]:
+    """One load-generator process: its customers as threads, released at `start_at`;
+    returns their outcomes and when the last finished."""
+    base, prefix, event_id, count, start_at = job
+    barrier = threading.Barrier(count + 1)
     out: list = []
     threads = [
         threading.Thread(target=customer, args=(base, prefix, event_id, barrier, out))
-        for _ in range(customers)
+        for _ in range(count)
     ]
-    wall = run_together(threads, barrier)
-    return summarize(strategy, event_id, out, wall, n_seats)
+    for t in threads:
+        t.start()
+    time.sleep(max(0.0, start_at - time.time()))
+    barrier.wait()
+    for t in threads:
+        t.join()
+    return out, time.time()
+
+
+def server_cpu(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(v) for v in fields[11:13])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(web: int, redis_url: str) -> list[int]:
+    """gunicorn (master and workers), this run's Redis, and every PostgreSQL process."""
+    port = redis_url.rsplit(":", 1)[1].split("/")[0]
+    pids = [web]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        name = stat.split("(", 1)[1].split(")", 1)[0]
+        if (
+            ppid == web
+            or name == "postgres"
+            or ("redis-server" in cmdline and f":{port}" in cmdline)
+        ):
+            pids.append(int(entry.name))
+    return pids
 
 
 def booked(strategy: str, event_id: int) -> tuple[int, int]:
     """(booking rows, distinct seats) as the database has them."""
     db.session.commit()
-    if strategy == "holdfast":
+    if strategy.startswith("holdfast"):
         rows = select(func.count(), func.count(func.distinct(BookingSeat.seat_id))).where(
             BookingSeat.event_id == event_id, BookingSeat.active
         )
@@ -136,6 +209,7 @@ def summarize(strategy: str, event_id: int, out: list, wall: float, n_seats: int
         "seats": n_seats,
         "successful": successful,
         "seats_booked": distinct,
+        "unsold": n_seats - distinct,
         "booked_twice": total - distinct,
         "refused_while_left": min(refused, n_seats - distinct),
         "sold_out": outcomes[(409, "sold_out")],
@@ -161,7 +235,12 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
     chosen = STRATEGIES if args.strategy == "all" else [args.strategy]
     results = []
-    with stack(args.database_url, args.workers, args.threads) as (app, base, _env):
+    with stack(args.database_url, args.workers, args.threads, with_process=True) as (
+        app,
+        base,
+        env,
+        web,
+    ):
         dialect = db.engine.dialect.name
         print(
             f"gunicorn: {args.workers} workers x {args.threads} threads (gthread); "
@@ -171,14 +250,15 @@ def main(argv: list[str] | None = None) -> dict:
             if strategy == "pessimistic" and dialect != "postgresql":
                 print("pessimistic: skipped (SQLite has no SELECT ... FOR UPDATE SKIP LOCKED)")
                 continue
-            result = run_strategy(base, strategy, args.customers, args.seats)
+            pids = lambda: server_pids(web.pid, env["REDIS_URL"])  # noqa: E731 (workers restart)
+            result = run_strategy(base, strategy, args.customers, args.seats, pids)
             result.update(database=dialect, **machine())
             results.append(result)
             emit({"bench": "rush", **result})
-    baseline = next((r for r in results if r["strategy"] == "naive"), None)
+    pessimistic = next((r for r in results if r["strategy"] == "pessimistic"), None)
     for r in results:
-        r["rps_vs_naive"] = r["rps"] / baseline["rps"] if baseline and baseline["rps"] else None
-    print_table("Rush", results, COLUMNS + ["rps_vs_naive"])
+        r["wall_vs_pessimistic"] = r["wall_s"] / pessimistic["wall_s"] if pessimistic else None
+    print_table("Rush", results, COLUMNS + ["wall_vs_pessimistic"])
     final = next((r for r in results if r["strategy"] == "holdfast"), {})
     emit(final)
     return final

@@ -31,7 +31,7 @@ def release_hold(hold_id: str, customer: str) -> list[int]:
         raise BookingError("hold_checked_out")
     if booking is not None:
         expiry.end_pending(booking, "cancelled", "Released by the customer.")
-    freed = store().finish(event_id, hold_id, customer, info["seat_ids"], "release")
+    freed = store().finish(event_id, hold_id, customer, info["seat_ids"], "release", info["ipkey"])
     seats_returned(event_id)
     return freed
 
@@ -50,7 +50,7 @@ def release_seats(hold_id: str, customer: str, seat_ids: list[int]) -> list[int]
     mine = [s for s in seat_ids if s in info["seat_ids"]]
     if not mine:
         return []
-    freed = store().finish(event_id, hold_id, customer, mine, "drop")
+    freed = store().finish(event_id, hold_id, customer, mine, "drop", info["ipkey"])
     seats_returned(event_id)
     return freed
 

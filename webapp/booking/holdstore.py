@@ -156,17 +156,29 @@ class HoldStore:
         return TakeResult("taken", [int(s) for s in reply[1:]])
 
     def finish(
-        self, event_id: int, hold_id: str, customer: str, seat_ids: list[int], mode: str
+        self,
+        event_id: int,
+        hold_id: str,
+        customer: str,
+        seat_ids: list[int],
+        mode: str,
+        ip_key: str | None = None,
     ) -> list[int]:
-        """Run finish.lua: release, drop, sell or unsell seats; returns those that changed."""
-        ip_key = self.client.hget(keys.hold_info(event_id, hold_id), "ipkey")
+        """Run finish.lua: release, drop, sell or unsell seats; returns those that changed.
+
+        Released and dropped seats go back in the best-available pools in the same
+        round trip (every one of them: a seat whose key lapsed by itself is free too).
+        `ip_key` is the hold's network-address key when the caller read the hold's info.
+        """
+        if ip_key is None:
+            ip_key = self.client.hget(keys.hold_info(event_id, hold_id), "ipkey")
         keys_, argv = self._finish_call(event_id, hold_id, customer, seat_ids, mode, ip_key)
-        changed = [int(s) for s in self._finish(keys=keys_, args=argv)]
+        pipe = self.client.pipeline(transaction=False)
+        self._finish(keys=keys_, args=argv, client=pipe)
         if mode in ("release", "drop"):
-            # Every seat of the hold, not just those changed: a seat whose key lapsed
-            # on its own is free too, and must be offered by best available again.
-            pools.give_back(self.client, event_id, seat_ids)
-        elif mode == "unsell" and changed:
+            pools.queue_give_back(pipe, event_id, seat_ids)
+        changed = [int(s) for s in pipe.execute()[0]]
+        if mode == "unsell" and changed:
             pools.give_back(self.client, event_id, changed)
         return changed
 
@@ -339,6 +351,7 @@ class HoldStore:
             "fence": int(raw["fence"]),
             "expires_ms": int(raw["expires_ms"]),
             "extended": raw.get("extended") == "1",
+            "ipkey": raw.get("ipkey"),
         }
 
     def is_live(self, event_id: int, hold_id: str) -> bool:
