@@ -157,6 +157,32 @@ def fill(event_id: int, fraction: float) -> None:
     pipe.execute()
 
 
+def redis_round_trips_per_hold(event_id: int, seat_ids: list[int], n: int = 150) -> dict:
+    """Hold n pairs of seats in-process (left to right along runs of 20, so the
+    no-orphan rule never refuses one) and count what the Redis client sends. The
+    fallback is included: hold.lua lists the hold in its event's due set."""
+    from redis.connection import Connection
+
+    from webapp.booking import hold_seats
+
+    sent = {"n": 0}
+    original = Connection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent["n"] += 1  # one send = one round trip (a pipeline is one send)
+        return original(self, command, check_health)
+
+    pairs = [seat_ids[i : i + 2] for i in range(0, 2 * (n + 1), 2)]
+    hold_seats(event_id, "rt-warm", pairs.pop(0))  # primes the event once
+    Connection.send_packed_command = counting
+    try:
+        for i, pair in enumerate(pairs):
+            hold_seats(event_id, f"rt-{i}", pair)
+    finally:
+        Connection.send_packed_command = original
+    return {"with_fallback": sent["n"] / len(pairs)}
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=5)
