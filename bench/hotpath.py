@@ -252,9 +252,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
             if fraction is not None:
                 fill(arena, fraction)
             if wrk_args[0] == "seat":  # warm-up: layouts load, events prime (no seat taken)
-                wrk(f"{base}/events/{holds_arena}/sections/Block%20A", 1, n, ["htmx"], script)
+                wrk(f"{base}/events/{holds_arena}/sections/Block%20A", 3, n, ["htmx"], script)
             else:
-                wrk(base + path, 1, n, wrk_args, script)
+                wrk(base + path, 3, n, wrk_args, script)
             if fraction is not None:
                 fill(arena, fraction)
             before = cpu_seconds(pids)
