@@ -10,6 +10,7 @@ from datetime import UTC
 from importlib import resources
 
 import redis as redis_lib
+from redis.cluster import RedisCluster
 from redis.commands.core import Script
 
 from webapp.booking import keys, pools
@@ -166,30 +167,28 @@ class HoldStore:
     ) -> list[int]:
         """Run finish.lua: release, drop, sell or unsell seats; returns those that changed.
 
-        Released and dropped seats go back in the best-available pools in the same
-        round trip (every one of them: a seat whose key lapsed by itself is free too).
+        Released and dropped seats go back in the best-available pools (every one of
+        them: a seat whose key lapsed by itself is free too).
         `ip_key` is the hold's network-address key when the caller read the hold's info.
         """
         if ip_key is None:
             ip_key = self.client.hget(keys.hold_info(event_id, hold_id), "ipkey")
         keys_, argv = self._finish_call(event_id, hold_id, customer, seat_ids, mode, ip_key)
-        pipe = self.client.pipeline(transaction=False)
-        self._finish(keys=keys_, args=argv, client=pipe)
+        changed = [int(s) for s in self._finish(keys=keys_, args=argv)]
         if mode in ("release", "drop"):
-            pools.queue_give_back(pipe, event_id, seat_ids)
-        changed = [int(s) for s in pipe.execute()[0]]
-        if mode == "unsell" and changed:
+            pools.give_back(self.client, event_id, seat_ids)
+        elif mode == "unsell" and changed:
             pools.give_back(self.client, event_id, changed)
         return changed
 
     def release_many(self, event_id: int, holds: list[dict]) -> None:
         """finish.lua "release" for many lapsed holds of one event, their seats back in
-        the pools and the expired counter, in one round trip; then one announcement of
-        the seats whose keys had lapsed by themselves (finish.lua announced the rest).
+        the pools and the expired counter, in two round trips (one a hold on Redis
+        Cluster, whose pipelines refuse scripts); then one announcement of the seats
+        whose keys had lapsed by themselves (finish.lua announced the rest).
         `holds` are hold infos with "hold_id", "customer", "seat_ids" and "ipkey"."""
-        pipe = self.client.pipeline(transaction=False)
-        for hold in holds:
-            keys_, argv = self._finish_call(
+        calls = [
+            self._finish_call(
                 event_id,
                 hold["hold_id"],
                 hold["customer"],
@@ -197,13 +196,22 @@ class HoldStore:
                 "release",
                 hold.get("ipkey"),
             )
-            self._finish(keys=keys_, args=argv, client=pipe)
+            for hold in holds
+        ]
+        if isinstance(self.client, RedisCluster):  # its pipelines refuse scripts
+            replies = [self._finish(keys=k, args=a) for k, a in calls]
+        else:
+            pipe = self.client.pipeline(transaction=False)
+            for k, a in calls:
+                self._finish(keys=k, args=a, client=pipe)
+            replies = pipe.execute()
+        pipe = self.client.pipeline(transaction=False)
         for hold in holds:
             pools.queue_give_back(pipe, event_id, hold["seat_ids"])
         stat = keys.hold_stat(event_id, "expired", int(time.time() // 60))
         pipe.incrby(stat, len(holds))
         pipe.expire(stat, 7200)
-        replies = pipe.execute()[: len(holds)]
+        pipe.execute()
         announced = {int(s) for changed in replies for s in changed}
         self.publish(
             event_id, [s for hold in holds for s in hold["seat_ids"] if s not in announced]
