@@ -156,21 +156,36 @@ def test_database_outage_is_a_clean_503_and_service_recovers(app, database_url, 
     client = outage_app.test_client()
     event_id = make_event().id  # through the test app; same database
     assert client.get(f"/api/v1/events/{event_id}/seats").status_code == 200
-    proxy.cut()
-    r = client.post(f"/api/v1/events/{event_id}/holds", json={"quantity": 1})
-    assert r.status_code == 503 and r.headers["Retry-After"] == "2"
-    assert r.get_json()["error"] == "unavailable"
-    held = outage_app.extensions["holdfast_redis"].zcard(f"hf:{{evt:{event_id}}}:held")
-    assert held == 0  # nothing half-written: no hold that nobody was told about
-    assert client.get("/").status_code == 503
-    proxy.restore()
-    r = client.post(f"/api/v1/events/{event_id}/holds", json={"quantity": 1})
-    assert r.status_code == 201  # recovered by itself (pool pre-ping reconnects)
-    with outage_app.app_context():
-        from webapp.extensions import db
+    try:
+        proxy.cut()
+        # A hold reads nothing from the database (Redis decides, the event is primed):
+        # seats can still be held while the database is away...
+        r = client.post(f"/api/v1/events/{event_id}/holds", json={"quantity": 1})
+        assert r.status_code == 201
+        hold_id = r.get_json()["hold_id"]
+        # ...but checking out needs it: a clean 503, and nothing written.
+        r = client.post(
+            f"/api/v1/holds/{hold_id}/checkout",
+            json={"name": "Ann", "email": "ann@example.com"},
+            headers={"Idempotency-Key": "outage"},
+        )
+        assert r.status_code == 503 and r.headers["Retry-After"] == "2"
+        assert r.get_json()["error"] == "unavailable"
+        assert client.get("/").status_code == 503
+        proxy.restore()
+        r = client.post(
+            f"/api/v1/holds/{hold_id}/checkout",
+            json={"name": "Ann", "email": "ann@example.com"},
+            headers={"Idempotency-Key": "outage"},
+        )
+        assert r.status_code == 201  # recovered by itself (pool pre-ping reconnects)
+    finally:
+        proxy.restore()
+        with outage_app.app_context():
+            from webapp.extensions import db
 
-        db.session.remove()
-        db.engine.dispose()
+            db.session.remove()
+            db.engine.dispose()
 
 
 def test_ids_beyond_32_bits_are_404_not_500(client, app):
