@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from webapp.booking import inventory, layouts, marks_cache, priming
 from webapp.booking.context import session
@@ -61,8 +61,16 @@ class SeatMap:
             counts[seat.status] += 1
         return counts
 
+    @cached_property
+    def _summaries(self) -> list[SectionSummary]:
+        return self._summarise()
+
     def summaries(self) -> list[SectionSummary]:
-        """Availability and prices per section of the seats loaded (no further reads)."""
+        """Availability and prices per section of the seats loaded (no further reads;
+        worked out once per map, as the page asks twice)."""
+        return self._summaries
+
+    def _summarise(self) -> list[SectionSummary]:
         by_section: dict[str, list[SeatState]] = {}
         for seat in self.seats:
             by_section.setdefault(seat.section, []).append(seat)
