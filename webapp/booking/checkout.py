@@ -53,7 +53,7 @@ def start_checkout(
         f"checkout:{customer}",
         key,
         print_,
-        lambda: (201, _create_pending(hold_id, customer, name, email)),
+        lambda claim: (201, _create_pending(hold_id, customer, name, email, claim)),
     )
 
 
@@ -85,20 +85,22 @@ def validate_email_address(email: object) -> str:
     return email
 
 
-def _create_pending(hold_id: str, customer: str, name: str, email: str) -> dict:
+def _create_pending(
+    hold_id: str, customer: str, name: str, email: str, claim: idempotency.Claim
+) -> dict:
     event_id = keys.event_of_hold(hold_id)
     if event_id is None:
         raise BookingError("hold_not_found")
     _refuse_second_checkout(hold_id, customer)
-    info = store().info(event_id, hold_id)
+    info, live = store().info_if_live(event_id, hold_id)
     if info is None:
         raise BookingError("hold_expired")
     if info["customer"] != customer:
         raise BookingError("hold_not_found")
-    if not store().is_live(event_id, hold_id):
+    if not live:
         raise BookingError("hold_expired")
     try:
-        booking = _insert_booking(event_id, hold_id, customer, name, email, info)
+        return _insert_booking(event_id, hold_id, customer, name, email, info, claim)
     except IntegrityError:
         _refuse_second_checkout(hold_id, customer)
         taken = inventory.active_seats(session(), event_id, utcnow(), info["seat_ids"])
@@ -106,8 +108,6 @@ def _create_pending(hold_id: str, customer: str, name: str, email: str) -> dict:
         raise BookingError(
             "seats_unavailable", labels=labels or ["your seats"], seat_ids=sorted(taken)
         ) from None
-    payment = booking.payments[0]
-    return {"booking": booking_dict(booking), "payment_url": f"/pay/{payment.public_id}"}
 
 
 def _refuse_second_checkout(hold_id: str, customer: str) -> None:
@@ -119,11 +119,18 @@ def _refuse_second_checkout(hold_id: str, customer: str) -> None:
 
 
 def _insert_booking(
-    event_id: int, hold_id: str, customer: str, name: str, email: str, info: dict
-) -> Booking:
-    """One transaction: free lapsed pendings on the seats, insert booking, seats, payment."""
+    event_id: int,
+    hold_id: str,
+    customer: str,
+    name: str,
+    email: str,
+    info: dict,
+    claim: idempotency.Claim,
+) -> dict:
+    """One transaction: free lapsed pendings on the seats, insert booking, seats, payment,
+    and the idempotency record's answer (built before the commit from what is at hand)."""
     with write_transaction(session()) as s:
-        lines = tickets.priced_lines(event_id, info["seat_ids"], tickets.choices(event_id, hold_id))
+        lines = tickets.priced_lines(event_id, info["seat_ids"], info["types"])
         expiry.expire_lapsed_on_seats(s, event_id, [line.seat.id for line in lines], utcnow())
         amount = sum(line.price_cents for line in lines)
         booking = Booking(
@@ -159,7 +166,13 @@ def _insert_booking(
         s.add(booking)
         s.flush()
         audit.record(s, booking.id, None, "pending", f"Checkout of hold {hold_id}")
-    return booking
+        labels = {line.seat.id: line.seat.label for line in lines}
+        reply = {
+            "booking": booking_dict(booking, labels),
+            "payment_url": f"/pay/{booking.payments[0].public_id}",
+        }
+        claim.store(s, 201, reply)
+    return reply
 
 
 def new_reference() -> str:

@@ -351,8 +351,10 @@ class HoldStore:
     def info(self, event_id: int, hold_id: str) -> dict | None:
         """The hold's description, or None once it is gone (released, sold, or long lapsed)."""
         raw = self.client.hgetall(keys.hold_info(event_id, hold_id))
-        if not raw:
-            return None
+        return self._parse_info(raw) if raw else None
+
+    @staticmethod
+    def _parse_info(raw: dict) -> dict:
         return {
             "customer": raw["customer"],
             "seat_ids": [int(s) for s in raw["seats"].split(",") if s],
@@ -361,6 +363,19 @@ class HoldStore:
             "extended": raw.get("extended") == "1",
             "ipkey": raw.get("ipkey"),
         }
+
+    def info_if_live(self, event_id: int, hold_id: str) -> tuple[dict | None, bool]:
+        """(the hold's info with its ticket-type choices under "types", whether its timer
+        still runs) in one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hgetall(keys.hold_info(event_id, hold_id))
+        pipe.exists(keys.hold_timer(event_id, hold_id))
+        raw, live = pipe.execute()
+        if not raw:
+            return None, bool(live)
+        info = self._parse_info(raw)
+        info["types"] = {int(k[5:]): v for k, v in raw.items() if k.startswith("type:")}
+        return info, bool(live)
 
     def is_live(self, event_id: int, hold_id: str) -> bool:
         """True while the hold's timer has not lapsed."""

@@ -13,6 +13,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete, select, update
@@ -27,6 +28,27 @@ from webapp.database import write_transaction
 STALE_AFTER = timedelta(seconds=60)
 
 Outcome = tuple[int, dict]
+
+
+@dataclass
+class Claim:
+    """A claimed key. Work that commits a transaction of its own may store its answer in
+    it (`store`), saving the separate write that stores it otherwise."""
+
+    scope: str
+    key: str
+    stored: bool = False
+
+    def store(self, s, status: int, body: dict) -> None:
+        """Inside the work's open transaction: record the answer with it."""
+        s.execute(
+            update(IdempotencyRecord)
+            .where(IdempotencyRecord.scope == self.scope, IdempotencyRecord.key == self.key)
+            .values(status_code=status, response_body=json.dumps(body))
+        )
+        self.stored = True
+
+
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as UUIDs and tokens are
 
 
@@ -44,14 +66,16 @@ def check_key(key: object) -> str:
     return key
 
 
-def run_idempotent(scope: str, key: str, print_: str, work: Callable[[], Outcome]) -> Outcome:
+def run_idempotent(scope: str, key: str, print_: str, work: Callable[[Claim], Outcome]) -> Outcome:
     """Run `work` at most once per (scope, key) and replay its outcome afterwards.
 
     Args:
         scope: who the key belongs to, e.g. "checkout:<customer id>".
         key: the client's Idempotency-Key.
         print_: fingerprint of the request body (see `fingerprint`).
-        work: returns (status, body); a BookingError it raises is stored as its answer.
+        work: given the Claim, returns (status, body); a BookingError it raises is
+            stored as its answer. A successful answer it stored itself (Claim.store,
+            in its own committed transaction) is not written again.
 
     Returns:
         (status, body) of the first execution.
@@ -59,19 +83,18 @@ def run_idempotent(scope: str, key: str, print_: str, work: Callable[[], Outcome
     replay = _claim(scope, key, print_)
     if replay is not None:
         return replay
+    claim = Claim(scope, key)
     try:
-        status, body = work()
+        status, body = work(claim)
+        if claim.stored:  # committed with the work's own transaction
+            return status, body
     except BookingError as exc:
-        status, body = exc.status, exc.to_dict()
+        status, body = exc.status, exc.to_dict()  # whatever the work stored rolled back
     except BaseException:
         _forget(scope, key)  # an unexpected failure stores nothing; a retry may run again
         raise
     with write_transaction(session()) as s:
-        s.execute(
-            update(IdempotencyRecord)
-            .where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
-            .values(status_code=status, response_body=json.dumps(body))
-        )
+        Claim(scope, key).store(s, status, body)
     return status, body
 
 

@@ -56,6 +56,8 @@ class EventLayout:
     _centres: dict = field(default_factory=dict)
     _sections: dict | None = None
     _order: list | None = None
+    # The event's further ticket types per section (tickets.py fills it once).
+    ticket_types: dict | None = None
     # Tells this layout from an earlier one of the same event id (tests recreate
     # databases), so caches of things drawn from it can key on it.
     serial: int = field(default_factory=lambda: next(_serials))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from webapp.booking import keys
+from webapp.booking import keys, layouts
 from webapp.booking.context import redis, session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -25,13 +25,21 @@ class TicketOption:
     price_cents: int
 
 
-def _offered(seat: Seat, extra: dict[str, list[TicketOption]]) -> list[TicketOption]:
+def _offered(seat: Seat | layouts.Geo, extra: dict[str, list[TicketOption]]) -> list[TicketOption]:
     """The ticket types offered for this seat, adult (the seat's own price) first."""
     return [TicketOption(ADULT, "Adult", seat.price_cents), *extra.get(seat.section, [])]
 
 
 def _extra(event_id: int) -> dict[str, list[TicketOption]]:
-    """The event's further ticket types per section (one query)."""
+    """The event's further ticket types per section (one query the first time in this
+    process: they are created with the event, like its seats, and kept with its layout)."""
+    layout = layouts.layout_of(event_id)
+    if layout.ticket_types is None:
+        layout.ticket_types = _read_extra(event_id)
+    return layout.ticket_types
+
+
+def _read_extra(event_id: int) -> dict[str, list[TicketOption]]:
     rows = session().scalars(
         select(TicketType)
         .where(TicketType.event_id == event_id)
@@ -47,7 +55,7 @@ def _extra(event_id: int) -> dict[str, list[TicketOption]]:
 class Line:
     """One seat of a basket or booking with its ticket type and price."""
 
-    seat: Seat
+    seat: Seat | layouts.Geo
     ticket_type: str
     price_cents: int
     choices: list[TicketOption]
@@ -65,11 +73,14 @@ def priced_lines(
     chosen: dict[int, str],
     extra: dict[str, list[TicketOption]] | None = None,
 ) -> list[Line]:
-    """Each seat with the price of its chosen ticket type (adult if the choice is gone).
+    """Each seat with the price of its chosen ticket type (adult if the choice is gone),
+    front to back; seats come from the cached layout (no query).
 
     `extra` is the event's further ticket types, read here when not given.
     """
-    seats = session().scalars(select(Seat).where(Seat.id.in_(seat_ids)).order_by(Seat.y, Seat.x))
+    layout = layouts.layout_of(event_id)
+    found = (layout.seat(s) for s in seat_ids)
+    seats = sorted((g for g in found if g is not None), key=lambda g: (g.y, g.x))
     extra = _extra(event_id) if extra is None else extra
     lines = []
     for seat in seats:
