@@ -116,7 +116,7 @@ def wrk(url: str, seconds: int, connections: int, args: list[str], script: Path)
     return json.loads(line[4:])
 
 
-def never_stranding(event_id: int) -> list[int]:
+def never_stranding(event_id: int, positions: range = range(0, 16, 3)) -> list[int]:
     """Seats of every run of 20 at positions 0, 3, ..., 15: taken in any order, each
     leaves its free neighbours in pairs or more, so the no-orphan rule (on, as venues
     get it) never refuses one and the figure is the cost of a hold."""
@@ -128,7 +128,7 @@ def never_stranding(event_id: int) -> list[int]:
         while left:
             position += 1
             left = layout.neighbours(left)[0]
-        if position % 3 == 0 and position <= 15:
+        if position in positions:
             chosen.append(seat.id)
     return chosen
 
@@ -211,6 +211,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
         )
         seat_file = script.parent / "seats.txt"
         seat_file.write_text("\n".join(map(str, never_stranding(holds_arena))) + "\n")
+        # Warm-up holds take each run's last seat: with 0, 3, ..., 15 taken, nobody strands.
+        warm_file = script.parent / "warm.txt"
+        warm_file.write_text("\n".join(map(str, never_stranding(holds_arena, [19]))) + "\n")
         pids = server_pids(web.pid, env["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
         n = args.connections
         cases = [
@@ -251,8 +254,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
         for name, path, wrk_args, fraction in cases:
             if fraction is not None:
                 fill(arena, fraction)
-            if wrk_args[0] == "seat":  # warm-up: layouts load, events prime (no seat taken)
-                wrk(f"{base}/events/{holds_arena}/sections/Block%20A", 3, n, ["htmx"], script)
+            if wrk_args[0] == "seat":  # warm-up: layouts, neighbour tables, scripts load
+                wrk(base + path, 3, n, ["seat", str(warm_file)], script)
             else:
                 wrk(base + path, 3, n, wrk_args, script)
             if fraction is not None:
