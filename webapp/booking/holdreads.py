@@ -1,0 +1,150 @@
+"""Reading hold state from Redis: a hold's info, live holds, seat marks and fences,
+changes for live maps, and hold statistics. The scripts that change the state are in
+holdstore.py, whose HoldStore adds them to these reads."""
+
+from __future__ import annotations
+
+import time
+
+import redis as redis_lib
+
+from webapp.booking import keys
+
+
+class HoldReads:
+    """Reads of one client's hold state (HoldStore extends it with the scripts)."""
+
+    client: redis_lib.Redis
+
+    def hold_infos(self, event_id: int, hold_ids: list[str]) -> dict[str, dict | None]:
+        """For each hold: None while its timer runs, else its info (or {} if gone), in
+        one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        for hold_id in hold_ids:
+            pipe.exists(keys.hold_timer(event_id, hold_id))
+            pipe.hgetall(keys.hold_info(event_id, hold_id))
+        replies = pipe.execute()
+        found: dict[str, dict | None] = {}
+        for i, hold_id in enumerate(hold_ids):
+            live, raw = replies[2 * i], replies[2 * i + 1]
+            if live:
+                found[hold_id] = None
+            elif raw:
+                found[hold_id] = {
+                    "hold_id": hold_id,
+                    "customer": raw["customer"],
+                    "seat_ids": [int(x) for x in raw.get("seats", "").split(",") if x],
+                    "ipkey": raw.get("ipkey"),
+                }
+            else:
+                found[hold_id] = {}
+        return found
+
+    def live_holds(self, event_id: int, now_ms: int) -> list[dict]:
+        """Every live hold of the event with its seats and deadline (two round trips)."""
+        seats = [int(s) for s in self.client.zrangebyscore(keys.held(event_id), now_ms, "+inf")]
+        if not seats:
+            return []
+        hold_ids = self.client.mget([keys.seat(event_id, s) for s in seats])
+        unique = sorted({h for h in hold_ids if h and h not in ("sold", "blocked")})
+        pipe = self.client.pipeline(transaction=False)
+        for hold_id in unique:
+            pipe.hgetall(keys.hold_info(event_id, hold_id))
+        holds = []
+        for hold_id, raw in zip(unique, pipe.execute(), strict=True):
+            if raw:
+                holds.append(
+                    {
+                        "hold_id": hold_id,
+                        "customer": raw["customer"],
+                        "seat_ids": [int(x) for x in raw["seats"].split(",") if x],
+                        "expires_ms": int(raw["expires_ms"]),
+                    }
+                )
+        return sorted(holds, key=lambda h: h["expires_ms"])
+
+    def count_hold_event(self, event_id: int, kind: str) -> None:
+        """Count a hold that expired in this minute (hold.lua counts created ones)."""
+        key = keys.hold_stat(event_id, kind, int(time.time() // 60))
+        pipe = self.client.pipeline(transaction=False)
+        pipe.incr(key)
+        pipe.expire(key, 7200)
+        pipe.execute()
+
+    def hold_events_last_hour(self, event_id: int, kind: str) -> int:
+        """Holds created (or expired) in the last 60 minutes."""
+        minute = int(time.time() // 60)
+        names = [keys.hold_stat(event_id, kind, m) for m in range(minute - 59, minute + 1)]
+        return sum(int(v) for v in self.client.mget(names) if v)
+
+    def info(self, event_id: int, hold_id: str) -> dict | None:
+        """The hold's description, or None once it is gone (released, sold, or long lapsed)."""
+        raw = self.client.hgetall(keys.hold_info(event_id, hold_id))
+        return self._parse_info(raw) if raw else None
+
+    @staticmethod
+    def _parse_info(raw: dict) -> dict:
+        return {
+            "customer": raw["customer"],
+            "seat_ids": [int(s) for s in raw["seats"].split(",") if s],
+            "fence": int(raw["fence"]),
+            "expires_ms": int(raw["expires_ms"]),
+            "extended": raw.get("extended") == "1",
+            "ipkey": raw.get("ipkey"),
+        }
+
+    def info_if_live(self, event_id: int, hold_id: str) -> tuple[dict | None, bool]:
+        """(the hold's info with its ticket-type choices under "types", whether its timer
+        still runs) in one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.hgetall(keys.hold_info(event_id, hold_id))
+        pipe.exists(keys.hold_timer(event_id, hold_id))
+        raw, live = pipe.execute()
+        if not raw:
+            return None, bool(live)
+        info = self._parse_info(raw)
+        info["types"] = {int(k[5:]): v for k, v in raw.items() if k.startswith("type:")}
+        return info, bool(live)
+
+    def is_live(self, event_id: int, hold_id: str) -> bool:
+        """True while the hold's timer has not lapsed."""
+        return bool(self.client.exists(keys.hold_timer(event_id, hold_id)))
+
+    def seat_fences(self, event_id: int, seat_ids: list[int]) -> dict[int, int]:
+        """Fencing number of the latest hold on each seat (missing if Redis forgot)."""
+        values = self.client.hmget(keys.seat_fences(event_id), seat_ids) if seat_ids else []
+        return {s: int(v) for s, v in zip(seat_ids, values, strict=True) if v is not None}
+
+    def snapshot(self, event_id: int, customer: str | None, now_ms: int) -> tuple[set, set, int]:
+        """(held seat ids, this customer's held seat ids, version) in one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.zrangebyscore(keys.held(event_id), now_ms, "+inf")
+        pipe.zrangebyscore(keys.customer(event_id, customer or "-"), now_ms, "+inf")
+        pipe.get(keys.version(event_id))
+        held, mine, version = pipe.execute()
+        return {int(s) for s in held}, {int(s) for s in mine}, int(version or 0)
+
+    def marks(
+        self, event_id: int, seat_ids: list[int], customer: str | None
+    ) -> tuple[list | None, set[int], int]:
+        """(each seat's mark or None, the customer's held seats, version) in one round
+        trip; marks are None when the event is not primed (see priming.py)."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.exists(keys.primed(event_id))
+        pipe.mget([keys.seat(event_id, s) for s in seat_ids]) if seat_ids else pipe.echo("")
+        pipe.zrangebyscore(
+            keys.customer(event_id, customer or "-"), int(time.time() * 1000), "+inf"
+        )
+        pipe.get(keys.version(event_id))
+        primed, marks, mine, version = pipe.execute()
+        if not primed:
+            return None, set(), int(version or 0)
+        return (marks if seat_ids else []), {int(s) for s in mine}, int(version or 0)
+
+    def changes_since(self, event_id: int, version: int) -> tuple[int, list[int]]:
+        """(current version, seats changed after `version`) in one round trip."""
+        pipe = self.client.pipeline(transaction=False)
+        pipe.get(keys.version(event_id))
+        pipe.zrangebyscore(keys.changelog(event_id), f"({version}", "+inf")
+        current, changed = pipe.execute()
+        return int(current or 0), [int(s) for s in changed]
