@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
+from bench.cpu import cpu_seconds, server_pids
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking import keys, layouts
@@ -78,35 +78,6 @@ function done(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 """
-
-
-def server_pids(web: int, redis_port: str) -> list[int]:
-    """gunicorn's master and workers, and the Redis server of this run."""
-    pids = [web]
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == web or ("redis-server" in cmdline and f":{redis_port}" in cmdline):
-            pids.append(int(entry.name))
-    return pids
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of these processes (children they waited for included)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(v) for v in fields[11:15])
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wrk(url: str, seconds: int, connections: int, args: list[str], script: Path) -> dict:
@@ -214,7 +185,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         # Warm-up holds take each run's last seat: with 0, 3, ..., 15 taken, nobody strands.
         warm_file = script.parent / "warm.txt"
         warm_file.write_text("\n".join(map(str, never_stranding(holds_arena, [19]))) + "\n")
-        pids = server_pids(web.pid, env["REDIS_URL"].rsplit(":", 1)[1].split("/")[0])
+        pids = server_pids(web.pid, env["REDIS_URL"])
         n = args.connections
         cases = [
             ("trivial GET /bench/ping", "/bench/ping", ["get"], None),

@@ -14,18 +14,17 @@ the holdfast figures.
 from __future__ import annotations
 
 import argparse
-import os
 import threading
 import time
 import uuid
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
-from pathlib import Path
 
 import requests
 from sqlalchemy import func, insert, select
 
+from bench.cpu import cpu_seconds, server_pids
 from bench.stack import stack
 from bench.stats import emit, machine, percentile, print_table
 from bench.strategies.tables import bookings, seats
@@ -116,7 +115,7 @@ def run_strategy(base: str, strategy: str, customers: int, n_seats: int, pids) -
         for i in range(CLIENT_PROCESSES)
     ]
     start_at = time.time() + 2 + customers / 400  # every client has its session by then
-    cpu = server_cpu(pids())
+    cpu = cpu_seconds(pids())
     with ProcessPoolExecutor(CLIENT_PROCESSES, mp_context=get_context("fork")) as pool:
         parts = list(
             pool.map(client_process, [(base, prefix, event_id, n, start_at) for n in shares])
@@ -124,7 +123,7 @@ def run_strategy(base: str, strategy: str, customers: int, n_seats: int, pids) -
     out = [o for part, _ in parts for o in part]
     wall = max(end for _, end in parts) - start_at
     result = summarize(strategy, event_id, out, wall, n_seats)
-    result["server_cpu_ms_per_customer"] = 1000 * (server_cpu(pids()) - cpu) / customers
+    result["server_cpu_ms_per_customer"] = 1000 * (cpu_seconds(pids()) - cpu) / customers
     return result
 
 
@@ -145,41 +144,6 @@ def client_process(job: tuple) -> tuple[list, float]:
     for t in threads:
         t.join()
     return out, time.time()
-
-
-def server_cpu(pids: list[int]) -> float:
-    """User + system CPU seconds of these processes."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += sum(int(v) for v in fields[11:13])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def server_pids(web: int, redis_url: str) -> list[int]:
-    """gunicorn (master and workers), this run's Redis, and every PostgreSQL process."""
-    port = redis_url.rsplit(":", 1)[1].split("/")[0]
-    pids = [web]
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        name = stat.split("(", 1)[1].split(")", 1)[0]
-        if (
-            ppid == web
-            or name == "postgres"
-            or ("redis-server" in cmdline and f":{port}" in cmdline)
-        ):
-            pids.append(int(entry.name))
-    return pids
 
 
 def booked(strategy: str, event_id: int) -> tuple[int, int]:
@@ -250,7 +214,8 @@ def main(argv: list[str] | None = None) -> dict:
             if strategy == "pessimistic" and dialect != "postgresql":
                 print("pessimistic: skipped (SQLite has no SELECT ... FOR UPDATE SKIP LOCKED)")
                 continue
-            pids = lambda: server_pids(web.pid, env["REDIS_URL"])  # noqa: E731 (workers restart)
+            pg = dialect == "postgresql"
+            pids = lambda: server_pids(web.pid, env["REDIS_URL"], pg)  # noqa: E731, B023
             result = run_strategy(base, strategy, args.customers, args.seats, pids)
             result.update(database=dialect, **machine())
             results.append(result)

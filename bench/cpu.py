@@ -1,0 +1,42 @@
+"""Server CPU for benchmarks, read from /proc: the server processes' own time, never the
+load generator's (it shares the two cores)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def server_pids(web: int, redis_url: str, postgres: bool = False) -> list[int]:
+    """gunicorn's master and workers, this run's Redis and, with `postgres`, every
+    PostgreSQL process on the machine. Ask again after a worker may have restarted."""
+    port = redis_url.rsplit(":", 1)[1].split("/")[0]
+    pids = [web]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+        if (
+            int(rest.split()[1]) == web
+            or (postgres and name == "postgres")
+            or ("redis-server" in cmdline and f":{port}" in cmdline)
+        ):
+            pids.append(int(entry.name))
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes, with the children they reaped."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(v) for v in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
