@@ -17,6 +17,12 @@ def customer_id() -> str:
     return cid
 
 
+def known_customer_id() -> str | None:
+    """This browser's customer id if it has one; never creates one (nor a cookie), for
+    read-only requests such as the live-map poll."""
+    return session.get("cid")
+
+
 def rate_limit_key() -> str:
     """Rate limits count per customer session (created here on a first visit).
 

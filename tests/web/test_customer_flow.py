@@ -147,3 +147,18 @@ def test_the_live_poll_never_writes_the_session_cookie(client, app):
     assert "Set-Cookie" in r.headers
     with client.session_transaction() as sess:
         assert str(event.id) not in sess["baskets"]
+
+
+def test_a_poll_from_a_browser_without_a_session_creates_none(client, app, rds):
+    """A poll is read-only: it never makes up a customer, so a crowd of open maps costs
+    no session signing, and nothing it answers is anyone's basket."""
+    event = make_event()
+    hold_seats_for_someone = seat_by_label(event, "A1")
+    from webapp.booking import hold_seats
+
+    hold_seats(event.id, "someone", [hold_seats_for_someone.id])
+    r = client.get(f"/events/{event.id}/changes?since=0", headers=HX)
+    assert r.status_code == 200 and 'aria-pressed="false"' in r.data.decode()
+    assert "Set-Cookie" not in r.headers
+    assert client.get(f"/events/{event.id}/changes?since=999").status_code == 200
+    assert "Set-Cookie" not in client.get(f"/events/{event.id}/changes?since=1").headers

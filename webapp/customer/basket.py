@@ -6,7 +6,7 @@ from flask import g, session
 
 from webapp import booking
 from webapp.booking.holds import Hold
-from webapp.identity import customer_id
+from webapp.identity import customer_id, known_customer_id
 
 
 def basket_hold_id(event_id: int) -> str | None:
@@ -20,7 +20,8 @@ def current_basket(event_id: int, forget: bool = True) -> Hold | None:
     live-update poll must not write the session cookie, or its answer, computed from the
     cookie it was sent with, could arrive after a click's and undo the click's basket.
     """
-    hold = booking.get_hold(basket_hold_id(event_id), customer_id())
+    who = customer_id() if forget else known_customer_id()
+    hold = booking.get_hold(basket_hold_id(event_id), who) if who else None
     if hold is None and basket_hold_id(event_id):
         if forget:
             forget_basket(event_id)

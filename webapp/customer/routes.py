@@ -18,7 +18,7 @@ from webapp.booking.errors import BookingError
 from webapp.customer import bp
 from webapp.customer.basket import current_basket, forget_basket, remember_basket
 from webapp.customer.render import is_htmx, map_update
-from webapp.identity import customer_id
+from webapp.identity import customer_id, known_customer_id
 
 
 @bp.after_request
@@ -216,7 +216,8 @@ def changes(event_id: int):
     large = _large(event_id)
     # On a large venue's page only the loaded section's cells exist ("" = none yet).
     section = request.args.get("section", "") if large else None
-    delta = booking.changes_since(event_id, customer_id(), since, section)
+    # Read-only: a poll never creates a customer (or writes the cookie, see current_basket).
+    delta = booking.changes_since(event_id, known_customer_id(), since, section)
     if delta.version == since:
         return "", 204
     return render_template(
