@@ -93,39 +93,13 @@ def expire_hold(hold_id: str) -> str:
         What happened: "expired", "released", "alive", "not_due", "confirmed",
         "gone" or "invalid".
     """
-    event_id = keys.event_of_hold(hold_id)
-    if event_id is None:
-        return "invalid"
-    if store().is_live(event_id, hold_id):
-        return "alive"
-    booking = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
-    if booking is not None and booking.status == "confirmed":
-        return "confirmed"
-    ended = False
-    if booking is not None and booking.status == "pending":
-        if booking.expires_at > utcnow():
-            return "not_due"  # Redis forgot the timer; the booking's own deadline rules
-        ended = end_pending(booking, "expired", "The hold lapsed before payment.")
-    info = store().info(event_id, hold_id)
-    if info is not None:
-        store().finish(event_id, hold_id, info["customer"], info["seat_ids"], "release")
-    if ended or info is not None:
-        store().count_hold_event(event_id, "expired")
-        seats_returned(event_id)
-    if ended:
-        # Announce even when Redis had already dropped the keys: the database changed.
-        store().publish(event_id, [bs.seat_id for bs in booking.seats])
-        return "expired"
-    if info is not None:
-        store().publish(event_id, info["seat_ids"])
-        return "released"
-    return "gone"
+    return expire_holds([hold_id])[hold_id]
 
 
 def expire_holds(hold_ids: list[str]) -> dict[str, str]:
-    """expire_hold for many holds at once, with its outcomes, at a fixed cost per event
-    in the batch: two Redis round trips, two queries and one write transaction (the
-    listener drains bursts of expired keys into one call; the due-set job too).
+    """expire_hold for many holds at once, with each one's outcome, at a fixed cost per
+    event in the batch: a few Redis round trips, two queries and one write transaction
+    (the listener drains bursts of expired keys into one call; the due-set job too).
     """
     by_event: dict[int, list[str]] = {}
     outcomes: dict[str, str] = {}
@@ -152,8 +126,11 @@ def _expire_batch(event_id: int, hold_ids: list[str]) -> dict[str, str]:
             ended = _end_pending_in(s, [b.id for b in due], "expired", LAPSED)
     ended_holds = {b.hold_id for b in due if b.id in ended}
     releasing = [infos[h] for h in lapsed if h not in outcomes and infos[h]]
+    expired = len(ended_holds | {h["hold_id"] for h in releasing})  # the staff statistic
     if releasing:
-        store().release_many(event_id, releasing)
+        store().release_many(event_id, releasing, expired)
+    elif expired:
+        store().count_hold_event(event_id, "expired", expired)
     for hold_id in lapsed:
         if hold_id not in outcomes:
             outcomes[hold_id] = (

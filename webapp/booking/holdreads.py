@@ -63,13 +63,18 @@ class HoldReads:
                 )
         return sorted(holds, key=lambda h: h["expires_ms"])
 
-    def count_hold_event(self, event_id: int, kind: str) -> None:
-        """Count a hold that expired in this minute (hold.lua counts created ones)."""
-        key = keys.hold_stat(event_id, kind, int(time.time() // 60))
+    def count_hold_event(self, event_id: int, kind: str, n: int = 1) -> None:
+        """Count holds that expired in this minute (hold.lua counts created ones)."""
         pipe = self.client.pipeline(transaction=False)
-        pipe.incr(key)
-        pipe.expire(key, 7200)
+        self.queue_count(pipe, event_id, kind, n)
         pipe.execute()
+
+    @staticmethod
+    def queue_count(pipe, event_id: int, kind: str, n: int) -> None:
+        """count_hold_event's commands, queued on a pipeline the caller sends."""
+        key = keys.hold_stat(event_id, kind, int(time.time() // 60))
+        pipe.incrby(key, n)
+        pipe.expire(key, 7200)
 
     def hold_events_last_hour(self, event_id: int, kind: str) -> int:
         """Holds created (or expired) in the last 60 minutes."""

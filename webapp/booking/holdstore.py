@@ -182,11 +182,11 @@ class HoldStore(HoldReads):
             pools.give_back(self.client, event_id, changed)
         return changed
 
-    def release_many(self, event_id: int, holds: list[dict]) -> None:
+    def release_many(self, event_id: int, holds: list[dict], expired: int) -> None:
         """finish.lua "release" for many lapsed holds of one event, their seats back in
-        the pools and the expired counter, in two round trips (one a hold on Redis
-        Cluster, whose pipelines refuse scripts); then one announcement of the seats
-        whose keys had lapsed by themselves (finish.lua announced the rest).
+        the pools and `expired` added to the expired counter, in two round trips (one a
+        hold on Redis Cluster, whose pipelines refuse scripts); then one announcement of
+        the seats whose keys had lapsed by themselves (finish.lua announced the rest).
         `holds` are hold infos with "hold_id", "customer", "seat_ids" and "ipkey"."""
         calls = [
             self._finish_call(
@@ -209,9 +209,7 @@ class HoldStore(HoldReads):
         pipe = self.client.pipeline(transaction=False)
         for hold in holds:
             pools.queue_give_back(pipe, event_id, hold["seat_ids"])
-        stat = keys.hold_stat(event_id, "expired", int(time.time() // 60))
-        pipe.incrby(stat, len(holds))
-        pipe.expire(stat, 7200)
+        self.queue_count(pipe, event_id, "expired", expired)
         pipe.execute()
         announced = {int(s) for changed in replies for s in changed}
         self.publish(
