@@ -29,15 +29,8 @@ class HoldReads:
             live, raw = replies[2 * i], replies[2 * i + 1]
             if live:
                 found[hold_id] = None
-            elif raw:
-                found[hold_id] = {
-                    "hold_id": hold_id,
-                    "customer": raw["customer"],
-                    "seat_ids": [int(x) for x in raw.get("seats", "").split(",") if x],
-                    "ipkey": raw.get("ipkey"),
-                }
             else:
-                found[hold_id] = {}
+                found[hold_id] = {"hold_id": hold_id, **self._parse_info(raw)} if raw else {}
         return found
 
     def live_holds(self, event_id: int, now_ms: int) -> list[dict]:
@@ -50,17 +43,11 @@ class HoldReads:
         pipe = self.client.pipeline(transaction=False)
         for hold_id in unique:
             pipe.hgetall(keys.hold_info(event_id, hold_id))
-        holds = []
-        for hold_id, raw in zip(unique, pipe.execute(), strict=True):
-            if raw:
-                holds.append(
-                    {
-                        "hold_id": hold_id,
-                        "customer": raw["customer"],
-                        "seat_ids": [int(x) for x in raw["seats"].split(",") if x],
-                        "expires_ms": int(raw["expires_ms"]),
-                    }
-                )
+        holds = [
+            {"hold_id": hold_id, **self._parse_info(raw)}
+            for hold_id, raw in zip(unique, pipe.execute(), strict=True)
+            if raw
+        ]
         return sorted(holds, key=lambda h: h["expires_ms"])
 
     def count_hold_event(self, event_id: int, kind: str, n: int = 1) -> None:
@@ -89,6 +76,7 @@ class HoldReads:
 
     @staticmethod
     def _parse_info(raw: dict) -> dict:
+        """A hold info hash as the domain reads it (the one place that knows its fields)."""
         return {
             "customer": raw["customer"],
             "seat_ids": [int(s) for s in raw["seats"].split(",") if s],
