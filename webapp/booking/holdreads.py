@@ -117,23 +117,6 @@ class HoldReads:
         held, mine, version = pipe.execute()
         return {int(s) for s in held}, {int(s) for s in mine}, int(version or 0)
 
-    def marks(
-        self, event_id: int, seat_ids: list[int], customer: str | None
-    ) -> tuple[list | None, set[int], int]:
-        """(each seat's mark or None, the customer's held seats, version) in one round
-        trip; marks are None when the event is not primed (see priming.py)."""
-        pipe = self.client.pipeline(transaction=False)
-        pipe.exists(keys.primed(event_id))
-        pipe.mget([keys.seat(event_id, s) for s in seat_ids]) if seat_ids else pipe.echo("")
-        pipe.zrangebyscore(
-            keys.customer(event_id, customer or "-"), int(time.time() * 1000), "+inf"
-        )
-        pipe.get(keys.version(event_id))
-        primed, marks, mine, version = pipe.execute()
-        if not primed:
-            return None, set(), int(version or 0)
-        return (marks if seat_ids else []), {int(s) for s in mine}, int(version or 0)
-
     def changes_since(self, event_id: int, version: int) -> tuple[int, list[int]]:
         """(current version, seats changed after `version`) in one round trip."""
         pipe = self.client.pipeline(transaction=False)

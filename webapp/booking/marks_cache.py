@@ -1,5 +1,5 @@
-"""Seat marks of whole maps and sections, kept per process and brought up to date from
-the event's changelog on every read.
+"""Seat marks for maps: whole maps and sections kept per process and brought up to date
+from the event's changelog on every read; any other set of seats read as it is.
 
 Every change to a seat bumps the event's version and records the seat in its
 changelog (the live-map poll reads the same two keys), so a map drawn again needs
@@ -23,11 +23,15 @@ _cache: dict[tuple, tuple[str, int, list]] = {}
 _lock = threading.Lock()
 
 
-def read(layout, section: str | None, ids: list[int], customer: str | None):
-    """(marks parallel to `ids`, the customer's held seats, version), or (None, ...) when
-    the event is not primed."""
+def read(layout, ids: list[int], customer: str | None, section: str | None, cache: bool):
+    """(marks parallel to `ids`, the customer's held seats, version) in one round trip
+    (two when cached marks are stale), or (None, ...) when the event is not primed.
+
+    `cache`: keep the marks for the next read of the same map (a whole map or a
+    section); other sets of seats (a poll's changes) are read as they are.
+    """
     key = (layout.serial, section)
-    cached = _cache.get(key)
+    cached = _cache.get(key) if cache else None
     client = store().client
     event_id = layout.event_id
     pipe = client.pipeline(transaction=False)
@@ -36,25 +40,29 @@ def read(layout, section: str | None, ids: list[int], customer: str | None):
     pipe.zrangebyscore(keys.customer(event_id, customer or "-"), int(time.time() * 1000), "+inf")
     if cached is not None:
         pipe.zrangebyscore(keys.changelog(event_id), f"({cached[1]}", "+inf")
-    primed, version, mine, *changed = pipe.execute()
+    elif ids:
+        pipe.mget([keys.seat(event_id, s) for s in ids])
+    primed, version, mine, *rest = pipe.execute()
     version, mine = int(version or 0), {int(s) for s in mine}
     if not primed:
         return None, mine, version
-    stale = cached is None or cached[0] != primed or version < cached[1]
-    if stale or len(changed[0]) > len(ids) // 4:
+    if cached is None:
+        marks = rest[0] if ids else []
+    elif cached[0] != primed or version < cached[1] or len(rest[0]) > len(ids) // 4:
         marks = client.mget([keys.seat(event_id, s) for s in ids]) if ids else []
     else:
         marks = list(cached[2])
         position = _positions(layout, section, ids)
-        moved = [int(s) for s in changed[0] if int(s) in position]
+        moved = [int(s) for s in rest[0] if int(s) in position]
         if moved:
             fresh = client.mget([keys.seat(event_id, s) for s in moved])
             for seat_id, mark in zip(moved, fresh, strict=True):
                 marks[position[seat_id]] = mark
-    with _lock:
-        if key not in _cache and len(_cache) >= MAX_ENTRIES:
-            _cache.pop(next(iter(_cache)))
-        _cache[key] = (primed, version, marks)
+    if cache:
+        with _lock:
+            if key not in _cache and len(_cache) >= MAX_ENTRIES:
+                _cache.pop(next(iter(_cache)))
+            _cache[key] = (primed, version, marks)
     return marks, mine, version
 
 

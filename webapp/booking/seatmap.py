@@ -108,14 +108,12 @@ def seat_states(
 
 
 def _states(layout, seats: list, customer: str | None, section: str | None) -> SeatMap:
-    """The seats' states from Redis marks (a whole map, or a section, is read through
-    the marks cache); primes the event first if Redis does not know it."""
+    """The seats' states from Redis marks (whole maps and sections through the marks
+    cache); primes the event first if Redis does not know it."""
     ids = [s.id for s in seats]
+    whole = section is not None or len(ids) == len(layout.seats)  # a map, not a poll's few
     for _ in range(2):
-        if section is None and len(ids) < len(layout.seats):
-            marks, mine, version = store().marks(layout.event_id, ids, customer)
-        else:
-            marks, mine, version = marks_cache.read(layout, section, ids, customer)
+        marks, mine, version = marks_cache.read(layout, ids, customer, section, cache=whole)
         if marks is not None:
             break
         priming.prime(layout.event_id)  # Redis knows nothing of the event, or forgot it
