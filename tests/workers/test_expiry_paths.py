@@ -58,8 +58,7 @@ def test_fallback_expires_without_listener(app, rds, procs):
 
 
 def test_expired_event_storm_releases_every_hold_once(app, rds, procs, app_config):
-    app.config.update(HOLD_TTL_SECONDS=600, EXPIRY_FALLBACK=False)
-    app.extensions.pop("holdfast_schedule_expiry", None)
+    app.config.update(HOLD_TTL_SECONDS=600)
     event = make_event(rows=50, seats_per_row=100)
     ids = seat_ids(event)
     holds = [hold_seats(event.id, f"c{i}", [seat]) for i, seat in enumerate(ids)]

@@ -97,22 +97,6 @@ def bought_by_customer(session: Session, event_id: int) -> dict[str, int]:
     return {customer: count for customer, count in session.execute(stmt)}
 
 
-def unsellable(session: Session, event_id: int, seat_ids: list[int], now: datetime) -> list[int]:
-    """Those of `seat_ids` that are blocked or in a live booking (one query)."""
-    taken = (
-        select(BookingSeat.seat_id)
-        .join(Booking, Booking.id == BookingSeat.booking_id)
-        .where(
-            BookingSeat.event_id == event_id,
-            BookingSeat.active,
-            BookingSeat.seat_id.in_(seat_ids),
-            live_condition(now),
-        )
-    )
-    stmt = select(Seat.id).where(Seat.id.in_(seat_ids), or_(Seat.blocked, Seat.id.in_(taken)))
-    return list(session.scalars(stmt))
-
-
 def database_marks(session: Session, event_id: int, now: datetime) -> dict[int, tuple]:
     """What Redis should say for each taken seat: ("sold",), ("blocked",) or
     (hold id, deadline) for a pending booking."""
