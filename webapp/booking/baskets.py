@@ -57,13 +57,11 @@ def release_seats(hold_id: str, customer: str, seat_ids: list[int]) -> list[int]
 
 def get_hold(hold_id: str | None, customer: str) -> Hold | None:
     """The customer's hold while it is live, else None."""
-    if not hold_id:
+    event_id = keys.event_of_hold(hold_id) if isinstance(hold_id, str) else None
+    if event_id is None:
         return None
-    try:
-        event_id, info = _own_hold(hold_id, customer)
-    except BookingError:
-        return None
-    if not store().is_live(event_id, hold_id):
+    info, live = store().info_if_live(event_id, hold_id)  # one round trip
+    if info is None or info["customer"] != customer or not live:
         return None
     return Hold(
         hold_id,

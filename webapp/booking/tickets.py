@@ -98,10 +98,10 @@ def choose(hold_id: str, customer: str, seat_id: object, code: object) -> list[L
             invalid_input (a seat not in the hold) or ticket_type_unknown.
     """
     event_id = keys.event_of_hold(hold_id) if isinstance(hold_id, str) else None
-    info = store().info(event_id, hold_id) if event_id is not None else None
+    info, live = store().info_if_live(event_id, hold_id) if event_id is not None else (None, False)
     if info is None or info["customer"] != customer:
         raise BookingError("hold_not_found")
-    if not store().is_live(event_id, hold_id):
+    if not live:
         raise BookingError("hold_expired")
     if session().scalar(select(Booking.id).where(Booking.hold_id == hold_id)) is not None:
         raise BookingError("hold_checked_out")
