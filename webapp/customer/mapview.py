@@ -104,6 +104,7 @@ _grids: dict[tuple, list] = {}
 _rows: dict[tuple, Markup] = {}
 _lock = threading.Lock()
 MAX_ROWS = 50_000  # cached row renderings; the cache starts over when full
+MAX_GRIDS = 1_024  # map shapes (whole maps and sections of the cached layouts)
 
 
 def map_sections(seat_map: SeatMap) -> list[SectionHtml]:
@@ -124,6 +125,8 @@ def map_sections(seat_map: SeatMap) -> list[SectionHtml]:
             for section in layout(seats)
         ]
         with _lock:
+            if len(_grids) >= MAX_GRIDS:  # layouts reloaded (new serials) leave old shapes
+                _grids.clear()
             _grids[shape] = grid
     out = []
     for name, rows in grid:
