@@ -6,8 +6,9 @@ Path "listener": the expiry listener reacts to Redis expired-key events (and che
 the due sets four times a second, as Redis reports lapsed keys late in a storm).
 Path "fallback": no listener; rq-scheduler runs the due-set job every second, which
 ends the holds past deadline + grace with one RQ worker.
-Holds are taken in-process at --rate a second (1,000 by default) with a TTL just long
-enough to create them all, so they lapse at that rate and their deadlines are natural.
+Holds (one seat each, best available, the no-orphan rule on) are taken in-process at
+--rate a second (1,000 by default) with a TTL just long enough to create them all, so
+they lapse at that rate and their deadlines are natural.
 A subscriber on each event's channel timestamps the release announcements (what updates
 every customer's map).
 """
@@ -24,7 +25,7 @@ from bench.rush import make_event
 from bench.stack import database
 from bench.stats import emit, machine, median, percentile, print_table
 from webapp import create_app
-from webapp.booking import hold_seats, keys
+from webapp.booking import hold_best_available, keys
 from webapp.booking.inventory import event_seats
 from webapp.devtools.processes import spawn, terminate
 from webapp.devtools.redis_server import start_redis
@@ -53,11 +54,14 @@ def collect(redis_url: str, channel: str, want: set[int], seen: dict, stop: thre
 
 
 def run_path(app, env: dict, path: str, n: int, rate: int) -> dict:
-    event_id = make_event(n, no_orphans=False)  # holds taken seat by seat, in id order
+    # The no-orphan rule on, as venues get it: each hold is one seat by best available,
+    # which the rule steers, so all n seats are held whatever order it picks them in.
+    event_id = make_event(n)
     ids = [s.id for s in event_seats(db.session, event_id)]
+    probed: set[int] = set()
     started = time.perf_counter()
     for i in range(min(50, n)):  # estimate the rate to pick a TTL that outlives creation
-        hold_seats(event_id, f"probe-{i}", [ids[i]])
+        probed.update(hold_best_available(event_id, f"probe-{i}", 1).seat_ids)
     per_hold = max((time.perf_counter() - started) / min(50, n), 1 / rate)
     app.config["HOLD_TTL_SECONDS"] = int(per_hold * n * 1.3) + 3
     app.config["HOLD_GRACE_SECONDS"] = GRACE
@@ -69,7 +73,7 @@ def run_path(app, env: dict, path: str, n: int, rate: int) -> dict:
     time.sleep(2)  # let them subscribe / register
     seen: dict[int, float] = {}
     stop = threading.Event()
-    want = set(ids[min(50, n) :])
+    want = set(ids) - probed
     collector = threading.Thread(
         target=collect, args=(env["REDIS_URL"], keys.channel(event_id), want, seen, stop)
     )
@@ -81,12 +85,12 @@ def run_path(app, env: dict, path: str, n: int, rate: int) -> dict:
         time.sleep(0.01)  # subscribed before the first hold, so no announcement is missed
     deadlines = {}
     began = time.perf_counter()
-    for i, seat in enumerate(ids[min(50, n) :]):
+    for i in range(len(want)):
         ahead = began + i / rate - time.perf_counter()
         if ahead > 0:
             time.sleep(ahead)  # taken at `rate` a second, so they lapse at that rate
-        hold = hold_seats(event_id, f"c-{path}-{i}", [seat])
-        deadlines[seat] = _epoch(hold.expires_at)
+        hold = hold_best_available(event_id, f"c-{path}-{i}", 1)
+        deadlines[hold.seat_ids[0]] = _epoch(hold.expires_at)
     taken_at = len(deadlines) / (time.perf_counter() - began)
     collector.join(timeout=app.config["HOLD_TTL_SECONDS"] + GRACE + 60)
     stop.set()
