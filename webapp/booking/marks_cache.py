@@ -14,6 +14,8 @@ from __future__ import annotations
 import threading
 import time
 
+from redis.cluster import RedisCluster
+
 from webapp.booking import keys
 from webapp.booking.holdstore import store
 
@@ -38,24 +40,26 @@ def read(layout, ids: list[int], customer: str | None, section: str | None, cach
     pipe.get(keys.primed(event_id))
     pipe.get(keys.version(event_id))
     pipe.zrangebyscore(keys.customer(event_id, customer or "-"), int(time.time() * 1000), "+inf")
+    # Cluster pipelines refuse MGET: there the marks take a round trip of their own.
+    pipelined = cached is None and ids and not isinstance(client, RedisCluster)
     if cached is not None:
         pipe.zrangebyscore(keys.changelog(event_id), f"({cached[1]}", "+inf")
-    elif ids:
-        pipe.mget([keys.seat(event_id, s) for s in ids])
+    elif pipelined:
+        pipe.mget(_seat_keys(event_id, ids))
     primed, version, mine, *rest = pipe.execute()
     version, mine = int(version or 0), {int(s) for s in mine}
     if not primed:
         return None, mine, version
     if cached is None:
-        marks = rest[0] if ids else []
+        marks = rest[0] if pipelined else (client.mget(_seat_keys(event_id, ids)) if ids else [])
     elif cached[0] != primed or version < cached[1] or len(rest[0]) > len(ids) // 4:
-        marks = client.mget([keys.seat(event_id, s) for s in ids]) if ids else []
+        marks = client.mget(_seat_keys(event_id, ids)) if ids else []
     else:
         marks = list(cached[2])
         position = _positions(layout, section, ids)
         moved = [int(s) for s in rest[0] if int(s) in position]
         if moved:
-            fresh = client.mget([keys.seat(event_id, s) for s in moved])
+            fresh = client.mget(_seat_keys(event_id, moved))
             for seat_id, mark in zip(moved, fresh, strict=True):
                 marks[position[seat_id]] = mark
     if cache:
@@ -64,6 +68,10 @@ def read(layout, ids: list[int], customer: str | None, section: str | None, cach
                 _cache.pop(next(iter(_cache)))
             _cache[key] = (primed, version, marks)
     return marks, mine, version
+
+
+def _seat_keys(event_id: int, ids: list[int]) -> list[str]:
+    return [keys.seat(event_id, s) for s in ids]
 
 
 _positions_cache: dict[tuple, dict[int, int]] = {}
