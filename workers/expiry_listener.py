@@ -28,6 +28,7 @@ from redis.exceptions import RedisClusterException
 from webapp import booking, create_app
 from webapp.booking import keys
 from webapp.booking.audit import acting_as
+from webapp.booking.expiry import LISTENER_DUE_LOCK_KEY
 
 log = logging.getLogger("holdfast.expiry_listener")
 HEARTBEAT_KEY = "hf:listener:heartbeat"
@@ -82,7 +83,7 @@ def release_due(app: Flask) -> None:
     Redis finds lapsed keys by sampling, which lags by seconds in a storm."""
     with app.app_context(), acting_as("expiry listener"):
         try:
-            ended = booking.release_due(grace_seconds=0)
+            ended = booking.release_due(grace_seconds=0, lock=LISTENER_DUE_LOCK_KEY)
             if ended:
                 log.info("due sets: %d holds ended", ended)
         finally:

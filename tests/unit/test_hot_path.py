@@ -254,3 +254,16 @@ def seat_states_of(event_id):
     from webapp.booking import seat_states
 
     return seat_states(event_id).seats
+
+
+def test_a_listener_killed_holding_its_lock_does_not_hold_the_fallback_back(app, rds):
+    from webapp.booking.expiry import LISTENER_DUE_LOCK_KEY
+
+    app.config["HOLD_GRACE_SECONDS"] = 1
+    event = make_event()
+    hold = hold_seats(event.id, "alice", seat_ids(event)[:1])
+    rds.delete(keys.seat(event.id, hold.seat_ids[0]), keys.hold_timer(event.id, hold.hold_id))
+    rds.set(LISTENER_DUE_LOCK_KEY, "1", px=60_000)  # left by a listener SIGKILLed mid-run
+    deadline_ms = int(hold.expires_at.timestamp() * 1000)
+    assert release_due(now_ms=deadline_ms + 1500) == 1  # the fallback job's lock is its own
+    assert release_due(now_ms=deadline_ms, grace_seconds=0, lock=LISTENER_DUE_LOCK_KEY) == 0

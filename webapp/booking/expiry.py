@@ -20,8 +20,13 @@ from webapp.booking.models import Booking, BookingSeat, Event, utcnow
 from webapp.booking.returned import seats_returned
 from webapp.database import write_transaction
 
+# One fallback job at a time, and apart from it one listener: each caller kind has its
+# own lock, so a listener killed mid-run never holds the fallback back. A run takes well
+# under a second; a lock left by a dead caller lapses in DUE_LOCK_MS, and two runs that
+# overlap after that are harmless (ending a hold is idempotent).
 DUE_LOCK_KEY = "hf:due-lock"
-DUE_LOCK_MS = 30_000  # outlives a slow run, lapses if its worker dies
+LISTENER_DUE_LOCK_KEY = "hf:due-lock:listener"
+DUE_LOCK_MS = 5_000
 DUE_BATCH = 5000  # holds per event per run; the next run (a second later) takes the rest
 BATCH = 500  # holds per query and pipeline in expire_holds
 LAPSED = "The hold lapsed before payment."
@@ -182,18 +187,20 @@ def move_pending_expiry(hold_id: str, expires_at: datetime) -> None:
         )
 
 
-def release_due(now_ms: int | None = None, grace_seconds: float | None = None) -> int:
+def release_due(
+    now_ms: int | None = None, grace_seconds: float | None = None, lock: str = DUE_LOCK_KEY
+) -> int:
     """End every hold whose deadline + grace (HOLD_GRACE_SECONDS unless given) has
     passed: the fallback job's work, and the listener's check against Redis expiring
     keys late (it finds lapsed keys by sampling, so a storm can lag by seconds).
 
     hold.lua lists each new hold in its event's due set, extend.lua moves it and
     finish.lua removes it, so this reads one sorted set per event in one round trip.
-    One caller at a time (a lock that lapses by itself); a second finds the lock and
-    returns. Returns how many holds it ended.
+    One caller at a time per `lock` (which lapses by itself); a second finds it taken
+    and returns. Returns how many holds it ended.
     """
     client = store().client
-    if not client.set(DUE_LOCK_KEY, "1", nx=True, px=DUE_LOCK_MS):
+    if not client.set(lock, "1", nx=True, px=DUE_LOCK_MS):
         return 0
     try:
         grace = setting("HOLD_GRACE_SECONDS") if grace_seconds is None else grace_seconds
@@ -214,4 +221,4 @@ def release_due(now_ms: int | None = None, grace_seconds: float | None = None) -
                 client.zrem(keys.due(event_id), *done)
         return ended
     finally:
-        client.delete(DUE_LOCK_KEY)
+        client.delete(lock)
