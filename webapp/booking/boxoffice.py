@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select, update
 
@@ -58,10 +59,10 @@ def release_any_hold(hold_id: str) -> list[int]:
     info = store().info(event_id, hold_id) if event_id is not None else None
     if info is None:
         raise BookingError("hold_not_found")
-    booking = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
-    if booking is not None and booking.status == "pending":
-        expiry.end_pending(booking, "cancelled", "Released by the box office.")
     freed = store().finish(event_id, hold_id, info["customer"], info["seat_ids"], "release")
+    # After the hold ended in Redis, so a checkout committing meanwhile is found here or
+    # finds the hold gone itself (checkout._undo_if_released).
+    expiry.end_pending_of_hold(hold_id, "Released by the box office.")
     seats_returned(event_id)
     return freed
 
@@ -85,6 +86,7 @@ def set_blocked(event_id: int, labels: list[str], blocked: bool) -> list[Seat]:
         raise BookingError("invalid_input", f"Unknown seats: {', '.join(unknown) or 'none given'}.")
     if blocked:
         _refuse_booked(event_id, seats)
+    newly = [x.id for x in seats if not x.blocked]
     refused = store().block(event_id, [s.id for s in seats], blocked)
     if refused:
         labels_by_id = {s.id: s.label for s in seats}
@@ -94,14 +96,21 @@ def set_blocked(event_id: int, labels: list[str], blocked: bool) -> list[Seat]:
             "is held or sold; release or refund it first.",
             seat_ids=refused,
         )
-    with write_transaction(session()) as s:
-        s.execute(update(Seat).where(Seat.id.in_([x.id for x in seats])).values(blocked=blocked))
+    try:
+        with write_transaction(session()) as s:
+            ids = [x.id for x in seats]
+            s.execute(update(Seat).where(Seat.id.in_(ids)).values(blocked=blocked))
+            if blocked:  # again under the row locks: a late payment may have confirmed since
+                _refuse_booked(event_id, seats, s)
+    except BookingError:
+        store().block(event_id, newly, False)
+        raise
     return seats
 
 
-def _refuse_booked(event_id: int, seats: list[Seat]) -> None:
+def _refuse_booked(event_id: int, seats: list[Seat], s=None) -> None:
     taken = (
-        session()
+        (s or session())
         .scalars(
             select(Seat.label)
             .join(BookingSeat, BookingSeat.seat_id == Seat.id)
@@ -136,15 +145,30 @@ def venue_sections(venue: Venue) -> list[SectionLayout]:
     return parse_layout(venue.layout or "").sections
 
 
+MAX_PRICE = 100_000  # pounds
+
+
+def pence(text: str) -> int | None:
+    """Pence from "12.50" or "£12.50"; None for anything else (blank, inf, nan, 1e400, -1)."""
+    try:
+        value = Decimal(text.replace("£", "").replace(",", "").strip())
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or not 0 <= value <= MAX_PRICE:
+        return None
+    return int((value * 100).to_integral_value())
+
+
 def create_event_at(
     venue_id: int,
     name: str,
     starts_at: datetime | None,
-    prices: dict[str, int | None],
+    prices: dict[str, str | None],
     no_orphans: bool = True,
 ) -> tuple[Event | None, list[str]]:
     """Create an event at a venue with a price per section; returns (event, errors).
 
+    `prices`: what staff typed per section ("12.50", "£12.50"; blank keeps the layout's).
     `no_orphans`: refuse holds that leave a single seat on its own (fixed for the event).
     """
     venue = session().get(Venue, venue_id)
@@ -157,8 +181,14 @@ def create_event_at(
         errors.append("Give the start date and time.")
     sections = venue_sections(venue) if venue is not None else []
     for section in sections:
-        price = prices.get(section.name)
-        if price is None and not section.price_cents:
+        text = (prices.get(section.name) or "").strip()
+        price = pence(text)
+        if text and price is None:
+            errors.append(
+                f"Give the price for {section.name} as an amount such as 12.50 "
+                f"(0 to {MAX_PRICE:,})."
+            )
+        elif price is None and not section.price_cents:
             errors.append(f"Give a price for {section.name}.")
         elif price is not None:
             section.price_cents = price

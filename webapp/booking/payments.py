@@ -12,7 +12,7 @@ from webapp.booking import audit, expiry
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
-from webapp.booking.models import Booking, BookingSeat, Payment, utcnow
+from webapp.booking.models import Booking, BookingSeat, Payment, Seat, utcnow
 from webapp.booking.returned import seats_returned
 from webapp.database import write_transaction
 
@@ -21,6 +21,14 @@ REFUND_REASON = (
     "to someone else. The full amount has been refunded."
 )
 DECLINED_REASON = "The payment was declined, so the seats went back on sale."
+CANCELLED_REFUND = (
+    "Your payment arrived after this booking had been cancelled, so it was not taken up. "
+    "The full amount has been refunded."
+)
+BLOCKED_REFUND = (
+    "Your payment arrived after the box office took these seats off sale. "
+    "The full amount has been refunded."
+)
 
 
 def confirm_payment(payment_id: str, succeeded: bool) -> Booking:
@@ -50,7 +58,7 @@ def confirm_payment(payment_id: str, succeeded: bool) -> Booking:
     if payment.status == "succeeded" or (payment.status == "failed" and not succeeded):
         return booking
     if succeeded:
-        _settle_success(payment.id, booking.id)
+        _settle_success(payment.id, booking.id, after_decline=payment.status == "failed")
     else:
         _settle_decline(payment.id, booking)
     session().refresh(booking)
@@ -79,23 +87,35 @@ def _settle_decline(payment_pk: int, booking: Booking) -> None:
         seats_returned(booking.event_id)
 
 
-def _settle_success(payment_pk: int, booking_pk: int) -> None:
+def _settle_success(payment_pk: int, booking_pk: int, after_decline: bool) -> None:
     with write_transaction(session()) as s:
         if not _claim_payment(s, payment_pk, "succeeded"):
             return
         booking = s.get(Booking, booking_pk)
-        confirmed = _try_confirm(s, booking)
+        refusal = _try_confirm(s, booking, after_decline)
+        confirmed = refusal is None
         if not confirmed:
-            _refund(s, booking)
+            _refund(s, booking, refusal)
     seat_ids = [bs.seat_id for bs in booking.seats]
     mode = "sell" if confirmed else "release"
     store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids, mode)
     store().publish(booking.event_id, seat_ids)
 
 
-def _try_confirm(s: Session, booking: Booking) -> bool:
-    """Inside a transaction: confirm the booking if it still may own its seats."""
+def _try_confirm(s: Session, booking: Booking, after_decline: bool) -> str | None:
+    """Inside a transaction: confirm the booking if it still may own its seats.
+
+    Returns None when confirmed, else the reason the money goes back. A payment that
+    arrives late confirms only a booking that lapsed (or was declined and paid again),
+    never one someone cancelled, and never onto a seat taken off sale meanwhile.
+    """
     now = utcnow()
+    seat_ids = [bs.seat_id for bs in booking.seats]
+    # Locking the seat rows orders this against staff blocking them (boxoffice.set_blocked
+    # updates the same rows, then checks for bookings).
+    blocked = s.scalars(select(Seat.blocked).where(Seat.id.in_(seat_ids)).with_for_update()).all()
+    if any(blocked):
+        return BLOCKED_REFUND
     # Conditional, so an expiry racing with this confirm cannot both succeed.
     in_time = s.execute(
         update(Booking)
@@ -105,14 +125,15 @@ def _try_confirm(s: Session, booking: Booking) -> bool:
     if in_time.rowcount == 1:
         s.refresh(booking)
         audit.record(s, booking.id, "pending", "confirmed", "Payment received")
-        return True
+        return None
     s.refresh(booking)
     previous = booking.status
+    if not (previous == "expired" or (previous == "cancelled" and after_decline)):
+        return CANCELLED_REFUND  # released by the customer or the box office
     # Late payment: the hold lapsed. A newer hold on any seat wins (fencing, invariant 8).
-    seat_ids = [bs.seat_id for bs in booking.seats]
     fences = store().seat_fences(booking.event_id, seat_ids)
     if any(f > booking.fence for f in fences.values()):
-        return False
+        return REFUND_REASON
     try:
         with s.begin_nested():
             expiry.expire_lapsed_on_seats(s, booking.event_id, seat_ids, now, keep=booking.id)
@@ -127,8 +148,8 @@ def _try_confirm(s: Session, booking: Booking) -> bool:
             )
     except IntegrityError:
         s.refresh(booking)
-        return False  # the unique index says someone else has a seat now
-    return True
+        return REFUND_REASON  # the unique index says someone else has a seat now
+    return None
 
 
 def _refund(s: Session, booking: Booking, reason: str = REFUND_REASON) -> None:

@@ -8,7 +8,8 @@
 --            since is left alone) and the hold ends;
 --   drop:    as release, but only for these seats; the hold keeps the others and
 --            ends when none are left;
---   sell:    seat keys become "sold" with no TTL and the hold ends;
+--   sell:    seat keys become "sold" with no TTL and the hold ends; a seat staff
+--            blocked stays blocked (the caller refunds; the database refuses too);
 --   unsell:  seat keys that say "sold" are deleted (a cancelled sale).
 -- A hold that ends leaves the event's due set (the fallback job's list); a sale
 -- counts the seats in the event's bought hash for the customer (named by KEYS[1]).
@@ -24,10 +25,12 @@ for i = FIRST, #KEYS do
   local id = ARGV[4 + i - FIRST]
   local current = redis.call('GET', KEYS[i])
   if mode == 'sell' then
-    if current ~= 'sold' then newly_sold = newly_sold + 1 end
-    redis.call('SET', KEYS[i], 'sold')
+    if current ~= 'blocked' then
+      if current ~= 'sold' then newly_sold = newly_sold + 1 end
+      redis.call('SET', KEYS[i], 'sold')
+      table.insert(changed, id)
+    end
     redis.call('ZREM', KEYS[2], id)
-    table.insert(changed, id)
   elseif mode == 'unsell' then
     if current == 'sold' then
       redis.call('DEL', KEYS[i])
