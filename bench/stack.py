@@ -57,6 +57,7 @@ def stack(
             "SECRET_KEY": "bench",
             "PAYMENT_WEBHOOK_SECRET": "bench",
             "RATELIMIT_ENABLED": "0",
+            "TEST_PAYMENT_PROVIDER": "1",
             "EXPIRY_FALLBACK": "1",
             "MAX_SEATS_PER_ADDRESS": "0",  # one load-generator address
             **(extra_env or {}),

@@ -57,6 +57,7 @@ def base_config(database_url: str, redis_url: str, **extra) -> dict:
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "TEST_PAYMENT_PROVIDER": True,
         **extra,
     }
 

@@ -36,8 +36,13 @@ def load_config(instance_path: Path) -> dict:
         "SECRET_KEY": _secret("SECRET_KEY", instance_path),
         "PAYMENT_WEBHOOK_SECRET": _secret("PAYMENT_WEBHOOK_SECRET", instance_path),
         "PAYMENT_EVENT_STALE_SECONDS": _int("PAYMENT_EVENT_STALE_SECONDS", 30),
-        "TEST_PAYMENT_PROVIDER": os.environ.get("TEST_PAYMENT_PROVIDER", "1") != "0",
+        # The pretend payment page takes "payments" with no money: off unless asked for
+        # (make run and the tests turn it on).
+        "TEST_PAYMENT_PROVIDER": os.environ.get("TEST_PAYMENT_PROVIDER", "0") == "1",
         "TEST_PROVIDER_DELAY_SECONDS": float(os.environ.get("TEST_PROVIDER_DELAY_SECONDS", "1")),
+        # Largest request body accepted (bytes): anything bigger is refused with 413
+        # before it is read. Venue layouts are the largest legitimate bodies.
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", db_default),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
         # Optional: holds on a Redis Cluster (any node's URL); queues stay on REDIS_URL.
@@ -64,7 +69,8 @@ def load_config(instance_path: Path) -> dict:
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         # Waiting list: how long seats offered to a waiting group stay held for it.
         "WAITLIST_OFFER_SECONDS": _int("WAITLIST_OFFER_SECONDS", 1800),
-        # Links in emails point here (the site as customers reach it).
+        # Links in emails and the test provider's webhooks point here (the site as
+        # customers reach it); never built from a request's Host header.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
         # Outgoing email: "console" logs each message; "smtp" sends through SMTP_HOST.
         "EMAIL_BACKEND": os.environ.get("EMAIL_BACKEND", "console"),

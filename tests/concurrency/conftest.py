@@ -14,6 +14,7 @@ def server_env(database_url, redis_url) -> dict[str, str]:
         "REDIS_URL": redis_url,
         "SECRET_KEY": "test-secret",
         "RATELIMIT_ENABLED": "0",
+        "TEST_PAYMENT_PROVIDER": "1",
         "MAX_SEATS_PER_ADDRESS": "0",
     }  # every client is 127.0.0.1
 

@@ -61,6 +61,7 @@ def server(app, database_url, redis_url, e2e_env):
         "SECRET_KEY": "e2e",
         "PAYMENT_WEBHOOK_SECRET": "whsec_e2e",
         "RATELIMIT_ENABLED": "0",
+        "TEST_PAYMENT_PROVIDER": "1",
         **e2e_env,
     }
     proc, url = start_gunicorn(env, workers=2, threads=8)

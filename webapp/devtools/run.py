@@ -30,6 +30,9 @@ def main() -> None:
         redis_proc, env["REDIS_URL"] = start_redis(ROOT / "instance" / "redis")
         print(f"Started a private Redis at {env['REDIS_URL']}")
     port = env.setdefault("PORT", "8000")
+    # A laptop stack: the test payment provider on, its webhooks to this server.
+    env.setdefault("TEST_PAYMENT_PROVIDER", "1")
+    env.setdefault("PUBLIC_BASE_URL", f"http://127.0.0.1:{port}")
     env["PATH"] = f"{BIN}{os.pathsep}{env.get('PATH', '')}"
     try:
         flask("db", "upgrade", env=env)

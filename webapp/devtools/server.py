@@ -20,6 +20,7 @@ def start_gunicorn(
 ) -> tuple[subprocess.Popen, str]:
     """Run gunicorn (gthread workers) on a free loopback port; returns (process, base URL)."""
     port = free_port()
+    env = {"PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **env}
     cmd = [
         sys.executable,
         "-m",

@@ -3,7 +3,7 @@
 It plays the provider's part end to end: the customer pays or declines on
 /pay/<payment id>, and the "provider" then delivers a signed webhook to
 /webhooks/payments from an RQ job. For tests it can deliver late, twice, or
-out of order. Turned off with TEST_PAYMENT_PROVIDER=0.
+out of order. Off unless TEST_PAYMENT_PROVIDER=1 (make run and the tests set it).
 """
 
 from flask import Blueprint

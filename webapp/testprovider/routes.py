@@ -49,7 +49,9 @@ def pay(payment_id: str):
     default_delay = current_app.config["TEST_PROVIDER_DELAY_SECONDS"]
     delay = min(max(request.form.get("delay", default=default_delay, type=float), 0.0), 3600.0)
     copies = min(max(request.form.get("copies", default=1, type=int), 1), 10)
-    url = url_for("webhooks.payments", _external=True)
+    # From configuration, never the request: a forged Host header must not steer a
+    # correctly signed webhook to another address.
+    url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("webhooks.payments")
     if request.form.get("scenario") == "decline_then_pay":
         _deliver(url, payment_id, "payment.failed", delay, 1)
         _deliver(url, payment_id, "payment.succeeded", 0.0, 1)
