@@ -8,10 +8,11 @@ from __future__ import annotations
 import redis
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from webapp.booking.errors import BookingError
+from webapp.extensions import db
 
 
 def wants_json() -> bool:
@@ -45,10 +46,29 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code = (exc.name or "error").lower().replace(" ", "_")
-        response, status = error_response(exc.code or 500, code, exc.description or exc.name)
+        message = exc.description or exc.name
+        if exc.code == 413:
+            limit = request.max_content_length
+            message = f"The request body is too large (at most {limit} bytes)."
+        if exc.code == 429:  # Flask-Limiter's description is the bare limit ("120 per 1 minute")
+            message = (
+                f"You are going too fast (at most {exc.description}). "
+                "Wait a moment, then try again."
+            )
+        response, status = error_response(exc.code or 500, code, message)
         # Keep the headers the exception carries (Allow on 405, Retry-After on 429).
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         return response, status, headers
+
+    @app.errorhandler(OverflowError)
+    @app.errorhandler(DataError)
+    def _out_of_range(exc: Exception):
+        # The safety net for numbers no column can hold (an id or page of 2**70): the
+        # database driver refuses them (SQLite: OverflowError, PostgreSQL: DataError)
+        # before anything is written.
+        app.logger.info("number out of range: %s", exc)
+        db.session.rollback()  # PostgreSQL aborted the transaction; the page may read more
+        return error_response(422, "invalid_input", "A number in the request is out of range.")
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(redis.ConnectionError)

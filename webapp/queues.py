@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 from datetime import timedelta
 
 import redis
@@ -10,6 +12,8 @@ from rq import Queue, Retry
 from rq_scheduler import Scheduler
 
 from webapp.booking.models import utcnow
+
+log = logging.getLogger(__name__)
 
 QUEUE_NAME = "holdfast"
 SWEEP_JOB_ID = "holdfast-sweep"
@@ -54,6 +58,13 @@ def _schedule_every(scheduler: Scheduler, job_id: str, func: str, every_seconds:
     )
 
 
+def payment_job_id(event_id: str, attempt: str = "") -> str:
+    """RQ allows only letters, digits, "_" and "-" in job ids, and a provider's event id
+    may hold anything (dots, slashes): the id is a digest of it, the same every time."""
+    digest = hashlib.sha256(event_id.encode()).hexdigest()[:32]
+    return f"payment-event-{digest}{attempt}"
+
+
 def enqueue_payment_event(queue: Queue, event_id: str, attempt: str = "") -> None:
     """Settle a stored provider event in the background, retrying on failure."""
     queue.enqueue(
@@ -62,8 +73,21 @@ def enqueue_payment_event(queue: Queue, event_id: str, attempt: str = "") -> Non
         retry=Retry(max=3, interval=[1, 5, 15]),
         job_timeout=30,
         result_ttl=600,
-        job_id=f"payment-event-{event_id}{attempt}",
+        job_id=payment_job_id(event_id, attempt),
     )
+
+
+def requeue_payment_events(queue: Queue, event_ids: list[str]) -> int:
+    """Enqueue each stored event again; one that fails is logged and the rest still go
+    (one bad event must not stop the recovery of all the others). Returns how many went."""
+    sent = 0
+    for event_id in event_ids:
+        try:
+            enqueue_payment_event(queue, event_id, attempt="-recovered")
+            sent += 1
+        except Exception:
+            log.exception("could not requeue payment event %r", event_id)
+    return sent
 
 
 def enqueue_delivery(app: Flask, url: str, payload: dict, delay: float = 0.0) -> None:

@@ -14,7 +14,7 @@ from flask import current_app
 from webapp import booking
 from webapp.booking import expiry, outbox, payment_events, waitlist
 from webapp.booking.audit import acting_as
-from webapp.queues import enqueue_payment_event
+from webapp.queues import requeue_payment_events
 from webapp.webhooks import signature
 
 
@@ -34,14 +34,11 @@ def release_due_holds() -> int:
 def sweep_expired() -> dict:
     """Periodic safety net: expire lapsed pending bookings, re-run lost payment events."""
     stale = payment_events.stale_payment_events()
-    for event_id in stale:
-        enqueue_payment_event(
-            current_app.extensions["holdfast_queue"], event_id, attempt="-recovered"
-        )
+    requeued = requeue_payment_events(current_app.extensions["holdfast_queue"], stale)
     with acting_as("sweeper"):
         expired = booking.sweep_expired()
     sent = outbox.send_pending()  # retries what a lost or failed send job left queued
-    return {"expired": expired, "payment_events_requeued": len(stale), "emails": sent}
+    return {"expired": expired, "payment_events_requeued": requeued, "emails": sent}
 
 
 def offer_waitlist(event_id: int) -> list[int]:

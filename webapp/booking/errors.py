@@ -7,6 +7,7 @@ from typing import Any
 # code -> (HTTP status, message shown to a person)
 ERRORS: dict[str, tuple[int, str]] = {
     "invalid_input": (422, "The request was not understood."),
+    "payload_too_large": (413, "The request body is larger than {limit} bytes."),
     "unsupported_media_type": (415, "Send the body as JSON with Content-Type: application/json."),
     "event_not_found": (404, "That event does not exist."),
     "section_not_found": (404, "This event has no section called {section!r}."),
@@ -24,6 +25,10 @@ ERRORS: dict[str, tuple[int, str]] = {
     "offer_lapsed": (
         410,
         "This offer has lapsed and the seats went to the next person in line.",
+    ),
+    "offer_claimed": (
+        409,
+        "This offer was already taken up from another browser; only that browser can complete it.",
     ),
     "sold_out": (409, "Sorry, there are not enough seats left together or apart."),
     "seat_limit": (409, "You can have at most {limit} seats for this event."),

@@ -15,15 +15,19 @@ from webapp.webhooks import bp, signature
 csrf.exempt(bp)  # authenticated by the HMAC signature instead
 
 
+MAX_BODY = 64 * 1024  # a provider event is a few hundred bytes
+
+
 @bp.post("/payments")
 def payments():
-    body = request.get_data(cache=False)
+    header = request.headers.get(signature.HEADER)
     try:
-        signature.verify(
-            current_app.config["PAYMENT_WEBHOOK_SECRET"],
-            body,
-            request.headers.get(signature.HEADER),
-        )
+        signature.check_header(header)  # before reading a byte of the body
+        if (request.content_length or 0) > MAX_BODY:
+            raise BookingError("payload_too_large", limit=MAX_BODY)
+        request.max_content_length = MAX_BODY  # also caps a body sent without a length
+        body = request.get_data(cache=False)
+        signature.verify(current_app.config["PAYMENT_WEBHOOK_SECRET"], body, header)
     except signature.SignatureError as exc:
         return jsonify({"error": "bad_signature", "message": str(exc)}), 401
     event = _parse(body)

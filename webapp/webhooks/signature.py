@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 
 HEADER = "Holdfast-Signature"
@@ -30,17 +31,23 @@ def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
     return f"t={ts},v1={compute(secret, body, ts)}"
 
 
-def verify(secret: str, body: bytes, header: str | None, now: float | None = None) -> None:
-    """Raise SignatureError unless `header` is a fresh, valid signature of `body`."""
+def check_header(header: str | None, now: float | None = None) -> tuple[int, str]:
+    """(timestamp, v1) of a well-formed, fresh header; raise SignatureError otherwise.
+    Needs no body, so a request is refused before its body is read."""
     if not header:
         raise SignatureError("The Holdfast-Signature header is missing.")
     parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
-    try:
-        ts = int(parts["t"])
-        given = parts["v1"]
-    except (KeyError, ValueError):
-        raise SignatureError("The Holdfast-Signature header is malformed.") from None
-    if abs((now or time.time()) - ts) > TOLERANCE_SECONDS:
+    ts, given = parts.get("t", ""), parts.get("v1", "")
+    # Bounded shapes: a 400-digit t or a non-ASCII v1 is malformed, not a crash.
+    if not re.fullmatch(r"[0-9]{1,12}", ts) or not re.fullmatch(r"[0-9a-f]{64}", given):
+        raise SignatureError("The Holdfast-Signature header is malformed.")
+    if abs((now or time.time()) - int(ts)) > TOLERANCE_SECONDS:
         raise SignatureError("The signature timestamp is outside the 300 s tolerance.")
+    return int(ts), given
+
+
+def verify(secret: str, body: bytes, header: str | None, now: float | None = None) -> None:
+    """Raise SignatureError unless `header` is a fresh, valid signature of `body`."""
+    ts, given = check_header(header, now)
     if not hmac.compare_digest(compute(secret, body, ts), given):
         raise SignatureError("The signature does not match the body.")
