@@ -23,7 +23,8 @@ def test_adding_to_a_hold_keeps_its_deadline(app):
     first = hold_seats(event.id, "alice", ids[:1])
     grown = hold_seats(event.id, "alice", ids[1:3], add_to=first.hold_id)
     assert grown.hold_id == first.hold_id and grown.expires_at == first.expires_at
-    assert grown.fence == first.fence
+    assert grown.fence > first.fence  # a newer take outranks older ones (issue 14.4)
+    assert get_hold(first.hold_id, "alice").fence == grown.fence
     assert sorted(get_hold(first.hold_id, "alice").seat_ids) == sorted(ids[:3])
     assert get_hold(first.hold_id, "bob") is None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import unicodedata
 
+import redis
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -100,7 +101,7 @@ def _create_pending(
     if not live:
         raise BookingError("hold_expired")
     try:
-        return _insert_booking(event_id, hold_id, customer, name, email, info, claim)
+        reply = _insert_booking(event_id, hold_id, customer, name, email, info, claim)
     except IntegrityError:
         _refuse_second_checkout(hold_id, customer)
         taken = inventory.active_seats(session(), event_id, utcnow(), info["seat_ids"])
@@ -108,6 +109,26 @@ def _create_pending(
         raise BookingError(
             "seats_unavailable", labels=labels or ["your seats"], seat_ids=sorted(taken)
         ) from None
+    _undo_if_released(event_id, hold_id)
+    return reply
+
+
+def _undo_if_released(event_id: int, hold_id: str) -> None:
+    """After the commit, look at the hold again: a release (the box office's, or the holder's
+    in another tab) between the liveness check and the commit would otherwise be silently
+    undone, the seats free in Redis and booked in the database. Releases end the hold in
+    Redis first and look for its booking after, so one of the two always sees the other.
+    If Redis cannot be reached the booking stands: it is committed with its idempotency
+    answer, a release cannot run either, and a 503 here would leave the customer a
+    booking they were told failed."""
+    try:
+        if store().info(event_id, hold_id) is not None:
+            return
+    except (redis.ConnectionError, redis.TimeoutError):
+        return
+    booking = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
+    expiry.end_pending(booking, "cancelled", "The hold was released before checkout completed.")
+    raise BookingError("hold_expired")
 
 
 def _refuse_second_checkout(hold_id: str, customer: str) -> None:
@@ -130,9 +151,10 @@ def _insert_booking(
     """One transaction: free lapsed pendings on the seats, insert booking, seats, payment,
     and the idempotency record's answer (built before the commit from what is at hand)."""
     with write_transaction(session()) as s:
-        lines = tickets.priced_lines(event_id, info["seat_ids"], info["types"])
+        priced = tickets.price(event_id, info["seat_ids"], info["types"])
+        lines = priced.lines
         expiry.expire_lapsed_on_seats(s, event_id, [line.seat.id for line in lines], utcnow())
-        amount = sum(line.price_cents for line in lines)
+        amount = priced.total_cents
         booking = Booking(
             reference=new_reference(),
             event_id=event_id,

@@ -45,6 +45,14 @@ def end_pending(booking: Booking, status: str, reason: str) -> bool:
     return bool(ended)
 
 
+def end_pending_of_hold(hold_id: str, reason: str) -> bool:
+    """Cancel the hold's pending booking, if it has one, reading it afresh (a checkout may
+    have committed it a moment ago)."""
+    session().commit()  # end any read snapshot (SQLite) before looking
+    booking = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
+    return booking is not None and end_pending(booking, "cancelled", reason)
+
+
 def _end_pending_in(s: Session, booking_ids: list[int], status: str, reason: str) -> list[int]:
     """Inside an open transaction: end those of `booking_ids` still pending."""
     if not booking_ids:

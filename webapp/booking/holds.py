@@ -216,6 +216,7 @@ def _take(req: HoldRequest, parts: list[Part]) -> TakeResult:
         client=req.client,
         max_per_client=setting("MAX_SEATS_PER_ADDRESS"),
         neighbours=req.layout.neighbours if req.layout.no_orphans else None,
+        grows=req.grows,
     )
     result = store().take(take)
     if result.status == "cold":

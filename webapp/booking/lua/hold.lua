@@ -21,7 +21,9 @@
 --         (:primed, set once the event's Redis state was rebuilt from the database), the
 --         bought hash (:bought, customer -> seats in confirmed bookings) and the due set
 --         (:due, hold id -> deadline ms, which the fallback job reads)
--- ARGV[16..] per part: mode, seats wanted, number of candidates, lenient ("1"/"0"). Modes:
+-- ARGV[16] "1": the caller adds to the hold ARGV[1] (a basket), so a hold whose info is
+--         gone is "gone", never started again under its old id
+-- ARGV[17..] per part: mode, seats wanted, number of candidates, lenient ("1"/"0"). Modes:
 --   exact   every candidate (a customer's own pick). One that strands a seat is refused
 --           only while the pool ARGV[13] (the pick's section) offers a pick of the same
 --           size side by side that strands nobody; the refusal names it;
@@ -60,7 +62,7 @@ local check_orphans = ARGV[12] == '1'
 local POOL, CENTRE, TAG = ARGV[13], tonumber(ARGV[14]), ARGV[15]
 local SEAT, NBKEY, PRIMED = TAG .. ':seat:', TAG .. ':neighbours', TAG .. ':primed'
 local BOUGHT, DUE = TAG .. ':bought', TAG .. ':due'
-local IDS = 16 + 4 * nparts
+local IDS = 17 + 4 * nparts
 local ncand = #KEYS - FIRST + 1 - nextra
 local NB = IDS + ncand + nextra
 
@@ -193,10 +195,15 @@ local function best_apart(want, lenient)
   return nil
 end
 
-local existing = redis.call('HMGET', KEYS[5], 'customer', 'expires_ms', 'fence', 'seats')
+local existing = redis.call('HMGET', KEYS[5], 'customer', 'expires_ms', 'fence', 'seats', 'ipkey')
+if ARGV[16] == '1' and not existing[1] then return {'gone'} end
 if existing[1] and (existing[1] ~= ARGV[2] or redis.call('EXISTS', KEYS[4]) == 0) then
   return {'gone'}
 end
+-- A basket's seats are counted against the address it was started from, even when seats
+-- are added from another (a phone moving from Wi-Fi to mobile data): they are released
+-- from that address's set too.
+local IPKEY = (existing[1] and existing[5]) or KEYS[10]
 
 if redis.call('EXISTS', PRIMED) == 0 then return {'cold'} end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', now)
@@ -207,15 +214,15 @@ if held + bought + tonumber(ARGV[6]) + n > tonumber(ARGV[5]) then
 end
 local ip_max = tonumber(ARGV[10])
 if ip_max > 0 then
-  redis.call('ZREMRANGEBYSCORE', KEYS[10], '-inf', now)
-  local from_ip = redis.call('ZCARD', KEYS[10])
+  redis.call('ZREMRANGEBYSCORE', IPKEY, '-inf', now)
+  local from_ip = redis.call('ZCARD', IPKEY)
   if from_ip + n > ip_max then return {'iplimit', tostring(from_ip)} end
 end
 
 local order = {}    -- seat ids taken, in order
 local offset = 0
 for p = 0, nparts - 1 do
-  local at = 16 + 4 * p
+  local at = 17 + 4 * p
   local mode, want, count = ARGV[at], tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2])
   local lenient = ARGV[at + 3] == '1'
   local got = {}
@@ -280,16 +287,22 @@ for p = 0, nparts - 1 do
   offset = offset + count
 end
 -- Numbers are formatted by hand: Lua would print large ones as 1.79e+15.
-local fence, expires
+-- Every take gets a fencing number above any earlier take's, seats added to a basket
+-- included (the hold's fence becomes the newest of its seats'). The number is at least
+-- the current time in microseconds, so it keeps rising even when Redis forgot or rolled
+-- back the counter (restart, FLUSHALL, a restore from an older snapshot, a failover to
+-- a lagging replica): a number handed out earlier was at most the time it was taken.
+local now_us = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local counter = tonumber(redis.call('INCR', KEYS[1]))
+if counter < now_us then
+  counter = now_us
+  redis.call('SET', KEYS[1], string.format('%.0f', counter))
+end
+local fence = string.format('%.0f', counter)
+local expires
 if existing[1] then
-  fence, expires = existing[3], existing[2]
+  expires = existing[2]
 else
-  -- Fencing numbers start at the current time in microseconds, so they keep rising
-  -- even after Redis loses the counter (restart, FLUSHALL, failover).
-  if redis.call('EXISTS', KEYS[1]) == 0 then
-    redis.call('SET', KEYS[1], t[1] .. string.format('%06d', tonumber(t[2])))
-  end
-  fence = string.format('%.0f', redis.call('INCR', KEYS[1]))
   expires = string.format('%.0f', now + tonumber(ARGV[3]))
 end
 local version = redis.call('INCR', KEYS[6])
@@ -301,7 +314,7 @@ for _, id in ipairs(order) do
   redis.call('ZADD', KEYS[2], expires, id)
   redis.call('ZADD', KEYS[3], expires, id)
   redis.call('ZADD', KEYS[8], version, id)
-  if ip_max > 0 then redis.call('ZADD', KEYS[10], expires, id) end
+  if ip_max > 0 then redis.call('ZADD', IPKEY, expires, id) end
   table.insert(ids, id)
   table.insert(reply, id)
 end
@@ -314,10 +327,10 @@ else
   redis.call('SET', KEYS[4], '1', 'PXAT', expires)
   redis.call('ZADD', DUE, expires, ARGV[1])
   redis.call('HSET', KEYS[5], 'customer', ARGV[2], 'fence', fence, 'expires_ms', expires,
-    'extended', '0', 'ipkey', KEYS[10])
-  if ip_max > 0 then redis.call('PEXPIREAT', KEYS[10], expires) end
+    'extended', '0', 'ipkey', IPKEY)
+  if ip_max > 0 then redis.call('PEXPIREAT', IPKEY, expires) end
   redis.call('PEXPIREAT', KEYS[5], string.format('%.0f', expires + tonumber(ARGV[4])))
 end
-redis.call('HSET', KEYS[5], 'seats', seats)
+redis.call('HSET', KEYS[5], 'seats', seats, 'fence', fence)
 redis.call('PUBLISH', ARGV[9], version .. ':' .. table.concat(ids, ','))
 return reply
