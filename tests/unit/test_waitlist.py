@@ -98,11 +98,11 @@ def test_a_lapsed_offer_moves_on_to_the_next_group(app):
     assert waitlist.offer_next(event.id) == [y.id]
     assert entry(x.id).status == "lapsed" and entry(y.id).status == "offered"
     with pytest.raises(BookingError) as err:
-        waitlist.claim(entry(x.id).token)
+        waitlist.claim(entry(x.id).token, "cx")
     assert err.value.code == "offer_lapsed"
-    assert waitlist.claim(entry(y.id).token).id == y.id
+    assert waitlist.claim(entry(y.id).token, "cy").id == y.id
     with pytest.raises(BookingError) as err:
-        waitlist.claim("not-a-token")
+        waitlist.claim("not-a-token", "cz")
     assert err.value.code == "offer_not_found"
 
 

@@ -60,3 +60,69 @@ def test_staff_see_the_waiting_list_and_the_outbox(app, logged_in):  # noqa: F81
     waitlist.offer_next(event.id)
     html = logged_in.get("/staff/outbox").data.decode()
     assert "queue@example.com" in html and "are held for you" in html and "queued" in html
+
+
+def offered_link(event, early, customer="owner", quantity=2):
+    """`customer` joins the sold-out event's list; seats come back and are offered."""
+    entry = waitlist.join(event.id, customer, f"{customer}@example.com", quantity).entry
+    release_seats(early.hold_id, "early", early.seat_ids[:quantity])
+    assert waitlist.offer_next(event.id) == [entry.id]
+    return f"/waitlist/{db.session.get(WaitlistEntry, entry.id).token}"
+
+
+def browser_as(app, cid: str):
+    c = app.test_client()
+    with c.session_transaction() as sess:
+        sess["cid"] = cid
+    return c
+
+
+def test_offer_link_moves_the_seats_into_the_openers_basket_once(app):
+    """Issue 14.5: opening someone's offer link never hands over their identity."""
+    event = make_event(rows=1, seats_per_row=6)
+    early = hold_seats(event.id, "early", seat_ids(event))
+    link = offered_link(event, early)
+    friend = browser_as(app, "friend")
+    assert friend.get(link).status_code == 303
+    with friend.session_transaction() as sess:
+        assert sess["cid"] == "friend"  # still who they were
+    page = friend.get(f"/events/{event.id}").data.decode()
+    assert "Check out" in page and len(re.findall(r"Row A seat \d", page)) >= 2
+    entry = db.session.scalar(db.select(WaitlistEntry))
+    assert entry.customer_id == "friend"
+    from webapp.booking import get_hold
+
+    assert get_hold(entry.hold_id, "friend") is not None
+    assert get_hold(entry.hold_id, "owner") is None
+    assert friend.get(link).status_code == 303  # the same opener again: harmless
+    for other in ("owner", "stranger"):  # once: nobody else can take it over now
+        r = browser_as(app, other).get(link)
+        assert r.status_code == 409 and "another browser" in r.data.decode()
+    assert get_hold(entry.hold_id, "friend") is not None
+
+
+def test_offer_link_counts_against_the_openers_own_seat_limit(app):
+    event = make_event(rows=1, seats_per_row=12)
+    ids = seat_ids(event)
+    early = hold_seats(event.id, "early", ids[:4])
+    hold_seats(event.id, "friend", ids[4:11])  # the friend holds 7 of the 8 allowed
+    hold_seats(event.id, "late", ids[11:])
+    link = offered_link(event, early)
+    r = browser_as(app, "friend").get(link)
+    assert r.status_code == 409 and "at most 8 seats" in r.data.decode()
+    assert browser_as(app, "owner").get(link).status_code == 303  # still the owner's
+
+
+def test_offer_link_opened_by_many_at_once_goes_to_one(app):
+    from concurrent.futures import ThreadPoolExecutor
+
+    event = make_event(rows=1, seats_per_row=6)
+    early = hold_seats(event.id, "early", seat_ids(event))
+    link = offered_link(event, early)
+    browsers = [browser_as(app, f"b{i}") for i in range(12)]
+    with ThreadPoolExecutor(12) as pool:
+        codes = list(pool.map(lambda b: b.get(link).status_code, browsers))
+    assert sorted(codes) == [303] + [409] * 11
+    winner = f"b{codes.index(303)}"
+    db.session.rollback()  # end this session's read snapshot
+    assert db.session.scalar(db.select(WaitlistEntry)).customer_id == winner

@@ -78,6 +78,7 @@ class TakeRequest:
     client: str | None = None
     max_per_client: int = 0
     neighbours: Callable[[int], tuple[int, int, int, int]] | None = None
+    grows: bool = False  # adding to the live hold `hold_id` (a basket)
 
 
 class HoldStore(HoldReads):
@@ -90,6 +91,7 @@ class HoldStore(HoldReads):
         self._extend: Script = client.register_script(_load("extend"))
         self._block: Script = client.register_script(_load("block"))
         self._announce: Script = client.register_script(_load("announce"))
+        self._handover: Script = client.register_script(_load("handover"))
 
     def take(self, req: TakeRequest) -> TakeResult:
         """Run hold.lua over the request's parts, all or nothing (one round trip)."""
@@ -137,6 +139,7 @@ class HoldStore(HoldReads):
             best.pool if best else "",
             best.centre if best else 0,
             keys.tag(event_id),
+            1 if req.grows else 0,
             *[
                 v
                 for part in parts
@@ -243,6 +246,22 @@ class HoldStore(HoldReads):
         seat_keys = [keys.seat(event_id, s) for s in seat_ids]
         reply = self._extend(
             keys=fixed + seat_keys, args=[hold_id, customer, extra_ms, INFO_TTL_MS, *seat_ids]
+        )
+        return reply[0], int(reply[1]) if len(reply) > 1 else 0
+
+    def hand_over(
+        self, event_id: int, hold_id: str, offered_to: str, opener: str, max_seats: int
+    ) -> tuple[str, int]:
+        """Run handover.lua; returns (ok | gone | claimed | limit, seats the opener holds)."""
+        reply = self._handover(
+            keys=[
+                keys.hold_timer(event_id, hold_id),
+                keys.hold_info(event_id, hold_id),
+                keys.customer(event_id, offered_to),
+                keys.customer(event_id, opener),
+                keys.bought(event_id),
+            ],
+            args=[offered_to, opener, max_seats],
         )
         return reply[0], int(reply[1]) if len(reply) > 1 else 0
 

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from webapp.booking import baskets, checkout, holds, inventory, layouts, outbox, seatmap
+from webapp.booking import checkout, holds, inventory, layouts, outbox, seatmap
 from webapp.booking.context import redis, session, setting
 from webapp.booking.errors import BookingError
+from webapp.booking.holdstore import store
 from webapp.booking.models import ACTIVE_STATUSES, Booking, Event, WaitlistEntry
 from webapp.booking.returned import OPEN
 from webapp.database import write_transaction
@@ -136,7 +137,7 @@ def _settle_offers(event_id: int) -> None:
         booking = session().scalar(select(Booking).where(Booking.hold_id == entry.hold_id))
         if booking is not None and booking.status in ACTIVE_STATUSES:
             status = "booked"
-        elif baskets.get_hold(entry.hold_id, entry.customer_id) is None:
+        elif not store().is_live(entry.event_id, entry.hold_id):
             status = "lapsed"
         else:
             continue
@@ -184,11 +185,16 @@ def _offer(entry: WaitlistEntry) -> bool:
     return True
 
 
-def claim(token: object) -> WaitlistEntry:
-    """The entry an offer link names, while its offer is live.
+def claim(token: object, opener: str) -> WaitlistEntry:
+    """Move the seats an offer link holds into the opener's own basket, once.
+
+    The opener keeps who they are: the hold becomes theirs (counted against their
+    seat limit), and from then on only they can open the link. The customer who
+    joined opening their own link changes nothing.
 
     Raises:
-        BookingError: offer_not_found (unknown link) or offer_lapsed.
+        BookingError: offer_not_found (unknown link), offer_lapsed, offer_claimed
+            (someone else opened it first) or seat_limit.
     """
     entry = (
         session().scalar(select(WaitlistEntry).where(WaitlistEntry.token == token))
@@ -197,8 +203,20 @@ def claim(token: object) -> WaitlistEntry:
     )
     if entry is None:
         raise BookingError("offer_not_found")
-    if entry.status != "offered" or baskets.get_hold(entry.hold_id, entry.customer_id) is None:
+    if entry.status != "offered":
         raise BookingError("offer_lapsed")
+    limit = setting("MAX_SEATS_PER_CUSTOMER")
+    status, _ = store().hand_over(entry.event_id, entry.hold_id, entry.customer_id, opener, limit)
+    if status == "gone":
+        raise BookingError("offer_lapsed")
+    if status == "claimed":
+        raise BookingError("offer_claimed")
+    if status == "limit":
+        raise BookingError("seat_limit", limit=limit)
+    if entry.customer_id != opener:
+        with write_transaction(session()) as s:
+            s.get(WaitlistEntry, entry.id).customer_id = opener
+        session().refresh(entry)
     return entry
 
 

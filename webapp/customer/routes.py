@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 
 from webapp import booking
 from webapp.booking import tickets, waitlist
@@ -194,16 +194,14 @@ def join_waitlist(event_id: int):
 
 @bp.get("/waitlist/<token>")
 def claim_offer(token: str):
-    """The link in an offer email: the held seats become this browser's basket."""
+    """The link in an offer email: the held seats move into this browser's own basket,
+    once; the browser keeps its own identity."""
     try:
-        entry = waitlist.claim(token)
+        entry = waitlist.claim(token, customer_id())
     except BookingError as exc:
         return render_template(
             "error.html", status="This offer has ended", message=exc.message
         ), exc.status
-    # The offer was held for the customer who joined; the secret link lets that
-    # person continue from any browser, which then acts as the same customer.
-    session["cid"] = entry.customer_id
     remember_basket(entry.event_id, entry.hold_id)
     flash("Your seats are held for you: check out before the countdown ends.")
     return redirect(url_for("customer.event", event_id=entry.event_id), 303)
