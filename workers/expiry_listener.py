@@ -123,6 +123,24 @@ def subscribe(client: redis.Redis):
     return pubsub
 
 
+REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError, RedisClusterException)
+
+
+def guarded(step, *args):
+    """Run one step; an error that is not Redis's (the database locked or down, a bug in
+    one hold) is logged and the listener goes on: the holds it was ending stay in their
+    due sets, so the next due check or the fallback job ends them. Redis errors go up,
+    to reconnect."""
+    try:
+        return step(*args)
+    except REDIS_ERRORS:
+        raise
+    except Exception:
+        log.exception("%s failed; carrying on (the due sets keep what it missed)", step.__name__)
+        time.sleep(DUE_CHECK_SECONDS)
+        return None
+
+
 def listen(app: Flask, clients: list[redis.Redis]) -> None:
     """Subscribe on every primary and handle events until a connection drops."""
     pubsubs = [subscribe(client) for client in clients]
@@ -131,7 +149,7 @@ def listen(app: Flask, clients: list[redis.Redis]) -> None:
         len(pubsubs),
         "y" if len(pubsubs) == 1 else "ies",
     )
-    sweep(app)  # catch up on whatever expired while we were not listening
+    guarded(sweep, app)  # catch up on whatever expired while we were not listening
     last_beat = last_due = 0.0
     wait = DUE_CHECK_SECONDS if len(pubsubs) == 1 else 0.02
     while True:
@@ -142,11 +160,11 @@ def listen(app: Flask, clients: list[redis.Redis]) -> None:
                 while message is not None and len(expired) < BATCH:
                     expired.append(message["data"])
                     message = pubsub.get_message(timeout=0)
-                outcomes = handle(app, expired)
+                outcomes = guarded(handle, app, expired)
                 if outcomes:
                     log.info("%d expired keys: %s", len(expired), _summary(outcomes))
         if time.monotonic() - last_due >= DUE_CHECK_SECONDS:
-            release_due(app)
+            guarded(release_due, app)
             last_due = time.monotonic()
         if time.monotonic() - last_beat > 5:
             app.extensions["holdfast_redis"].set(HEARTBEAT_KEY, int(time.time()), ex=30)
@@ -157,15 +175,19 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s listener %(message)s")
     app = create_app()
     backoff = 0.5
-    while True:
+    while True:  # reconnects after any error, backing off from 0.5 s to 2 s
         try:
             clients = primaries(app)
             backoff = 0.5  # connected again
             listen(app, clients)
-        except (redis.ConnectionError, redis.TimeoutError, RedisClusterException) as exc:
+        except REDIS_ERRORS as exc:
             log.warning("lost Redis (%s); reconnecting in %.1fs", exc, backoff)
             time.sleep(backoff)
-            backoff = min(backoff * 2, 10)
+            backoff = min(backoff * 2, 2)
+        except Exception:  # never die: honcho would stop the whole stack
+            log.exception("listener failed; starting again in %.1fs", backoff)
+            time.sleep(backoff)
+            backoff = min(backoff * 2, 2)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ moves the job from the started registry to failed, where Retry re-queues it.
 from __future__ import annotations
 
 import logging
+import time
 
 from rq import SimpleWorker
 
@@ -20,6 +21,10 @@ from webapp.queues import QUEUE_NAME, rq_connection, schedule_due_releases, sche
 class AppWorker(SimpleWorker):
     """Runs each job with a fresh database session, so no job sees an older snapshot."""
 
+    # While Redis is away RQ retries with a doubling wait; capped at 2 s so the worker is
+    # back within 2 s of Redis's return rather than up to a minute.
+    max_connection_wait_time = 2.0
+
     def execute_job(self, job, queue):
         db.session.remove()
         try:
@@ -28,9 +33,11 @@ class AppWorker(SimpleWorker):
             db.session.remove()
 
 
-def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
-    app = create_app()
+log = logging.getLogger("holdfast.worker")
+
+
+def work(app) -> None:
+    """Register the periodic jobs and work until told to stop."""
     with app.app_context():
         scheduler = app.extensions["holdfast_scheduler"]
         schedule_sweep(scheduler, app.config["SWEEP_INTERVAL_SECONDS"])
@@ -39,6 +46,26 @@ def main() -> None:
         # Registries are cleaned (abandoned jobs retried) every 30 s instead of 10 min.
         worker = AppWorker([QUEUE_NAME], connection=rq_connection(app), maintenance_interval=30)
         worker.work(with_scheduler=True)
+
+
+def main() -> None:
+    """RQ retries lost connections while it waits for jobs, but not everywhere (start-up,
+    heartbeats, registry maintenance): any error here starts a fresh worker after a
+    back-off instead of exiting, since under honcho one exit stops every process."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
+    app = create_app()
+    backoff = 0.5
+    while True:
+        started = time.monotonic()
+        try:
+            work(app)
+            return  # a warm shutdown (SIGTERM, SIGINT)
+        except Exception:
+            if time.monotonic() - started > 30:
+                backoff = 0.5
+            log.exception("worker stopped; starting again in %.1fs", backoff)
+            time.sleep(backoff)
+            backoff = min(backoff * 2, 2)
 
 
 if __name__ == "__main__":

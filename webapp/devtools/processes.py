@@ -16,9 +16,10 @@ def spawn(kind: str, env: dict[str, str], log: Path | None = None) -> subprocess
     """Start `worker`, `scheduler` or `listener` with the given environment."""
     commands = {
         "worker": [sys.executable, "-m", "workers.worker"],
-        "scheduler": [str(BIN / "rqscheduler"), "--url", env["REDIS_URL"], "--interval", "0.5"],
+        "scheduler": [sys.executable, "-m", "workers.scheduler"],
         "listener": [sys.executable, "-m", "workers.expiry_listener"],
     }
+    env = {"SCHEDULER_INTERVAL": "0.5", **env} if kind == "scheduler" else env
     if log is None:
         return subprocess.Popen(
             commands[kind],
