@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import base_config
-from tests.factories import make_event, seat_by_label
+from tests.factories import make_event, seat_by_label, seat_ids
 from webapp import create_app
 
 HX = {"HX-Request": "true"}
@@ -162,3 +162,28 @@ def test_a_poll_from_a_browser_without_a_session_creates_none(client, app, rds):
     assert "Set-Cookie" not in r.headers
     assert client.get(f"/events/{event.id}/changes?since=999").status_code == 200
     assert "Set-Cookie" not in client.get(f"/events/{event.id}/changes?since=1").headers
+
+
+def test_every_page_and_the_api_show_the_same_total_with_ticket_types(app, client):
+    """Issue 14.11: basket £20 with a child ticket; the checkout page said £45."""
+    from tests.unit.test_tickets import family_event
+
+    event = family_event()  # adult £40, child £15
+    ids = seat_ids(event)
+    client.post(f"/events/{event.id}/toggle", data={"seat": ids[0]}, headers={"HX-Request": "true"})
+    client.post(
+        f"/events/{event.id}/basket/ticket-type",
+        data={"seat": ids[0], "ticket_type": "child"},
+        headers={"HX-Request": "true"},
+    )
+    event_page = client.get(f"/events/{event.id}").data.decode()
+    assert "Total <strong>£15</strong>" in event_page
+    checkout_page = client.get(f"/events/{event.id}/checkout").data.decode()
+    assert "Total <strong>£15</strong>" in checkout_page and "Child" in checkout_page
+    assert "£40" not in checkout_page
+    r = client.post(
+        f"/events/{event.id}/checkout",
+        data={"name": "Ann", "email": "ann@example.com", "idempotency_key": "k"},
+    )
+    pay_page = client.get(r.headers["Location"]).data.decode()
+    assert "£15" in pay_page and "£40" not in pay_page

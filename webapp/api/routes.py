@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from importlib import resources
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, jsonify, request
 
 from webapp import booking
 from webapp.api import bp
@@ -16,8 +16,9 @@ from webapp.booking import tickets, waitlist
 from webapp.booking.catalog import get_booking, list_events
 from webapp.booking.errors import BookingError
 from webapp.booking.serialize import booking_dict
-from webapp.extensions import csrf, limiter
+from webapp.extensions import csrf
 from webapp.identity import customer_id
+from webapp.limits import limit_checkout, limit_holds
 
 csrf.exempt(bp)
 
@@ -48,14 +49,6 @@ def json_body(*shapes: set[str]) -> dict:
     return body
 
 
-def _hold_limit() -> str:
-    return current_app.config["HOLD_RATE_LIMIT"]
-
-
-def _checkout_limit() -> str:
-    return current_app.config["CHECKOUT_RATE_LIMIT"]
-
-
 @bp.get("/openapi.yaml")
 def openapi() -> Response:
     text = resources.files("webapp.api").joinpath("openapi.yaml").read_text()
@@ -79,17 +72,8 @@ def seats(event_id: int):
     )
 
 
-def _hold_limit_per_address() -> str:
-    return current_app.config["HOLD_RATE_LIMIT_PER_ADDRESS"]
-
-
-def _address() -> str:
-    return request.remote_addr or "unknown"
-
-
 @bp.post("/events/<int:event_id>/holds")
-@limiter.limit(_hold_limit)
-@limiter.limit(_hold_limit_per_address, key_func=_address)
+@limit_holds
 def create_hold(event_id: int):
     body = json_body({"seat_ids", "standing"}, {"quantity", "section", "wheelchair"})
     if "standing" in body and not isinstance(body["standing"], dict):
@@ -123,6 +107,7 @@ def create_hold(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/waitlist")
+@limit_holds
 def join_waitlist(event_id: int):
     body = json_body({"email", "quantity", "section"})
     joined = waitlist.join(
@@ -154,7 +139,7 @@ def extend(hold_id: str):
 @bp.post("/holds/<hold_id>/ticket-types")
 def ticket_types(hold_id: str):
     body = json_body({"seat_id", "ticket_type"})
-    lines = tickets.choose(hold_id, customer_id(), body.get("seat_id"), body.get("ticket_type"))
+    priced = tickets.choose(hold_id, customer_id(), body.get("seat_id"), body.get("ticket_type"))
     return jsonify(
         {
             "lines": [
@@ -165,15 +150,15 @@ def ticket_types(hold_id: str):
                     "price_cents": line.price_cents,
                     "offered": [o.code for o in line.choices],
                 }
-                for line in lines
+                for line in priced.lines
             ],
-            "total_cents": sum(line.price_cents for line in lines),
+            "total_cents": priced.total_cents,
         }
     )
 
 
 @bp.post("/holds/<hold_id>/checkout")
-@limiter.limit(_checkout_limit)
+@limit_checkout
 def checkout(hold_id: str):
     body = json_body({"name", "email"})
     status, payload = booking.start_checkout(

@@ -29,9 +29,9 @@ def release_hold(hold_id: str, customer: str) -> list[int]:
     booking = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
     if booking is not None and booking.status == "confirmed":
         raise BookingError("hold_checked_out")
-    if booking is not None:
-        expiry.end_pending(booking, "cancelled", "Released by the customer.")
     freed = store().finish(event_id, hold_id, customer, info["seat_ids"], "release", info["ipkey"])
+    # After the hold ended in Redis: see checkout._undo_if_released.
+    expiry.end_pending_of_hold(hold_id, "Released by the customer.")
     seats_returned(event_id)
     return freed
 

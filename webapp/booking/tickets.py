@@ -60,6 +60,22 @@ class Line:
     price_cents: int
     choices: list[TicketOption]
 
+    @property
+    def ticket_name(self) -> str:
+        return next((o.name for o in self.choices if o.code == self.ticket_type), "Adult")
+
+
+@dataclass(frozen=True)
+class Priced:
+    """A basket's seats priced by their ticket types, and the total: the one pricing that
+    the basket, the checkout page, the API and the booking's amount all show."""
+
+    lines: list[Line]
+
+    @property
+    def total_cents(self) -> int:
+        return sum(line.price_cents for line in self.lines)
+
 
 def choices(event_id: int, hold_id: str) -> dict[int, str]:
     """The ticket type chosen per seat of a hold (seats not listed are adult)."""
@@ -67,12 +83,17 @@ def choices(event_id: int, hold_id: str) -> dict[int, str]:
     return {int(k[5:]): v for k, v in raw.items() if k.startswith("type:")}
 
 
-def priced_lines(
+def price_hold(event_id: int, hold_id: str, seat_ids: list[int]) -> Priced:
+    """A hold's seats priced with the ticket types chosen in it."""
+    return price(event_id, seat_ids, choices(event_id, hold_id))
+
+
+def price(
     event_id: int,
     seat_ids: list[int],
     chosen: dict[int, str],
     extra: dict[str, list[TicketOption]] | None = None,
-) -> list[Line]:
+) -> Priced:
     """Each seat with the price of its chosen ticket type (adult if the choice is gone),
     front to back; seats come from the cached layout (no query).
 
@@ -87,16 +108,20 @@ def priced_lines(
         offered = _offered(seat, extra)
         pick = next((o for o in offered if o.code == chosen.get(seat.id)), offered[0])
         lines.append(Line(seat, pick.code, pick.price_cents, offered))
-    return lines
+    return Priced(lines)
 
 
-def choose(hold_id: str, customer: str, seat_id: object, code: object) -> list[Line]:
+def choose(hold_id: str, customer: str, seat_id: object, code: object) -> Priced:
     """Set the ticket type of one seat in the customer's live hold; returns the priced basket.
 
     Raises:
         BookingError: hold_not_found (not the customer's), hold_expired, hold_checked_out,
             invalid_input (a seat not in the hold) or ticket_type_unknown.
     """
+    if not isinstance(seat_id, int) or isinstance(seat_id, bool):
+        raise BookingError("invalid_input", "Seat must be a seat id (a whole number).")
+    if not isinstance(code, str):
+        raise BookingError("invalid_input", 'Ticket type must be a code such as "adult".')
     event_id = keys.event_of_hold(hold_id) if isinstance(hold_id, str) else None
     info, live = store().info_if_live(event_id, hold_id) if event_id is not None else (None, False)
     if info is None or info["customer"] != customer:
@@ -114,4 +139,4 @@ def choose(hold_id: str, customer: str, seat_id: object, code: object) -> list[L
         names = [o.name for o in offered.values()]
         raise BookingError("ticket_type_unknown", label=seat.label, offered=names)
     redis().hset(keys.hold_info(event_id, hold_id), f"type:{seat_id}", code)
-    return priced_lines(event_id, info["seat_ids"], choices(event_id, hold_id), extra)
+    return price(event_id, info["seat_ids"], choices(event_id, hold_id), extra)

@@ -24,7 +24,7 @@ def template_helpers() -> dict:
         "waitlist_sections": mapview.waitlist_sections,
         "standing_boxes": mapview.standing_boxes,
         "money": mapview.money,
-        "basket_lines": mapview.basket_lines,
+        "basket_price": mapview.basket_price,
         "now_iso": mapview.now_iso,
         "hold_remaining": mapview.hold_remaining,
     }

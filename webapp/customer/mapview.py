@@ -162,13 +162,11 @@ def seated_sections(event_id: int) -> list[str]:
     return [name for name in layout.section_order() if name not in standing]
 
 
-def basket_lines(hold) -> list:
-    """The seats of a basket hold with their chosen ticket types and prices."""
+def basket_price(hold):
+    """The seats of a basket hold with their chosen ticket types, prices and total."""
     from webapp.booking import tickets
 
-    return tickets.priced_lines(
-        hold.event_id, hold.seat_ids, tickets.choices(hold.event_id, hold.hold_id)
-    )
+    return tickets.price_hold(hold.event_id, hold.hold_id, hold.seat_ids)
 
 
 def now_iso() -> str:

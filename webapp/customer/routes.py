@@ -19,6 +19,7 @@ from webapp.customer import bp
 from webapp.customer.basket import current_basket, forget_basket, remember_basket
 from webapp.customer.render import is_htmx, map_update
 from webapp.identity import customer_id, known_customer_id
+from webapp.limits import limit_checkout, limit_holds
 
 
 @bp.after_request
@@ -81,6 +82,7 @@ def _large(event_id: int) -> bool:
 
 
 @bp.post("/events/<int:event_id>/toggle")
+@limit_holds
 def toggle_seat(event_id: int):
     seat_id = request.form.get("seat", type=int)
     hold = current_basket(event_id)
@@ -99,6 +101,7 @@ def toggle_seat(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/best")
+@limit_holds
 def best_available(event_id: int):
     quantity = request.form.get("quantity", type=int)
     section = request.form.get("section") or None
@@ -124,6 +127,7 @@ def best_available(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/standing")
+@limit_holds
 def take_standing(event_id: int):
     """Places in a general-admission area, added to the basket by number."""
     area = request.form.get("area", "")
@@ -172,6 +176,7 @@ def clear_basket(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/waitlist")
+@limit_holds
 def join_waitlist(event_id: int):
     """Sold out: join the waiting list with an email and how many seats the group needs."""
     try:
@@ -229,6 +234,7 @@ def changes(event_id: int):
 
 
 @bp.route("/events/<int:event_id>/checkout", methods=["GET", "POST"])
+@limit_checkout
 def checkout(event_id: int):
     hold = current_basket(event_id)
     if hold is None and request.method == "POST":
@@ -244,7 +250,7 @@ def checkout(event_id: int):
             "customer/checkout.html",
             hold=hold,
             key=uuid.uuid4().hex,
-            seat_map=booking.seat_states(event_id, customer_id(), hold.seat_ids),
+            priced=tickets.price_hold(event_id, hold.hold_id, hold.seat_ids),
         )
     form = request.form
     try:
@@ -264,7 +270,7 @@ def checkout(event_id: int):
             key=form.get("idempotency_key") or uuid.uuid4().hex,
             error=body["message"],
             form=form,
-            seat_map=booking.seat_states(event_id, customer_id(), hold.seat_ids),
+            priced=tickets.price_hold(event_id, hold.hold_id, hold.seat_ids),
         ), status
     forget_basket(event_id)
     return checkout_done(body)

@@ -1,0 +1,44 @@
+"""Rate limits shared by the JSON API and the pages.
+
+A hold, best-available, standing or waiting-list request counts against one allowance
+per customer session and one per network address, whether it came from the API or a
+page's form; checkouts have their own. Shared scopes, so switching between the API and
+the pages does not double the allowance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import current_app, request
+
+from webapp.extensions import limiter
+
+
+def _hold_limit() -> str:
+    return current_app.config["HOLD_RATE_LIMIT"]
+
+
+def _hold_limit_per_address() -> str:
+    return current_app.config["HOLD_RATE_LIMIT_PER_ADDRESS"]
+
+
+def _checkout_limit() -> str:
+    return current_app.config["CHECKOUT_RATE_LIMIT"]
+
+
+def client_address() -> str:
+    return request.remote_addr or "unknown"
+
+
+def limit_holds(view: Callable) -> Callable:
+    """Holds and everything that takes seats: per session and per address."""
+    view = limiter.shared_limit(_hold_limit, scope="holds")(view)
+    return limiter.shared_limit(
+        _hold_limit_per_address, scope="holds-address", key_func=client_address
+    )(view)
+
+
+def limit_checkout(view: Callable) -> Callable:
+    """Checkout submissions (a GET of the checkout page is not counted)."""
+    return limiter.shared_limit(_checkout_limit, scope="checkout", methods=["POST"])(view)
