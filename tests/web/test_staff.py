@@ -261,3 +261,18 @@ def test_login_is_throttled_and_rotates_the_session(app, database_url, redis_url
     user = db.session.scalar(select(StaffUser))
     assert user.password_hash.startswith(("scrypt:", "pbkdf2:"))
     assert PASSWORD not in user.password_hash
+
+
+@pytest.mark.parametrize(
+    "name", ['=HYPERLINK("http://x","click")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR"]
+)
+def test_csv_export_neutralises_formulas(logged_in, app, name):
+    """Issue 14.10: a cell that starts like a formula is exported as text."""
+    event = make_event()
+    booking = confirmed_booking(event, email="=evil@example.com")
+    booking.name = name
+    db.session.commit()
+    r = logged_in.get(f"/staff/events/{event.id}/bookings.csv")
+    row = list(csv.reader(io.StringIO(r.data.decode())))[1]
+    assert row[2] == "'" + name and row[3] == "'=evil@example.com"
+    assert row[5] == "20.00" or not row[5].startswith("'")

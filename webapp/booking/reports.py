@@ -13,12 +13,15 @@ from sqlalchemy import func, or_, select
 from webapp.booking import inventory
 from webapp.booking.catalog import list_events
 from webapp.booking.context import session
+from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
+from webapp.booking.inventory import MAX_ID
 from webapp.booking.models import Booking, BookingSeat, Seat, utcnow
 from webapp.booking.seatmap import SeatState, seat_states
 from webapp.booking.serialize import iso
 
 PAGE_SIZE = 25
+MAX_PAGE = 1_000_000  # beyond it the offset would overflow the databases' integers
 
 
 def event_overview() -> list[dict]:
@@ -134,7 +137,15 @@ def live_holds(event_id: int) -> list[dict]:
 def search_bookings(
     q: str = "", status: str = "", event_id: int | None = None, page: int = 1
 ) -> tuple[list[Booking], int]:
-    """Bookings matching a reference, email or seat label; newest first, one page."""
+    """Bookings matching a reference, email or seat label; newest first, one page.
+
+    Raises:
+        BookingError: invalid_input for a page or event id no database could hold.
+    """
+    if not 1 <= page <= MAX_PAGE:
+        raise BookingError("invalid_input", f"Page must be a number from 1 to {MAX_PAGE}.")
+    if event_id is not None and not 0 < event_id <= MAX_ID:
+        raise BookingError("invalid_input", "That event id is out of range.")
     stmt = select(Booking)
     if q:
         like = f"%{q.strip().lower()}%"
@@ -155,7 +166,6 @@ def search_bookings(
     if event_id:
         stmt = stmt.where(Booking.event_id == event_id)
     total = session().scalar(select(func.count()).select_from(stmt.subquery()))
-    page = max(1, page)
     rows = (
         session()
         .scalars(
@@ -171,6 +181,16 @@ def search_bookings(
 CSV_HEADER = ["reference", "status", "name", "email", "seats", "amount", "created_at"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one that starts like a formula gets a leading
+    apostrophe (OWASP's advice on CSV injection), so a customer called
+    =HYPERLINK(...) is not a live link in the box office's spreadsheet."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def bookings_csv(event_id: int) -> Iterator[str]:
     """The event's bookings as CSV, one line at a time (streamed to the browser)."""
     buffer = io.StringIO()
@@ -179,7 +199,7 @@ def bookings_csv(event_id: int) -> Iterator[str]:
     def line(values) -> str:
         buffer.seek(0)
         buffer.truncate()
-        writer.writerow(values)
+        writer.writerow([safe_cell(v) for v in values])
         return buffer.getvalue()
 
     yield line(CSV_HEADER)

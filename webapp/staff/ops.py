@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from rq import Worker
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
@@ -52,6 +52,9 @@ def _scheduler_alive(conn) -> bool:
 @bp.post("/ops/failed/<job_id>/retry")
 def retry_job(job_id: str):
     queue = current_app.extensions["holdfast_queue"]
-    FailedJobRegistry(queue=queue).requeue(job_id)
+    registry = FailedJobRegistry(queue=queue)
+    if job_id not in registry.get_job_ids():
+        abort(404, f"No failed job {job_id!r}: it may have been retried or removed already.")
+    registry.requeue(job_id)
     flash(f"Job {job_id} queued again.")
     return redirect(url_for("staff.ops"), 303)

@@ -126,7 +126,7 @@ def new_event():
     sections = boxoffice.venue_sections(venue) if venue else []
     errors, form = [], request.form
     if request.method == "POST":
-        prices = {s.name: _pounds(form.get(f"price_{s.name}")) for s in sections}
+        prices = {s.name: form.get(f"price_{s.name}") for s in sections}
         event, errors = boxoffice.create_event_at(
             venue_id or 0,
             form.get("name", ""),
@@ -149,14 +149,6 @@ def new_event():
 
 def _event_of_form() -> int:
     return request.form.get("event_id", type=int) or 0
-
-
-def _pounds(text: str | None) -> int | None:
-    try:
-        value = round(float((text or "").replace("£", "").strip()) * 100)
-    except ValueError:
-        return None
-    return value if 0 <= value <= 10_000_000 else None
 
 
 def _datetime(text: str | None) -> datetime | None:
