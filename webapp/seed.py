@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from webapp.booking.layout import SectionLayout, create_event
@@ -38,12 +39,30 @@ def theatre_layout() -> list[SectionLayout]:
 
 
 def arena_layout() -> list[SectionLayout]:
-    """20 blocks of 25 rows x 40 seats: 20,000 seats."""
+    """20 blocks of 25 rows x 40 seats (20,000 seats) in two tiers fanned around an end
+    stage: A-J in the inner tier, K-T behind them, left to right, each facing the stage."""
     blocks = []
     for b in range(20):
         rows = [f"{chr(65 + b)}{r}" for r in range(1, 26)]
         price = 9000 - 300 * b
-        blocks.append(SectionLayout(f"Block {chr(65 + b)}", rows, 40, price, aisles_after=[20]))
+        tier, i = divmod(b, 10)
+        angle = -81 + 18 * i  # degrees from straight ahead of the stage, left to right
+        radius = 150 + 40 * tier
+        at = (
+            round(radius * math.sin(math.radians(angle)), 1),
+            round(radius * math.cos(math.radians(angle)), 1),
+        )
+        blocks.append(
+            SectionLayout(
+                f"Block {chr(65 + b)}",
+                rows,
+                40,
+                price,
+                aisles_after=[20],
+                at=at,
+                turned=-angle % 360,
+            )
+        )
     return blocks
 
 

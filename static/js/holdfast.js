@@ -103,7 +103,27 @@
     });
   }
 
+  // On a phone messages float over the map as a toast: a tap dismisses one, and a
+  // notice (not an error) goes by itself after a few seconds.
+  let toastTimer = null;
+  function toast() {
+    const flash = document.getElementById("flash");
+    if (!flash || !flash.querySelector("p") || !window.matchMedia("(max-width: 50rem)").matches) return;
+    clearTimeout(toastTimer);
+    if (!flash.querySelector("p.error")) {
+      toastTimer = setTimeout(function () { flash.classList.add("faded"); }, 6000);
+    }
+  }
+  document.addEventListener("click", function (e) {
+    const flash = e.target.closest && e.target.closest("#flash");
+    if (flash && window.matchMedia("(max-width: 50rem)").matches) flash.classList.add("faded");
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (e) {
+    if (e.detail && e.detail.target && e.detail.target.id === "flash") toast();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
+    toast();
     initSeats();
     tick();
     setInterval(tick, 250);

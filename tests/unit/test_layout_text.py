@@ -34,3 +34,30 @@ def test_parses_sections_rows_aisles_and_prices():
 )
 def test_errors_name_the_line_and_the_fix(text, fragment):
     assert any(fragment in e for e in parse_layout(text).errors)
+
+
+def test_prefixed_rows_and_plan_places():
+    parsed = parse_layout(
+        "Block A: rows A1-A3, 40 seats, aisle after 20, £90, at -12.5 150, turned 350\n"
+        "Block B: rows B1-B2, 10 seats"
+    )
+    assert parsed.errors == []
+    a, b = parsed.sections
+    assert a.rows == ["A1", "A2", "A3"] and a.at == (-12.5, 150.0) and a.turned == 350.0
+    assert b.at is None and b.turned == 0.0
+    assert "must run forward" in parse_layout("X: rows A3-A1, 5 seats").errors[0]
+    assert "must run forward" in parse_layout("X: rows A1-B3, 5 seats").errors[0]
+
+
+def test_described_layout_reads_back_with_its_places():
+    """The demo arena's venue text (what staff reuse for a new event) parses back to
+    the same sections and places: before prefixed rows it did not parse at all."""
+    from webapp.booking.layout import describe
+    from webapp.seed import arena_layout
+
+    sections = arena_layout()
+    parsed = parse_layout(describe(sections))
+    assert parsed.errors == []
+    assert [(s.name, s.rows, s.at, s.turned) for s in parsed.sections] == [
+        (s.name, s.rows, s.at, s.turned) for s in sections
+    ]

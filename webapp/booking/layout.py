@@ -21,6 +21,8 @@ class SectionLayout:
     `wheelchair`, `companion` and `restricted` list seat labels with those attributes.
     `ticket_types` prices further ticket types ({"child": 1000}); adult is the seat's price.
     A standing area has `standing` places (its capacity) and no rows.
+    `at` places the section's centre on the venue plan (seat widths from the stage's
+    centre) and `turned` turns it, in degrees clockwise; both only draw the plan.
     """
 
     name: str
@@ -34,6 +36,8 @@ class SectionLayout:
     restricted: list[str] = field(default_factory=list)
     ticket_types: dict[str, int] = field(default_factory=dict)
     standing: int = 0
+    at: tuple[float, float] | None = None
+    turned: float = 0.0
 
     def price_for(self, row_index: int) -> int:
         if isinstance(self.price_cents, int):
@@ -159,5 +163,9 @@ def describe(sections: list[SectionLayout]) -> str:
                 word = "restricted view" if attribute == "restricted" else attribute
                 parts.append(f"{word} " + " ".join(labels))
         parts += [f"{code} £{price / 100:.2f}" for code, price in section.ticket_types.items()]
+        if section.at is not None:
+            parts.append(f"at {section.at[0]:g} {section.at[1]:g}")
+        if section.turned:
+            parts.append(f"turned {section.turned:g}")
         lines.append(f"{section.name}: " + ", ".join(parts))
     return "\n".join(lines)

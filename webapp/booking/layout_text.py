@@ -4,10 +4,14 @@
     Circle: rows J-M, 18 seats, aisle after 6 and 12, £25.50, child £12, concession £18
     Boxes: rows P-Q, 6 seats, £60, wheelchair P1 P2, companion P3, restricted view Q5-Q6
     Floor: standing 500, £30
+    Block A: rows A1-A25, 40 seats, aisle after 20, £90, at 0 -160, turned 0
     # comments and blank lines are ignored
 
-Rows are an inclusive range of letters (A-H) or numbers (1-25). The price is
-optional; events may set prices per section when they are created.
+Rows are an inclusive range of letters (A-H), numbers (1-25) or numbers after a
+prefix (A1-A25). The price is optional; events may set prices per section when they
+are created. `at X Y` places the section's centre on the venue plan, in seat widths
+from the centre of the stage (y grows away from it), and `turned D` turns it D
+degrees clockwise; sections without a place are set out in rows below the stage.
 """
 
 from __future__ import annotations
@@ -18,7 +22,11 @@ from dataclasses import dataclass
 from webapp.booking.layout import SectionLayout, seat_label
 
 LINE = re.compile(r"^(?P<name>[^:]{1,50}):\s*(?P<rest>.+)$")
-ROWS = re.compile(r"^rows\s+(?P<a>[A-Za-z]|\d{1,3})\s*-\s*(?P<b>[A-Za-z]|\d{1,3})$", re.I)
+ROW = r"[A-Za-z]|[A-Za-z]{0,3}\d{1,3}"
+ROWS = re.compile(rf"^rows\s+(?P<a>{ROW})\s*-\s*(?P<b>{ROW})$", re.I)
+PREFIXED = re.compile(r"^(?P<prefix>[A-Za-z]{0,3})(?P<n>\d{1,3})$")
+AT = re.compile(r"^at\s+(?P<x>-?\d{1,4}(?:\.\d+)?)\s*[, ]\s*(?P<y>-?\d{1,4}(?:\.\d+)?)$", re.I)
+TURNED = re.compile(r"^turned\s+(?P<d>-?\d{1,3}(?:\.\d+)?)$", re.I)
 SEATS = re.compile(r"^(?P<n>\d{1,3})\s+seats?$", re.I)
 AISLE = re.compile(r"^aisles?\s+after\s+(?P<list>\d+(?:\s*(?:,|and)\s*\d+)*)$", re.I)
 PRICE = re.compile(r"^£?\s*(?P<p>\d{1,5}(?:\.\d{1,2})?)$")
@@ -36,11 +44,13 @@ class ParsedLayout:
 
 
 def _rows(a: str, b: str) -> list[str] | None:
-    if a.isdigit() and b.isdigit() and int(a) <= int(b):
-        return [str(n) for n in range(int(a), int(b) + 1)]
     if a.isalpha() and b.isalpha() and a.upper() <= b.upper():
         return [chr(c) for c in range(ord(a.upper()), ord(b.upper()) + 1)]
-    return None
+    first, last = PREFIXED.match(a), PREFIXED.match(b)
+    if not first or not last or first["prefix"].upper() != last["prefix"].upper():
+        return None
+    prefix, lo, hi = first["prefix"].upper(), int(first["n"]), int(last["n"])
+    return [f"{prefix}{n}" for n in range(lo, hi + 1)] if lo <= hi else None
 
 
 def _labels(spec: str) -> list[str] | None:
@@ -74,7 +84,14 @@ def _parse_line(number: int, line: str, errors: list[str]) -> SectionLayout | No
         return None
     if found["standing"]:
         return SectionLayout(
-            name, [], 0, found["price"], standing=found["standing"], ticket_types=found["tickets"]
+            name,
+            [],
+            0,
+            found["price"],
+            standing=found["standing"],
+            ticket_types=found["tickets"],
+            at=found["at"],
+            turned=found["turned"],
         )
     return SectionLayout(
         name,
@@ -83,6 +100,8 @@ def _parse_line(number: int, line: str, errors: list[str]) -> SectionLayout | No
         found["price"],
         aisles_after=found["aisles"],
         ticket_types=found["tickets"],
+        at=found["at"],
+        turned=found["turned"],
         **found["attributes"],
     )
 
@@ -90,13 +109,14 @@ def _parse_line(number: int, line: str, errors: list[str]) -> SectionLayout | No
 def _read_parts(rest: str) -> dict | str:
     """The comma-separated parts of a line, or what is wrong with one of them."""
     found: dict = {"rows": None, "seats": None, "aisles": [], "price": 0, "standing": 0}
+    found |= {"at": None, "turned": 0.0}
     found["attributes"] = {"wheelchair": [], "companion": [], "restricted": []}
     found["tickets"] = {}
     for part in (p.strip() for p in rest.split(",")):
         if m := ROWS.match(part):
             found["rows"] = _rows(m["a"], m["b"])
             if found["rows"] is None:
-                return f"rows '{part}' must run forward, A-H or 1-20."
+                return f"rows '{part}' must run forward, A-H, 1-20 or A1-A20."
         elif m := SEATS.match(part):
             found["seats"] = int(m["n"])
         elif m := AISLE.match(part):
@@ -105,13 +125,25 @@ def _read_parts(rest: str) -> dict | str:
             found["price"] = round(float(m["p"]) * 100)
         elif m := STANDING.match(part):
             found["standing"] = int(m["n"])
-        elif m := TICKET.match(part):
-            found["tickets"][m["code"].lower()] = round(float(m["p"]) * 100)
-        elif (m := ATTRIBUTE.match(part)) and (labels := _labels(m["list"])) is not None:
-            found["attributes"][m["kind"].split()[0].lower()] += labels
-        else:
+        elif not _read_extra(part, found):
             return f"I don't understand '{part}'."
     return found
+
+
+def _read_extra(part: str, found: dict) -> bool:
+    """Ticket types, seat attributes and the place on the plan (`at X Y`, `turned D`):
+    reads the part into `found` if it is one of them."""
+    if m := TICKET.match(part):
+        found["tickets"][m["code"].lower()] = round(float(m["p"]) * 100)
+    elif (m := ATTRIBUTE.match(part)) and (labels := _labels(m["list"])) is not None:
+        found["attributes"][m["kind"].split()[0].lower()] += labels
+    elif m := AT.match(part):
+        found["at"] = (float(m["x"]), float(m["y"]))
+    elif m := TURNED.match(part):
+        found["turned"] = float(m["d"]) % 360
+    else:
+        return False
+    return True
 
 
 def _problem(name: str, found: dict) -> str | None:

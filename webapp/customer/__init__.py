@@ -11,7 +11,7 @@ bp = Blueprint("customer", __name__)
 def template_helpers() -> dict:
     """Helpers the seat map templates use for labels, prices and the countdown."""
     from webapp.booking import standing_areas
-    from webapp.customer import mapview
+    from webapp.customer import mapview, planview
 
     return {
         "layout": mapview.layout,
@@ -27,6 +27,7 @@ def template_helpers() -> dict:
         "basket_price": mapview.basket_price,
         "now_iso": mapview.now_iso,
         "hold_remaining": mapview.hold_remaining,
+        "venue_plan": planview.venue_plan,
     }
 
 
