@@ -72,6 +72,17 @@
     const active = document.activeElement;
     refocus = active && active.matches && active.matches("#seatmap .seat, #seatlist .seat") ? active.id : null;
   });
+  // A section chosen on the venue plan is marked as the current one (the plan itself is
+  // not sent again with the section's seats).
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    const chosen = e.target.closest && e.target.closest("#sections a");
+    if (!chosen) return;
+    document.querySelectorAll("#sections a[aria-current]").forEach(function (a) {
+      a.removeAttribute("aria-current");
+    });
+    chosen.setAttribute("aria-current", "true");
+  });
+
   document.addEventListener("htmx:afterSettle", function () {
     // A freshly loaded section brings a whole new map: give it a tab stop.
     if (!stopId || !document.getElementById(stopId)) initSeats(); else fixNewSeats();
@@ -84,11 +95,16 @@
 
   // Countdown to a hold's expiry, corrected for the client's clock.
   function tick() {
-    document.querySelectorAll(".countdown[data-expires]").forEach(function (el) {
+    document.querySelectorAll(".countdown[data-expires], .bar-countdown[data-expires]").forEach(function (el) {
       if (!el.dataset.offset) {
         el.dataset.offset = String(Date.parse(el.dataset.now) - Date.now());
       }
       const left = Date.parse(el.dataset.expires) - (Date.now() + Number(el.dataset.offset));
+      if (el.classList.contains("bar-countdown")) {  // the phone's basket bar: time only
+        const s = Math.max(0, Math.ceil(left / 1000));
+        el.textContent = s ? Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0") : "lapsed";
+        return;
+      }
       const out = el.querySelector(".remaining");
       if (left <= 0) {
         if (!el.classList.contains("lapsed")) {
