@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 QUEUE_NAME = "holdfast"
 SWEEP_JOB_ID = "holdfast-sweep"
 DUE_JOB_ID = "holdfast-release-due"
+ADMIT_JOB_ID = "holdfast-admit-waiting"
 
 
 def rq_connection(app: Flask) -> redis.Redis:
@@ -48,6 +49,12 @@ def schedule_due_releases(scheduler: Scheduler) -> None:
     for lost keyspace notifications. hold.lua lists each hold in its event's due set, so
     taking a hold costs no scheduling round trip and one job serves every hold."""
     _schedule_every(scheduler, DUE_JOB_ID, "workers.jobs.release_due_holds", 1)
+
+
+def schedule_admission(scheduler: Scheduler) -> None:
+    """Every second, let the next people in from every waiting room that is on (one
+    job for every event; room_admit.lua keeps concurrent runs from admitting twice)."""
+    _schedule_every(scheduler, ADMIT_JOB_ID, "workers.jobs.admit_waiting", 1)
 
 
 def _schedule_every(scheduler: Scheduler, job_id: str, func: str, every_seconds: int) -> None:

@@ -12,7 +12,7 @@ import requests
 from flask import current_app
 
 from webapp import booking
-from webapp.booking import expiry, outbox, payment_events, waitlist
+from webapp.booking import expiry, outbox, payment_events, room, waitlist
 from webapp.booking.audit import acting_as
 from webapp.queues import requeue_payment_events
 from webapp.webhooks import signature
@@ -29,6 +29,11 @@ def release_due_holds() -> int:
     deadline + grace has passed, in every event's due set."""
     with acting_as("fallback job"):
         return expiry.release_due()
+
+
+def admit_waiting() -> int:
+    """Every second: each waiting room lets its next people in."""
+    return room.admit_all()
 
 
 def sweep_expired() -> dict:

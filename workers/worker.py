@@ -15,7 +15,13 @@ from rq import SimpleWorker
 
 from webapp import create_app
 from webapp.extensions import db
-from webapp.queues import QUEUE_NAME, rq_connection, schedule_due_releases, schedule_sweep
+from webapp.queues import (
+    QUEUE_NAME,
+    rq_connection,
+    schedule_admission,
+    schedule_due_releases,
+    schedule_sweep,
+)
 
 
 class AppWorker(SimpleWorker):
@@ -43,6 +49,7 @@ def work(app) -> None:
         schedule_sweep(scheduler, app.config["SWEEP_INTERVAL_SECONDS"])
         if app.config["EXPIRY_FALLBACK"]:
             schedule_due_releases(scheduler)
+        schedule_admission(scheduler)
         # Registries are cleaned (abandoned jobs retried) every 30 s instead of 10 min.
         worker = AppWorker([QUEUE_NAME], connection=rq_connection(app), maintenance_interval=30)
         worker.work(with_scheduler=True)

@@ -93,8 +93,24 @@
   });
   document.addEventListener("htmx:oobAfterSwap", fixNewSeats);
 
+  // Countdown to the sale's opening; at zero the page reloads (to the waiting room or
+  // the seats). The server's clock rules: data-opens is ms since the epoch, and the
+  // first paint's minutes came from the server.
+  let opensOffset = null;
+  function tickOpening() {
+    document.querySelectorAll(".opens-countdown[data-opens]").forEach(function (el) {
+      if (opensOffset === null) opensOffset = 0;
+      const left = Number(el.dataset.opens) - Date.now() - opensOffset;
+      if (left <= 0) { if (!el.dataset.done) { el.dataset.done = "1"; window.location.reload(); } return; }
+      const s = Math.ceil(left / 1000), h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
+      el.textContent = (h ? h + " h " : "") + String(m).padStart(h ? 2 : 1, "0") + " min " +
+        String(s % 60).padStart(2, "0") + " s";
+    });
+  }
+
   // Countdown to a hold's expiry, corrected for the client's clock.
   function tick() {
+    tickOpening();
     document.querySelectorAll(".countdown[data-expires], .bar-countdown[data-expires]").forEach(function (el) {
       if (!el.dataset.offset) {
         el.dataset.offset = String(Date.parse(el.dataset.now) - Date.now());

@@ -12,11 +12,12 @@ from flask import Response, jsonify, request
 
 from webapp import booking
 from webapp.api import bp
-from webapp.booking import tickets, waitlist
+from webapp.booking import presale, room, tickets, waitlist
 from webapp.booking.catalog import get_booking, list_events
 from webapp.booking.errors import BookingError
-from webapp.booking.serialize import booking_dict
+from webapp.booking.serialize import booking_dict, queue_dict
 from webapp.extensions import csrf
+from webapp.gate import keep_pass, require_pass
 from webapp.identity import customer_id
 from webapp.limits import limit_checkout, limit_holds
 
@@ -60,6 +61,25 @@ def events():
     return jsonify({"events": [e.to_dict() for e in list_events()]})
 
 
+@bp.post("/events/<int:event_id>/queue")
+def join_queue(event_id: int):
+    """Join the event's waiting room or read one's place (idempotent); admitted
+    customers get their pass, also kept in the session."""
+    place = room.join(event_id, customer_id())
+    if place.token:
+        keep_pass(event_id, place.token)
+    return jsonify(queue_dict(event_id, place))
+
+
+@bp.post("/events/<int:event_id>/presale")
+def redeem_presale(event_id: int):
+    """Redeem a presale code for a pass (kept in the session as well)."""
+    body = json_body({"code"})
+    token = presale.redeem(event_id, customer_id(), body.get("code"))
+    keep_pass(event_id, token)
+    return jsonify({"event_id": event_id, "state": "admitted", "pass": token})
+
+
 @bp.get("/events/<int:event_id>/seats")
 def seats(event_id: int):
     seat_map = booking.seat_states(event_id, customer_id())
@@ -74,6 +94,7 @@ def seats(event_id: int):
 
 @bp.post("/events/<int:event_id>/holds")
 @limit_holds
+@require_pass
 def create_hold(event_id: int):
     body = json_body({"seat_ids", "standing"}, {"quantity", "section", "wheelchair"})
     if "standing" in body and not isinstance(body["standing"], dict):
@@ -159,6 +180,7 @@ def ticket_types(hold_id: str):
 
 @bp.post("/holds/<hold_id>/checkout")
 @limit_checkout
+@require_pass
 def checkout(hold_id: str):
     body = json_body({"name", "email"})
     status, payload = booking.start_checkout(

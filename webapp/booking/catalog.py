@@ -27,6 +27,8 @@ class EventSummary:
     seats_available: int
     min_price_cents: int
     max_price_cents: int
+    sale_opens_at: datetime | None = None
+    waiting_room: bool = False
 
     def to_dict(self) -> dict:
         return {
@@ -38,6 +40,8 @@ class EventSummary:
             "seats_available": self.seats_available,
             "min_price_cents": self.min_price_cents,
             "max_price_cents": self.max_price_cents,
+            "sale_opens_at": iso(self.sale_opens_at) if self.sale_opens_at else None,
+            "waiting_room": self.waiting_room,
         }
 
 
@@ -85,6 +89,8 @@ def _summary(event: Event, size: tuple, taken: int) -> EventSummary:
         max(0, (sellable or 0) - taken),
         low or 0,
         high or 0,
+        event.sale_opens_at,
+        bool(event.waiting_room),
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import redis as redis_lib
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy.orm import Session
 
 from webapp.extensions import db
@@ -28,6 +28,14 @@ def redis() -> redis_lib.Redis:
 def setting(name: str) -> Any:
     """A configuration value (see webapp/config.py)."""
     return current_app.config[name]
+
+
+def seat_limit() -> int:
+    """Seats a customer may hold and buy per event: MAX_SEATS_PER_CUSTOMER, or fewer when
+    the request's pass carries a lower cap (a presale code's; see webapp/gate.py)."""
+    limit = current_app.config["MAX_SEATS_PER_CUSTOMER"]
+    cap = g.get("seat_cap", 0) if has_request_context() else 0
+    return min(limit, cap) if cap else limit
 
 
 def enqueue(job: str, *args: Any, **options: Any) -> bool:

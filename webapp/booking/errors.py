@@ -30,6 +30,20 @@ ERRORS: dict[str, tuple[int, str]] = {
         409,
         "This offer was already taken up from another browser; only that browser can complete it.",
     ),
+    "queue_required": (
+        403,
+        "This on-sale has a waiting room: join the line and you will be let in to choose seats.",
+    ),
+    "sale_not_open": (
+        403,
+        "Sales open on {opens}. If you have a presale code, enter it on the event page.",
+    ),
+    "code_not_found": (404, "That presale code is not valid for this event."),
+    "code_used_up": (409, "That presale code has been used as many times as it allows."),
+    "code_not_valid_now": (
+        403,
+        "That presale code is valid from {valid_from} until {valid_until}.",
+    ),
     "sold_out": (409, "Sorry, there are not enough seats left together or apart."),
     "seat_limit": (409, "You can have at most {limit} seats for this event."),
     "address_limit": (

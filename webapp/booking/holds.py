@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from webapp.booking import hold_input, keys, layouts, priming, refusals
-from webapp.booking.context import session, setting
+from webapp.booking.context import seat_limit, session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import Part, TakeRequest, TakeResult, store
 from webapp.booking.models import Booking
@@ -122,8 +122,8 @@ def hold_seats(
     """
     standing = hold_input.standing(standing)
     seat_ids = hold_input.seat_ids(seat_ids, allow_empty=bool(standing))
-    if len(seat_ids) + sum(standing.values()) > setting("MAX_SEATS_PER_CUSTOMER"):
-        raise BookingError("seat_limit", limit=setting("MAX_SEATS_PER_CUSTOMER"))
+    if len(seat_ids) + sum(standing.values()) > seat_limit():
+        raise BookingError("seat_limit", limit=seat_limit())
     req = HoldRequest.make(event_id, customer, add_to, client, ttl_seconds)
     hold_input.check_seats(req.layout, seat_ids, standing)
     parts = [Part("scatter", qty, req.layout.places(area)) for area, qty in standing.items()]
@@ -212,7 +212,7 @@ def _take(req: HoldRequest, parts: list[Part]) -> TakeResult:
         req.customer,
         parts,
         ttl_ms=req.ttl_seconds * 1000,
-        max_seats=setting("MAX_SEATS_PER_CUSTOMER"),
+        max_seats=seat_limit(),
         client=req.client,
         max_per_client=setting("MAX_SEATS_PER_ADDRESS"),
         neighbours=req.layout.neighbours if req.layout.no_orphans else None,
@@ -223,7 +223,7 @@ def _take(req: HoldRequest, parts: list[Part]) -> TakeResult:
         priming.prime(req.event_id)
         result = store().take(take)
     if result.status == "limit":
-        raise BookingError("seat_limit", limit=setting("MAX_SEATS_PER_CUSTOMER"))
+        raise BookingError("seat_limit", limit=seat_limit())
     if result.status == "iplimit":
         raise BookingError("address_limit", limit=setting("MAX_SEATS_PER_ADDRESS"))
     return result

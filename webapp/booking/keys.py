@@ -121,3 +121,26 @@ def bought(event_id: int) -> str:
 def due(event_id: int) -> str:
     """Sorted set hold id -> deadline (ms) of every live hold: the fallback job's list."""
     return f"{tag(event_id)}:due"
+
+
+def room_queue(event_id: int) -> str:
+    """Waiting room: sorted set of waiting customers, scored by place in line."""
+    return f"{tag(event_id)}:room:q"
+
+
+def room_admitted(event_id: int) -> str:
+    """Waiting room: sorted set of admitted customers, scored by admission time (ms)."""
+    return f"{tag(event_id)}:room:in"
+
+
+def room_state(event_id: int) -> str:
+    """Waiting room: hash of the admitter's token bucket and counters."""
+    return f"{tag(event_id)}:room:state"
+
+
+def room_seq(event_id: int) -> str:
+    """Waiting room: arrival counter for places after opening."""
+    return f"{tag(event_id)}:room:seq"
+
+
+ROOMS = f"{PREFIX}:rooms"  # ids of events whose waiting room is on (the admitter's list)

@@ -52,6 +52,17 @@ class Event(db.Model):
     starts_at: Mapped[datetime] = mapped_column(DateTime)
     # No-orphan rule: refuse holds that leave one empty seat stranded (on by default).
     no_orphans: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    # When general sale opens (None: on sale now). Before it only presale codes buy.
+    sale_opens_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    # The waiting room (webapp/booking/room.py): off, or on with an admission rate
+    # (people a minute, 0 = no rate) and/or a cap on active shoppers (0 = no cap); an
+    # admitted customer's pass lasts pass_minutes; arrivals in the last early_minutes
+    # before opening wait and are put in a random order.
+    waiting_room: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    admit_per_minute: Mapped[int] = mapped_column(Integer, default=200, server_default="200")
+    max_shoppers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    pass_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
+    early_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     venue: Mapped[Venue] = relationship(back_populates="events")
 
 
@@ -243,4 +254,43 @@ class StaffUser(UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PresaleCode(db.Model):
+    """A code that lets its holder buy before general sale or skip the waiting room."""
+
+    __tablename__ = "presale_codes"
+    __table_args__ = (UniqueConstraint("event_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    code: Mapped[str] = mapped_column(String(40))
+    max_uses: Mapped[int] = mapped_column(Integer, default=1)
+    uses: Mapped[int] = mapped_column(Integer, default=0)
+    seat_cap: Mapped[int] = mapped_column(Integer)  # seats each holder may buy
+    valid_from: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    valid_until: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class PresaleRedemption(db.Model):
+    """One customer's use of a code: unique, so redeeming again costs no second use."""
+
+    __tablename__ = "presale_redemptions"
+    __table_args__ = (UniqueConstraint("code_id", "customer_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code_id: Mapped[int] = mapped_column(ForeignKey("presale_codes.id"), index=True)
+    customer_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StaffAction(db.Model):
+    """Audit trail of staff changes that are not a booking's (the waiting room's)."""
+
+    __tablename__ = "staff_actions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

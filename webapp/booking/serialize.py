@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from webapp.booking.models import Booking
 
@@ -33,3 +33,29 @@ def booking_dict(booking: Booking, labels: dict[int, str] | None = None) -> dict
         "expires_at": iso(booking.expires_at),
         "created_at": iso(booking.created_at),
     }
+
+
+def queue_dict(event_id: int, place) -> dict:
+    """A waiting-room place for the API (a room.Place)."""
+    found = {
+        "event_id": event_id,
+        "state": place.state,
+        "poll_seconds": place.poll_seconds,
+        "sale_opens_at": _ms_iso(place.opens_ms),
+    }
+    if place.state == "waiting":
+        found |= {
+            "position": place.ahead + 1,
+            "ahead": place.ahead,
+            "in_line": place.in_line,
+            "eta_seconds": place.eta_seconds,
+        }
+    if place.token:
+        found |= {"pass": place.token, "pass_expires_at": _ms_iso(place.expires_ms)}
+    return found
+
+
+def _ms_iso(ms: int | None) -> str | None:
+    if ms is None:
+        return None
+    return datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None).isoformat() + "Z"

@@ -10,8 +10,8 @@ bp = Blueprint("customer", __name__)
 @bp.app_context_processor
 def template_helpers() -> dict:
     """Helpers the seat map templates use for labels, prices and the countdown."""
-    from webapp.booking import standing_areas
-    from webapp.customer import mapview, planview
+    from webapp.booking import room, standing_areas
+    from webapp.customer import mapview, planview, roomview
 
     return {
         "layout": mapview.layout,
@@ -28,7 +28,12 @@ def template_helpers() -> dict:
         "now_iso": mapview.now_iso,
         "hold_remaining": mapview.hold_remaining,
         "venue_plan": planview.venue_plan,
+        "utc_time": roomview.utc_time,
+        "wait_words": roomview.wait_words,
+        "sale_opens": roomview.sale_opens,
+        "room_settings": room.settings,
+        "now_ms": room.now_ms,
     }
 
 
-from webapp.customer import routes  # noqa: E402,F401  (registers the routes)
+from webapp.customer import queue_routes, routes  # noqa: E402,F401  (registers the routes)

@@ -11,13 +11,14 @@ import uuid
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from webapp import booking
-from webapp.booking import tickets, waitlist
+from webapp.booking import room, tickets, waitlist
 from webapp.booking.catalog import get_booking, list_events
 from webapp.booking.checkout import replay_checkout
 from webapp.booking.errors import BookingError
 from webapp.customer import bp
 from webapp.customer.basket import current_basket, forget_basket, remember_basket
 from webapp.customer.render import is_htmx, map_update
+from webapp.gate import pass_token, require_pass
 from webapp.identity import customer_id, known_customer_id
 from webapp.limits import limit_checkout, limit_holds
 
@@ -36,6 +37,8 @@ def index():
 @bp.get("/events/<int:event_id>")
 def event(event_id: int):
     event = booking.get_event(event_id)
+    if room.needs_queue(event_id, known_customer_id() or "", pass_token(event_id)):
+        return redirect(url_for("customer.queue", event_id=event_id), 303)
     if _large(event_id):
         return large_event(event, request.args.get("section"))
     seat_map = booking.seat_states(event_id, customer_id())
@@ -83,6 +86,7 @@ def _large(event_id: int) -> bool:
 
 @bp.post("/events/<int:event_id>/toggle")
 @limit_holds
+@require_pass
 def toggle_seat(event_id: int):
     seat_id = request.form.get("seat", type=int)
     hold = current_basket(event_id)
@@ -102,6 +106,7 @@ def toggle_seat(event_id: int):
 
 @bp.post("/events/<int:event_id>/best")
 @limit_holds
+@require_pass
 def best_available(event_id: int):
     quantity = request.form.get("quantity", type=int)
     section = request.form.get("section") or None
@@ -128,6 +133,7 @@ def best_available(event_id: int):
 
 @bp.post("/events/<int:event_id>/standing")
 @limit_holds
+@require_pass
 def take_standing(event_id: int):
     """Places in a general-admission area, added to the basket by number."""
     area = request.form.get("area", "")
@@ -235,6 +241,7 @@ def changes(event_id: int):
 
 @bp.route("/events/<int:event_id>/checkout", methods=["GET", "POST"])
 @limit_checkout
+@require_pass
 def checkout(event_id: int):
     hold = current_basket(event_id)
     if hold is None and request.method == "POST":

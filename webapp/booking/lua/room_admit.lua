@@ -1,0 +1,40 @@
+-- Admit the next people in line: at most the rate allows (a token bucket refilled by
+-- the clock) and the cap on active shoppers leaves room for. One script, so admitters
+-- in several processes never admit the same budget twice.
+-- KEYS: 1 queue (zset), 2 admitted (zset), 3 state (hash)
+-- ARGV: 1 now (ms), 2 people a minute (0: no rate), 3 cap on active shoppers (0: none),
+--       4 pass lifetime (ms), 5 "1" once the sale is open, 6 batch limit
+-- Staff pause admission with the state's `paused` field.
+-- Returns the admitted customers, first in line first.
+local now, rate, cap = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local life, batch = tonumber(ARGV[4]), tonumber(ARGV[6])
+-- Passes that lapsed no longer count as active shoppers.
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (now - life))
+local tokens = tonumber(redis.call('HGET', KEYS[3], 'tokens') or '0')
+local last = tonumber(redis.call('HGET', KEYS[3], 'last') or ARGV[1])
+if ARGV[5] ~= '1' or redis.call('HGET', KEYS[3], 'paused') == '1' then
+  redis.call('HSET', KEYS[3], 'tokens', 0, 'last', now)
+  return {}
+end
+local budget = batch
+if rate > 0 then
+  -- A burst of at most three seconds' worth, so a late run catches up but an idle
+  -- room does not bank a flood.
+  tokens = math.min(tokens + math.max(0, now - last) * rate / 60000, math.max(1, rate / 20))
+  budget = math.min(budget, math.floor(tokens))
+end
+if cap > 0 then
+  budget = math.min(budget, cap - redis.call('ZCARD', KEYS[2]))
+end
+local out = {}
+if budget > 0 then
+  local popped = redis.call('ZPOPMIN', KEYS[1], budget)
+  for i = 1, #popped, 2 do
+    redis.call('ZADD', KEYS[2], now, popped[i])
+    out[#out + 1] = popped[i]
+  end
+  if rate > 0 then tokens = tokens - #out end
+  redis.call('HINCRBY', KEYS[3], 'admitted', #out)
+end
+redis.call('HSET', KEYS[3], 'tokens', tokens, 'last', now)
+return out

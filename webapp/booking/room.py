@@ -1,0 +1,259 @@
+"""The waiting room: a fair line in front of an on-sale.
+
+People who arrive in the last `early_minutes` before the sale opens get a random place
+(kept for good, so refreshing or arriving first with a bot gains nothing); everyone
+after opening joins the back in arrival order. An admitter (room_admit.lua, run every
+second by the scheduler) lets people in at the event's rate and within its cap on active
+shoppers; an admitted customer gets a signed pass (passes.py) for `pass_minutes`.
+Every key is hash-tagged per event, so the room runs on Redis Cluster too.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+
+from webapp.booking import keys, passes
+from webapp.booking.context import session
+from webapp.booking.errors import BookingError
+from webapp.booking.holdstore import store
+from webapp.booking.models import Event
+
+SETTINGS_SECONDS = 2.0  # staff changes reach every process within this
+POLL_SECONDS = 5  # how often a waiting page asks again
+ADMIT_BATCH = 1000  # most people one admitter run lets in (bounds the script's time)
+
+_settings: dict[int, tuple[float, RoomSettings]] = {}
+_scripts: dict[int, tuple] = {}
+_lock = threading.Lock()
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def to_ms(moment: datetime | None) -> int | None:
+    """Milliseconds since the epoch of a naive UTC datetime (how the database keeps them)."""
+    return None if moment is None else int(moment.replace(tzinfo=UTC).timestamp() * 1000)
+
+
+@dataclass(frozen=True)
+class RoomSettings:
+    event_id: int
+    opens_ms: int | None  # None: on sale now
+    on: bool
+    rate: int  # people a minute (0: no rate)
+    cap: int  # active shoppers at most (0: no cap)
+    pass_minutes: int
+    early_minutes: int
+
+    @property
+    def pass_ms(self) -> int:
+        return self.pass_minutes * 60_000
+
+    def is_open(self, now: int) -> bool:
+        return self.opens_ms is None or now >= self.opens_ms
+
+    def gathering(self, now: int) -> bool:
+        """The room takes arrivals: from `early_minutes` before opening onwards."""
+        return self.opens_ms is None or now >= self.opens_ms - self.early_minutes * 60_000
+
+
+def settings(event_id: int) -> RoomSettings:
+    """The event's sale and room settings (read at most every 2 s per process).
+
+    Raises:
+        BookingError: event_not_found.
+    """
+    cached = _settings.get(event_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    event = session().get(Event, event_id) if 0 < event_id < 2**31 else None
+    if event is None:
+        raise BookingError("event_not_found")
+    found = RoomSettings(
+        event_id,
+        to_ms(event.sale_opens_at),
+        bool(event.waiting_room),
+        event.admit_per_minute,
+        event.max_shoppers,
+        event.pass_minutes,
+        event.early_minutes,
+    )
+    with _lock:
+        if len(_settings) > 1024:
+            _settings.clear()
+        _settings[event_id] = (time.monotonic() + SETTINGS_SECONDS, found)
+    return found
+
+
+def forget(event_id: int) -> None:
+    """Drop this process's copy of an event's settings (after staff changed them)."""
+    _settings.pop(event_id, None)
+
+
+def _script(name: str):
+    """room_join or room_admit, registered once per Redis client."""
+    client = store().client
+    with _lock:
+        cached = _scripts.get(id(client))
+        if cached is None or cached[0] is not client:
+            lua = resources.files("webapp.booking").joinpath
+            join = client.register_script(lua("lua/room_join.lua").read_text())
+            admit = client.register_script(lua("lua/room_admit.lua").read_text())
+            cached = _scripts[id(client)] = (client, join, admit)
+    return cached[1] if name == "join" else cached[2]
+
+
+def _room_keys(event_id: int) -> list[str]:
+    return [keys.room_queue(event_id), keys.room_admitted(event_id)]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a customer stands: `state` is "admitted" (with a pass), "waiting", "early"
+    (the room opens its doors later) or "open" (no room: shop now)."""
+
+    state: str
+    ahead: int = 0
+    in_line: int = 0
+    eta_seconds: int | None = None
+    token: str | None = None
+    expires_ms: int | None = None
+    opens_ms: int | None = None
+    poll_seconds: int = POLL_SECONDS
+
+
+def join(event_id: int, customer: str, now: int | None = None) -> Place:
+    """Join the event's waiting room, or read one's place: a refresh, a second tab or a
+    reconnect keeps it. Admitted customers get their pass again.
+
+    Raises:
+        BookingError: event_not_found.
+    """
+    now = now_ms() if now is None else now
+    room = settings(event_id)
+    if not room.on:
+        return Place("open", opens_ms=room.opens_ms)
+    if not room.gathering(now):
+        return Place("early", opens_ms=room.opens_ms)
+    client = store().client
+    client.sadd(keys.ROOMS, event_id)
+    early = "0" if room.is_open(now) else "1"
+    reply = _script("join")(
+        keys=[*_room_keys(event_id), keys.room_seq(event_id)],
+        args=[customer, now, room.pass_ms, early, secrets.randbelow(10**12)],
+    )
+    state = reply[0].decode() if isinstance(reply[0], bytes) else reply[0]
+    if state == "admitted":
+        expires = int(float(reply[1])) + room.pass_ms
+        token = passes.issue(customer, event_id, expires)
+        return Place("admitted", token=token, expires_ms=expires, opens_ms=room.opens_ms)
+    ahead, in_line = int(reply[1]), int(reply[2])
+    return Place("waiting", ahead, in_line, _eta(room, ahead, now), opens_ms=room.opens_ms)
+
+
+def _eta(room: RoomSettings, ahead: int, now: int) -> int | None:
+    """Seconds until this place is admitted, roughly: the rate, else the cap's turnover."""
+    until_open = max(0, (room.opens_ms or now) - now) // 1000
+    if room.rate:
+        return until_open + (ahead + 1) * 60 // room.rate
+    if room.cap:
+        return until_open + (ahead // room.cap + 1) * room.pass_minutes * 60
+    return None
+
+
+def admit(event_id: int, now: int | None = None, batch: int = ADMIT_BATCH) -> list[str]:
+    """Let the next people in (at most what the rate and cap allow): one script run."""
+    now = now_ms() if now is None else now
+    room = settings(event_id)
+    admitted = _script("admit")(
+        keys=[*_room_keys(event_id), keys.room_state(event_id)],
+        args=[now, room.rate, room.cap, room.pass_ms, "1" if room.is_open(now) else "0", batch],
+    )
+    return [c.decode() if isinstance(c, bytes) else c for c in admitted]
+
+
+def admit_all(now: int | None = None) -> int:
+    """The admitter (every second): each event whose room is on lets its next people in."""
+    client = store().client
+    count = 0
+    for raw in client.smembers(keys.ROOMS):
+        event_id = int(raw)
+        try:
+            room = settings(event_id)
+        except BookingError:
+            client.srem(keys.ROOMS, raw)
+            continue
+        if not room.on:
+            client.srem(keys.ROOMS, raw)
+            continue
+        count += len(admit(event_id, now))
+    return count
+
+
+def gate(event_id: int, customer: str, token: object, now: int | None = None) -> int:
+    """May this customer hold or buy seats of this event now? Returns the seat cap their
+    pass carries (0: the usual limit).
+
+    Raises:
+        BookingError: queue_required (the room is on and there is no valid pass),
+            sale_not_open (before general sale, without a presale pass), event_not_found.
+    """
+    now = now_ms() if now is None else now
+    room = settings(event_id)
+    opened = room.is_open(now)
+    if opened and not room.on:
+        return 0
+    found = passes.verify(token, customer, event_id, now)
+    if found is not None and (opened or found.kind == "presale"):
+        return found.seat_cap
+    queue_url = f"/events/{event_id}/queue"
+    if not opened and not (room.on and room.gathering(now)):
+        opens = datetime.fromtimestamp(room.opens_ms / 1000, UTC)
+        raise BookingError("sale_not_open", opens=opens.strftime("%d %B %Y, %H:%M UTC"))
+    raise BookingError("queue_required", queue_url=queue_url)
+
+
+def needs_queue(event_id: int, customer: str, token: object, now: int | None = None) -> bool:
+    """Should the event page send this customer to the waiting room first?"""
+    now = now_ms() if now is None else now
+    room = settings(event_id)
+    if not room.on or not room.gathering(now):
+        return False
+    return passes.verify(token, customer, event_id, now) is None
+
+
+@dataclass(frozen=True)
+class RoomFigures:
+    waiting: int
+    active: int  # admitted customers whose pass has not lapsed
+    admitted_total: int
+    paused: bool
+    rate: int
+    cap: int
+    clear_seconds: int | None  # until everyone waiting is in, at the rate
+
+
+def figures(event_id: int, now: int | None = None) -> RoomFigures:
+    """The room as staff see it (one round trip)."""
+    now = now_ms() if now is None else now
+    room = settings(event_id)
+    pipe = store().client.pipeline(transaction=False)
+    pipe.zcard(keys.room_queue(event_id))
+    pipe.zcount(keys.room_admitted(event_id), now - room.pass_ms, "+inf")
+    pipe.hmget(keys.room_state(event_id), ["admitted", "paused"])
+    waiting, active, (total, paused) = pipe.execute()
+    clear = _eta(room, waiting - 1, now) if waiting else 0
+    return RoomFigures(
+        waiting, active, int(total or 0), paused in (b"1", "1"), room.rate, room.cap, clear
+    )
+
+
+def set_paused(event_id: int, paused: bool) -> None:
+    """Pause or resume admission (the line keeps its order)."""
+    store().client.hset(keys.room_state(event_id), "paused", "1" if paused else "0")

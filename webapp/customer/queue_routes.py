@@ -1,0 +1,56 @@
+"""The waiting room's pages and the presale code form."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+
+from webapp import booking
+from webapp.booking import presale, room
+from webapp.booking.errors import BookingError
+from webapp.customer import bp
+from webapp.customer.render import is_htmx
+from webapp.gate import keep_pass
+from webapp.identity import customer_id
+
+
+@bp.get("/events/<int:event_id>/queue")
+def queue(event_id: int):
+    """Join the waiting room (a refresh keeps the place) and show where one stands."""
+    event = booking.get_event(event_id)
+    place = room.join(event_id, customer_id())
+    if place.state in ("admitted", "open"):
+        return _in(event_id, place)
+    return render_template("customer/queue.html", event=event, place=place)
+
+
+@bp.get("/events/<int:event_id>/queue/status")
+def queue_status(event_id: int):
+    """The queue page's live part, polled by htmx; admitted customers go to the seats."""
+    place = room.join(event_id, customer_id())
+    if place.state in ("admitted", "open"):
+        return _in(event_id, place)
+    event = booking.get_event(event_id)
+    return render_template("partials/queue_status.html", event=event, place=place)
+
+
+def _in(event_id: int, place: room.Place):
+    if place.token:
+        keep_pass(event_id, place.token)
+        flash("It is your turn: choose your seats.")
+    target = url_for("customer.event", event_id=event_id)
+    if is_htmx():
+        return "", 200, {"HX-Redirect": target}
+    return redirect(target, 303)
+
+
+@bp.post("/events/<int:event_id>/presale")
+def redeem_presale(event_id: int):
+    """A presale code: a pass to buy before general sale or without queueing."""
+    try:
+        token = presale.redeem(event_id, customer_id(), request.form.get("code"))
+    except BookingError as exc:
+        flash(exc.message)
+        return redirect(url_for("customer.event", event_id=event_id), 303)
+    keep_pass(event_id, token)
+    flash("Presale code accepted: you can choose seats now.")
+    return redirect(url_for("customer.event", event_id=event_id), 303)

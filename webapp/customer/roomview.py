@@ -1,0 +1,36 @@
+"""Words and times for the waiting room and the sale's opening, for the templates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from webapp.booking import room
+
+
+def utc_time(ms: int | None, seconds: bool = False) -> str:
+    """A moment as "20:15 UTC" (today) or "Tue 01 Dec, 20:15 UTC"."""
+    if ms is None:
+        return ""
+    moment = datetime.fromtimestamp(ms / 1000, UTC)
+    clock = moment.strftime("%H:%M:%S" if seconds else "%H:%M")
+    if moment.date() == datetime.now(UTC).date():
+        return f"{clock} UTC"
+    return f"{moment.strftime('%a %d %b')}, {clock} UTC"
+
+
+def wait_words(seconds: int | None) -> str:
+    """An estimated wait in words a person reads at a glance."""
+    if seconds is None:
+        return "we will let you know"
+    if seconds < 60:
+        return "less than a minute"
+    minutes = round(seconds / 60)
+    if minutes < 60:
+        return f"about {minutes} minute{'s' if minutes != 1 else ''}"
+    return f"about {minutes // 60} h {minutes % 60:02d} min"
+
+
+def sale_opens(event_id: int) -> int | None:
+    """When general sale opens (ms), if that is still to come; else None."""
+    opens = room.settings(event_id).opens_ms
+    return opens if opens is not None and opens > room.now_ms() else None
