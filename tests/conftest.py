@@ -64,9 +64,10 @@ def base_config(database_url: str, redis_url: str, **extra) -> dict:
 
 def clean_database() -> None:
     """Empty every table, children first; cached layouts go with them."""
-    from webapp.booking import layouts
+    from webapp.booking import layouts, room
 
     layouts.clear()
+    room.clear()
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(t.name for t in tables)

@@ -96,6 +96,11 @@ def forget(event_id: int) -> None:
     _settings.pop(event_id, None)
 
 
+def clear() -> None:
+    """Forget every cached setting (tests recreate databases, reusing event ids)."""
+    _settings.clear()
+
+
 def _script(name: str):
     """room_join or room_admit, registered once per Redis client."""
     client = store().client

@@ -11,7 +11,8 @@ local life, batch = tonumber(ARGV[4]), tonumber(ARGV[6])
 -- Passes that lapsed no longer count as active shoppers.
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (now - life))
 local tokens = tonumber(redis.call('HGET', KEYS[3], 'tokens') or '0')
-local last = tonumber(redis.call('HGET', KEYS[3], 'last') or ARGV[1])
+-- A room's first run counts one second's worth, as if the tick before it had run.
+local last = tonumber(redis.call('HGET', KEYS[3], 'last') or (now - 1000))
 if ARGV[5] ~= '1' or redis.call('HGET', KEYS[3], 'paused') == '1' then
   redis.call('HSET', KEYS[3], 'tokens', 0, 'last', now)
   return {}

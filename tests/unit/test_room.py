@@ -1,0 +1,152 @@
+"""The waiting room against a real Redis: 10,000 joins, fairness, the admission rate,
+the cap, pausing, and passes that cannot be forged, shared, moved or kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import make_event
+from webapp.booking import passes, room
+from webapp.booking.errors import BookingError
+from webapp.booking.models import Event
+from webapp.extensions import db
+
+T0 = 1_900_000_000_000  # a fixed clock (ms): the tests move time themselves
+MINUTE = 60_000
+
+
+def room_event(opens_ms: int | None = T0, **settings) -> int:
+    event = make_event(rows=2, seats_per_row=10)
+    row = db.session.get(Event, event.id)
+    row.waiting_room = True
+    row.sale_opens_at = None if opens_ms is None else room_datetime(opens_ms)
+    for name, value in settings.items():
+        setattr(row, name, value)
+    db.session.commit()
+    room.forget(event.id)
+    return event.id
+
+
+def room_datetime(ms: int):
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None)
+
+
+def admit_until_empty(event_id: int, start: int, step: int = 1000) -> tuple[list[str], int]:
+    """Run the admitter once a (simulated) second until the line is empty."""
+    order, now = [], start
+    while True:
+        order += room.admit(event_id, now)
+        if room.figures(event_id, now).waiting == 0:
+            return order, now
+        now += step
+
+
+def test_ten_thousand_joins_each_admitted_once_in_a_fair_order(app, rds):
+    event_id = room_event(admit_per_minute=60_000, pass_minutes=60)
+    early = [f"early{i}" for i in range(5000)]
+    late = [f"late{i}" for i in range(5000)]
+    for i, customer in enumerate(early):  # the last 10 minutes before opening
+        assert room.join(event_id, customer, T0 - 10 * MINUTE + i).state == "waiting"
+    for i, customer in enumerate(late):  # after opening, one every millisecond
+        assert room.join(event_id, customer, T0 + i).state == "waiting"
+    assert room.admit(event_id, T0 - 1000) == []  # nobody before opening
+    order, _ = admit_until_empty(event_id, T0 + 5000)
+    assert len(order) == len(set(order)) == 10_000  # everyone, exactly once
+    assert set(order[:5000]) == set(early)  # the pre-opening crowd first...
+    assert order[5000:] == late  # ...then everyone after, in arrival order
+    ranks = [int(c.removeprefix("early")) for c in order[:5000]]
+    in_step = sum(a < b for a, b in zip(ranks, ranks[1:], strict=False)) / 4999
+    assert 0.45 < in_step < 0.55  # shuffled: arriving first gained nothing
+    # Everyone admitted gets a pass when they ask again; nobody is admitted twice.
+    assert room.join(event_id, "early0", T0 + 20_000).state == "admitted"
+    assert room.admit(event_id, T0 + 30_000) == []
+
+
+def test_rejoining_keeps_the_place(app, rds):
+    event_id = room_event(opens_ms=None)
+    for i in range(5):
+        room.join(event_id, f"c{i}", T0 + i)
+    place = room.join(event_id, "c3", T0 + 10)
+    again = room.join(event_id, "c3", T0 + 5000)  # a refresh, a second tab, a reconnect
+    assert place.ahead == again.ahead == 3 and again.in_line == 5
+    assert room.join(event_id, "c9", T0 + 6000).ahead == 5  # a newcomer joins the back
+
+
+@pytest.mark.parametrize("rate", [120, 1200, 6000])
+def test_admission_keeps_to_the_rate_within_five_percent(app, rds, rate):
+    event_id = room_event(opens_ms=None, admit_per_minute=rate, pass_minutes=60)
+    for i in range(8000):
+        room.join(event_id, f"c{i}", T0)
+    admitted = 0
+    for second in range(61):  # the scheduler's tick, once a second, for a minute
+        admitted += len(room.admit(event_id, T0 + second * 1000))
+    assert abs(admitted - rate) <= rate * 0.05, admitted
+
+
+def test_cap_on_active_shoppers_and_pause(app, rds):
+    event_id = room_event(opens_ms=None, admit_per_minute=0, max_shoppers=3, pass_minutes=2)
+    for i in range(10):
+        room.join(event_id, f"c{i}", T0 + i)
+    assert room.admit(event_id, T0 + 1000) == ["c0", "c1", "c2"]
+    assert room.admit(event_id, T0 + 2000) == []  # three shoppers: the cap
+    room.set_paused(event_id, True)
+    assert room.admit(event_id, T0 + 3 * MINUTE) == []  # passes lapsed, but paused
+    room.set_paused(event_id, False)
+    assert room.admit(event_id, T0 + 3 * MINUTE) == ["c3", "c4", "c5"]
+    figures = room.figures(event_id, T0 + 3 * MINUTE)
+    assert (figures.waiting, figures.active, figures.admitted_total) == (4, 3, 6)
+
+
+def test_a_lapsed_pass_means_queueing_again_at_the_back(app, rds):
+    event_id = room_event(opens_ms=None, admit_per_minute=0, max_shoppers=1, pass_minutes=1)
+    room.join(event_id, "ann", T0)
+    room.join(event_id, "bob", T0 + 1)
+    room.admit(event_id, T0 + 10)
+    assert room.join(event_id, "ann", T0 + 20).state == "admitted"
+    later = T0 + 2 * MINUTE
+    place = room.join(event_id, "ann", later)
+    assert place.state == "waiting" and place.ahead == 1  # behind bob
+
+
+def test_passes_cannot_be_forged_shared_moved_or_kept(app, rds):
+    event_id = room_event(opens_ms=None, admit_per_minute=60_000)
+    other = room_event(opens_ms=None, admit_per_minute=60_000)
+    room.join(event_id, "ann", T0)
+    room.admit(event_id, T0 + 1000)
+    token = room.join(event_id, "ann", T0 + 2000).token
+    assert room.gate(event_id, "ann", token, T0 + 3000) == 0  # the genuine pass works
+    forged = token[:-3] + ("AAA" if not token.endswith("AAA") else "BBB")
+    refused = {
+        "forged": (event_id, "ann", forged, T0 + 3000),
+        "another customer": (event_id, "bob", token, T0 + 3000),
+        "another event": (other, "ann", token, T0 + 3000),
+        "lapsed": (event_id, "ann", token, T0 + 2000 + 16 * MINUTE),
+        "none": (event_id, "ann", None, T0 + 3000),
+        "not a string": (event_id, "ann", {"pass": token}, T0 + 3000),
+    }
+    for why, args in refused.items():
+        with pytest.raises(BookingError) as err:
+            room.gate(*args)
+        assert err.value.code == "queue_required", why
+        assert err.value.details["queue_url"] == f"/events/{args[0]}/queue"
+    # A pass signed with another key (another deployment) is a forgery too.
+    app.config["SECRET_KEY"], real = "another-key", app.config["SECRET_KEY"]
+    foreign = passes.issue("ann", event_id, T0 + MINUTE)
+    app.config["SECRET_KEY"] = real
+    with pytest.raises(BookingError):
+        room.gate(event_id, "ann", foreign, T0 + 3000)
+
+
+def test_before_opening_only_a_presale_pass_buys(app, rds):
+    event_id = room_event(opens_ms=T0 + 60 * MINUTE)  # the room gathers from T0 + 30 min
+    with pytest.raises(BookingError) as err:
+        room.gate(event_id, "ann", None, T0)
+    assert err.value.code == "sale_not_open"
+    assert room.join(event_id, "ann", T0).state == "early"
+    queue_pass = passes.issue("ann", event_id, T0 + MINUTE, kind="queue")
+    with pytest.raises(BookingError):  # a queue pass never opens the sale early
+        room.gate(event_id, "ann", queue_pass, T0)
+    presale = passes.issue("ann", event_id, T0 + MINUTE, seat_cap=2, kind="presale")
+    assert room.gate(event_id, "ann", presale, T0) == 2
