@@ -9,7 +9,7 @@ from werkzeug.security import generate_password_hash
 
 from webapp.booking.models import Event, StaffUser
 from webapp.extensions import db
-from webapp.seed import seed_demo
+from webapp.seed import restart_demo_onsale, seed_demo
 
 
 def register_commands(app: Flask) -> None:
@@ -23,6 +23,13 @@ def register_commands(app: Flask) -> None:
             return
         for event in seed_demo(arena=arena):
             click.echo(f"Created event {event.id}: {event.name}")
+
+    @app.cli.command("demo-onsale")
+    def demo_onsale_command() -> None:
+        """Open the on-sale demo's sale a few minutes from now, behind a fresh waiting room."""
+        event = restart_demo_onsale()
+        if event is not None:
+            click.echo(f"{event.name}: sale opens at {event.sale_opens_at:%H:%M:%S} UTC")
 
     @app.cli.command("create-staff")
     @click.argument("email")

@@ -1,12 +1,18 @@
-"""Demo data: a 12-row theatre with two events, and optionally a 20,000-seat arena."""
+"""Demo data: a 12-row theatre with three events (one an on-sale behind a waiting room),
+and optionally a 20,000-seat arena."""
 
 from __future__ import annotations
 
 import math
 from datetime import timedelta
 
+from flask import current_app
+from sqlalchemy import select
+
+from webapp.booking import keys
 from webapp.booking.layout import SectionLayout, create_event
 from webapp.booking.models import Event, utcnow
+from webapp.extensions import db
 
 THEATRE = "The Holdfast Theatre"
 ARENA = "Holdfast Arena"
@@ -66,15 +72,39 @@ def arena_layout() -> list[SectionLayout]:
     return blocks
 
 
+ONSALE = "Macbeth (on-sale demo)"
+ONSALE_OPENS_IN = timedelta(minutes=3)
+
+
 def seed_demo(arena: bool = False) -> list[Event]:
     """Create the demo events; returns them."""
     soon = utcnow().replace(hour=19, minute=30, second=0, microsecond=0)
     events = [
         create_event(THEATRE, "Hamlet", soon + timedelta(days=7), theatre_layout()),
         create_event(THEATRE, "The Tempest", soon + timedelta(days=14), theatre_layout()),
+        create_event(THEATRE, ONSALE, soon + timedelta(days=21), theatre_layout()),
     ]
+    restart_demo_onsale()
     if arena:
         events.append(
             create_event(ARENA, "Arena Spectacular", soon + timedelta(days=30), arena_layout())
         )
     return events
+
+
+def restart_demo_onsale() -> Event | None:
+    """The on-sale demo's sale opens a few minutes from now behind a waiting room (make run
+    calls this on every start, so a newcomer sees the room gather, shuffle and admit)."""
+    event = db.session.scalar(select(Event).where(Event.name == ONSALE))
+    if event is None:
+        return None
+    event.sale_opens_at = utcnow().replace(microsecond=0) + ONSALE_OPENS_IN
+    event.waiting_room = True
+    event.admit_per_minute, event.max_shoppers = 30, 0
+    event.pass_minutes, event.early_minutes = 10, 30
+    db.session.commit()
+    client = current_app.extensions["holdfast_holdstore"].client
+    client.delete(*(key(event.id) for key in (keys.room_queue, keys.room_admitted,
+                                              keys.room_state, keys.room_seq)))  # fmt: skip
+    client.sadd(keys.ROOMS, event.id)
+    return event

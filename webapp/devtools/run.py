@@ -37,6 +37,7 @@ def main() -> None:
     try:
         flask("db", "upgrade", env=env)
         flask("seed-demo", "--if-empty", env=env)
+        flask("demo-onsale", env=env)
         print(f"\n  Holdfast is starting at http://127.0.0.1:{port}/  (Ctrl-C stops everything)")
         print("  Staff accounts: flask --app webapp create-staff you@example.com\n")
         subprocess.run(

@@ -1,0 +1,181 @@
+"""The waiting room and presale codes through the pages and the API: every way to hold
+or buy is gated, the queue page works with and without JavaScript, staff run the room
+(audited), the event list shows the sale's settings."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from tests.factories import make_event, seat_ids
+from tests.web.test_staff import logged_in, staff  # noqa: F401  (fixtures)
+from webapp.booking import presale, room
+from webapp.booking.models import Event, StaffAction, utcnow
+from webapp.extensions import db
+
+HX = {"HX-Request": "true"}
+
+
+def with_room(opens_in: timedelta | None = None, **settings):
+    event = make_event(rows=3, seats_per_row=10)
+    row = db.session.get(Event, event.id)
+    row.waiting_room = True
+    row.sale_opens_at = utcnow() + opens_in if opens_in is not None else None
+    for name, value in settings.items():
+        setattr(row, name, value)
+    db.session.commit()
+    room.forget(event.id)
+    return event
+
+
+def admit_everyone(event_id: int) -> None:
+    now = room.now_ms()
+    for second in range(5):
+        room.admit(event_id, now + second * 1000)
+
+
+def test_api_holds_and_checkout_need_a_pass_from_the_queue(app, client):
+    event = with_room(admit_per_minute=6000)
+    ids = seat_ids(event)
+    r = client.post(f"/api/v1/events/{event.id}/holds", json={"seat_ids": ids[:1]})
+    assert r.status_code == 403
+    assert r.get_json()["error"] == "queue_required"
+    assert r.get_json()["queue_url"] == f"/events/{event.id}/queue"
+    assert "waiting room" in r.get_json()["message"]
+    first = client.post(f"/api/v1/events/{event.id}/queue").get_json()
+    assert first["state"] == "waiting" and first["position"] == 1 and "pass" not in first
+    again = client.post(f"/api/v1/events/{event.id}/queue").get_json()
+    assert again["position"] == 1  # joining again keeps the place
+    admit_everyone(event.id)
+    admitted = client.post(f"/api/v1/events/{event.id}/queue").get_json()
+    assert admitted["state"] == "admitted" and admitted["pass"] and admitted["pass_expires_at"]
+    r = client.post(f"/api/v1/events/{event.id}/holds", json={"seat_ids": ids[:1]})
+    assert r.status_code == 201
+    done = client.post(
+        f"/api/v1/holds/{r.get_json()['hold_id']}/checkout",
+        json={"name": "Ann", "email": "ann@example.com"},
+        headers={"Idempotency-Key": "k1"},
+    )
+    assert done.status_code == 201
+    # Another customer with the first one's pass in the header is refused.
+    other = app.test_client()
+    r = other.post(
+        f"/api/v1/events/{event.id}/holds",
+        json={"seat_ids": ids[2:3]},
+        headers={"X-Queue-Pass": admitted["pass"]},
+    )
+    assert r.status_code == 403 and r.get_json()["error"] == "queue_required"
+
+
+def test_pages_send_the_customer_to_the_queue_and_back(app, client):
+    event = with_room(admit_per_minute=6000)
+    page = client.get(f"/events/{event.id}")
+    assert page.status_code == 303 and page.location.endswith(f"/events/{event.id}/queue")
+    r = client.post(f"/events/{event.id}/toggle", data={"seat": seat_ids(event)[0]})
+    assert r.status_code == 303 and r.location.endswith("/queue")  # no JavaScript
+    r = client.post(f"/events/{event.id}/best", data={"quantity": 2}, headers=HX)
+    assert r.headers["HX-Redirect"].endswith(f"/events/{event.id}/queue")
+    html = client.get(f"/events/{event.id}/queue").data.decode()
+    assert "Your place in line: <strong>1</strong> of 1" in html
+    assert "People ahead of you: <strong>0</strong>" in html
+    assert 'http-equiv="refresh"' in html  # refreshes itself without JavaScript
+    assert 'hx-trigger="every 5s"' in html and "Next update at" in html
+    assert 'role="status"' in html
+    status = client.get(f"/events/{event.id}/queue/status", headers=HX)
+    assert status.status_code == 200 and "HX-Redirect" not in status.headers
+    admit_everyone(event.id)
+    status = client.get(f"/events/{event.id}/queue/status", headers=HX)
+    assert status.headers["HX-Redirect"].endswith(f"/events/{event.id}")
+    assert client.get(f"/events/{event.id}").status_code == 200
+    r = client.post(f"/events/{event.id}/toggle", data={"seat": seat_ids(event)[0]}, headers=HX)
+    assert r.status_code == 200 and "Your basket" in r.data.decode()
+
+
+def test_before_opening_the_page_counts_down_and_a_presale_code_buys(app, client):
+    event = with_room(opens_in=timedelta(hours=2))
+    html = client.get(f"/events/{event.id}").data.decode()  # hours away: no room yet
+    assert "Sales open at" in html and 'class="opens-countdown"' in html
+    assert 'name="code"' in html
+    r = client.post(f"/api/v1/events/{event.id}/holds", json={"quantity": 1})
+    assert r.status_code == 403 and r.get_json()["error"] == "sale_not_open"
+    presale.create_code(event.id, "EARLY-BIRD", 5, 2, None, None, actor="staff:x")
+    r = client.post(f"/events/{event.id}/presale", data={"code": "nope"})
+    assert r.status_code == 303
+    r = client.post(f"/events/{event.id}/presale", data={"code": "early-bird"})
+    assert r.status_code == 303
+    r = client.post(f"/api/v1/events/{event.id}/holds", json={"quantity": 3})
+    assert r.status_code == 409 and r.get_json()["error"] == "seat_limit"  # the code's cap
+    r = client.post(f"/api/v1/events/{event.id}/holds", json={"quantity": 2})
+    assert r.status_code == 201
+    api = app.test_client().post(f"/api/v1/events/{event.id}/presale", json={"code": "EARLY-BIRD"})
+    assert api.status_code == 200 and api.get_json()["pass"]
+    bad = app.test_client().post(f"/api/v1/events/{event.id}/presale", json={"code": ["x"]})
+    assert bad.status_code == 404 and bad.get_json()["error"] == "code_not_found"
+
+
+def test_events_list_shows_the_sale_settings(app, client):
+    event = with_room(opens_in=timedelta(hours=2))
+    make_event(rows=1, seats_per_row=5)
+    listed = {e["id"]: e for e in client.get("/api/v1/events").get_json()["events"]}
+    assert listed[event.id]["waiting_room"] is True
+    assert listed[event.id]["sale_opens_at"].endswith("Z")
+    others = [e for i, e in listed.items() if i != event.id]
+    assert others[0]["waiting_room"] is False and others[0]["sale_opens_at"] is None
+
+
+def test_staff_run_the_room_and_every_change_is_audited(app, logged_in):  # noqa: F811
+    event = with_room(admit_per_minute=60)
+    for i in range(3):
+        room.join(event.id, f"c{i}")
+    html = logged_in.get(f"/staff/events/{event.id}/room").data.decode()
+    assert re.search(r"<dt>Waiting</dt><dd>3</dd>", html)
+    live = logged_in.get(f"/staff/events/{event.id}/room", headers=HX).data.decode()
+    assert "<dt>Waiting</dt><dd>3</dd>" in live and "<h1>" not in live
+    logged_in.post(f"/staff/events/{event.id}/room/pause")
+    assert room.admit(event.id, room.now_ms() + 60_000) == []
+    logged_in.post(f"/staff/events/{event.id}/room/pause", data={"resume": "1"})
+    logged_in.post(f"/staff/events/{event.id}/room/rate", data={"admit_per_minute": "600"})
+    r = logged_in.post(f"/staff/events/{event.id}/room/rate", data={"admit_per_minute": "lots"})
+    assert r.status_code == 303
+    form = {
+        "sale_opens_at": "not a date",
+        "waiting_room": "1",
+        "admit_per_minute": "100",
+        "max_shoppers": "0",
+        "pass_minutes": "15",
+        "early_minutes": "30",
+    }
+    logged_in.post(f"/staff/events/{event.id}/room/settings", data=form)
+    assert "a whole number" in logged_in.get(f"/staff/events/{event.id}/room").data.decode()
+    logged_in.post(
+        f"/staff/events/{event.id}/room/settings", data=form | {"sale_opens_at": "2031-01-01T10:00"}
+    )
+    logged_in.post(f"/staff/events/{event.id}/room/open")
+    logged_in.post(
+        f"/staff/events/{event.id}/presale-codes",
+        data={"code": "FANS", "max_uses": "10", "seat_cap": "4"},
+    )
+    db.session.commit()
+    row = db.session.get(Event, event.id)
+    assert row.admit_per_minute == 100 and row.sale_opens_at <= utcnow()
+    actions = [a.action for a in db.session.query(StaffAction).order_by(StaffAction.id)]
+    assert actions == [
+        "paused", "resumed", "rate", "room settings", "opened now", "presale code",
+    ]  # fmt: skip
+    assert all(a.actor == "staff:boss@example.com" for a in db.session.query(StaffAction))
+    page = logged_in.get(f"/staff/events/{event.id}/room").data.decode()
+    assert "FANS" in page and "0 of 10" in page and "opened now" in page
+
+
+@pytest.mark.parametrize("value", ["-1", "x", "100001", ""])
+def test_bad_room_settings_change_nothing(app, logged_in, value):  # noqa: F811
+    event = with_room(admit_per_minute=60)
+    form = {"waiting_room": "1", "admit_per_minute": value, "max_shoppers": "0",
+            "pass_minutes": "15", "early_minutes": "30"}  # fmt: skip
+    r = logged_in.post(f"/staff/events/{event.id}/room/settings", data=form)
+    assert r.status_code == 303
+    db.session.commit()
+    assert db.session.get(Event, event.id).admit_per_minute == 60
+    assert db.session.query(StaffAction).count() == 0
