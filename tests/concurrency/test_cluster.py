@@ -178,3 +178,30 @@ def test_rush_on_the_cluster_sells_each_seat_once(
     db.session.commit()
     active = db.session.scalars(select(BookingSeat.seat_id).where(BookingSeat.active)).all()
     assert len(active) == len(set(active)) == 300
+
+
+def test_waiting_room_on_every_primary(cluster_app):
+    """Joins, admission and figures on each primary: the room's keys share the event's
+    hash tag, so its Lua scripts run on a cluster as they do on one Redis."""
+    from webapp.booking import room
+    from webapp.booking.models import Event
+
+    client = cluster_app.extensions["holdfast_redis"]
+    for event in events_on_every_primary(client):
+        row = db.session.get(Event, event.id)
+        row.waiting_room, row.admit_per_minute = True, 60_000
+        db.session.commit()
+        room.forget(event.id)
+        now = room.now_ms()
+        for i in range(200):
+            assert room.join(event.id, f"c{i}", now).state == "waiting"
+        admitted = []
+        for second in range(1, 6):
+            admitted += room.admit(event.id, now + second * 1000)
+        assert admitted == [f"c{i}" for i in range(200)]
+        place = room.join(event.id, "c7", now + 6000)
+        assert place.state == "admitted"
+        assert room.gate(event.id, "c7", place.token, now + 7000) == 0
+        figures = room.figures(event.id, now + 7000)
+        assert (figures.waiting, figures.active, figures.admitted_total) == (0, 200, 200)
+    assert room.admit_all(room.now_ms()) == 0  # the admitter walks every room's node
