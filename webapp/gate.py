@@ -32,6 +32,23 @@ def keep_pass(event_id: int, token: str) -> None:
     session["passes"] = dict(list(kept.items())[-8:])
 
 
+def queue_ticket(event_id: int) -> tuple[int, str]:
+    """(place, epoch) of this session in the event's line, as the last join gave them."""
+    found = session.get("queue", {}).get(str(event_id))
+    return (found[0], found[1]) if isinstance(found, list) and len(found) == 2 else (0, "")
+
+
+def keep_place(event_id: int, place: room.Place) -> None:
+    """After a join or a poll: keep the pass, or the place in line (the session changes,
+    and so its cookie, only when they do)."""
+    if place.token:
+        keep_pass(event_id, place.token)
+    if place.state == "waiting" and queue_ticket(event_id) != (place.place, place.epoch):
+        kept = dict(session.get("queue", {}))
+        kept[str(event_id)] = [place.place, place.epoch]
+        session["queue"] = dict(list(kept.items())[-8:])
+
+
 def require_pass(view: Callable) -> Callable:
     """Refuse the route without a valid pass where the event needs one; else note the
     pass's seat cap for the domain (context.seat_limit)."""

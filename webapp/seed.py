@@ -106,5 +106,4 @@ def restart_demo_onsale() -> Event | None:
     client = current_app.extensions["holdfast_holdstore"].client
     client.delete(*(key(event.id) for key in (keys.room_queue, keys.room_admitted,
                                               keys.room_state, keys.room_seq)))  # fmt: skip
-    client.sadd(keys.ROOMS, event.id)
     return event

@@ -150,3 +150,42 @@ def test_before_opening_only_a_presale_pass_buys(app, rds):
         room.gate(event_id, "ann", queue_pass, T0)
     presale = passes.issue("ann", event_id, T0 + MINUTE, seat_cap=2, kind="presale")
     assert room.gate(event_id, "ann", presale, T0) == 2
+
+
+def test_polls_are_answered_from_the_place_without_asking_redis(app, rds, monkeypatch):
+    """The crowd's polls: after one read of the room's counts a second, a poll costs no
+    Redis round trip, and gives the same answer a real join would."""
+    from redis.connection import Connection
+
+    event_id = room_event(admit_per_minute=60)  # one a second
+    early = {c: room.join(event_id, c, T0 - MINUTE + i) for i, c in enumerate(["a", "b", "c"])}
+    assert all(p.place == 0 and p.ahead is None for p in early.values())  # not drawn yet
+    waiting = room.peek(event_id, "b", 0, early["b"].epoch, T0 - 1000)
+    assert waiting.ahead is None and waiting.in_line == 3
+    room.admit(event_id, T0 + 1000)  # opening: the draw numbers the early crowd 1..3
+    room.forget(event_id)
+    drawn = {c: room.join(event_id, c, T0 + 1500) for c in "abc"}
+    assert sorted(p.place for p in drawn.values() if p.state == "waiting") == [2, 3]
+    room.join(event_id, "d", T0 + 2000)  # after opening: numbered after the draw
+    assert room.join(event_id, "d", T0 + 2000).place == 4
+    sent = {"n": 0}
+    original = Connection.send_packed_command
+
+    def counting(self, command, check_health=True):
+        sent["n"] += 1
+        return original(self, command, check_health)
+
+    places = {c: room.join(event_id, c, T0 + 2500) for c in "bcd"}
+    places = {c: p for c, p in places.items() if p.state == "waiting"}
+    room.settings(event_id)
+    monkeypatch.setattr(Connection, "send_packed_command", counting)
+    for _ in range(100):
+        for c, p in places.items():
+            assert room.peek(event_id, c, p.place, p.epoch, T0 + 3000).state == "waiting"
+    assert sent["n"] == 1  # one snapshot read answered every one of the polls
+    monkeypatch.setattr(Connection, "send_packed_command", original)
+    for c in "bcd":  # and each poll's answer is what Redis would say
+        real = room.join(event_id, c, T0 + 3000)
+        assert room.peek(event_id, c, real.place, real.epoch, T0 + 3000).ahead == real.ahead
+    forged = room.peek(event_id, "b", 1, "not-the-epoch", T0 + 3000)  # a stale session
+    assert forged.place == room.join(event_id, "b", T0 + 3000).place

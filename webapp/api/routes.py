@@ -17,7 +17,7 @@ from webapp.booking.catalog import get_booking, list_events
 from webapp.booking.errors import BookingError
 from webapp.booking.serialize import booking_dict, queue_dict
 from webapp.extensions import csrf
-from webapp.gate import keep_pass, require_pass
+from webapp.gate import keep_pass, keep_place, queue_ticket, require_pass
 from webapp.identity import customer_id
 from webapp.limits import limit_checkout, limit_holds
 
@@ -66,8 +66,16 @@ def join_queue(event_id: int):
     """Join the event's waiting room or read one's place (idempotent); admitted
     customers get their pass, also kept in the session."""
     place = room.join(event_id, customer_id())
-    if place.token:
-        keep_pass(event_id, place.token)
+    keep_place(event_id, place)
+    return jsonify(queue_dict(event_id, place))
+
+
+@bp.get("/events/<int:event_id>/queue")
+def poll_queue(event_id: int):
+    """Where one stands, from the session's place (cheap: what a waiting client polls);
+    joins for real when there is no place yet or one's turn has come."""
+    place = room.peek(event_id, customer_id(), *queue_ticket(event_id))
+    keep_place(event_id, place)
     return jsonify(queue_dict(event_id, place))
 
 

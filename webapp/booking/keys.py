@@ -141,6 +141,3 @@ def room_state(event_id: int) -> str:
 def room_seq(event_id: int) -> str:
     """Waiting room: arrival counter for places after opening."""
     return f"{tag(event_id)}:room:seq"
-
-
-ROOMS = f"{PREFIX}:rooms"  # ids of events whose waiting room is on (the admitter's list)

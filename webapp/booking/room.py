@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 
+from sqlalchemy import select
+
 from webapp.booking import keys, passes
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
@@ -94,23 +96,29 @@ def settings(event_id: int) -> RoomSettings:
 def forget(event_id: int) -> None:
     """Drop this process's copy of an event's settings (after staff changed them)."""
     _settings.pop(event_id, None)
+    _peeks.pop(event_id, None)
 
 
 def clear() -> None:
     """Forget every cached setting (tests recreate databases, reusing event ids)."""
     _settings.clear()
+    _peeks.clear()
 
 
 def _script(name: str):
-    """room_join or room_admit, registered once per Redis client."""
+    """room_join or room_admit (each with the draw), registered once per Redis client."""
     client = store().client
     with _lock:
         cached = _scripts.get(id(client))
         if cached is None or cached[0] is not client:
             lua = resources.files("webapp.booking").joinpath
-            join = client.register_script(lua("lua/room_join.lua").read_text())
-            admit = client.register_script(lua("lua/room_admit.lua").read_text())
-            cached = _scripts[id(client)] = (client, join, admit)
+            draw = lua("lua/room_draw.lua").read_text()
+
+            def load(script: str):
+                text = lua(f"lua/{script}.lua").read_text().replace("-- @DRAW@", draw + "\n--")
+                return client.register_script(text)
+
+            cached = _scripts[id(client)] = (client, load("room_join"), load("room_admit"))
     return cached[1] if name == "join" else cached[2]
 
 
@@ -121,16 +129,25 @@ def _room_keys(event_id: int) -> list[str]:
 @dataclass(frozen=True)
 class Place:
     """Where a customer stands: `state` is "admitted" (with a pass), "waiting", "early"
-    (the room opens its doors later) or "open" (no room: shop now)."""
+    (the room opens its doors later) or "open" (no room: shop now). `place` is the
+    customer's number in line once places are drawn (0 before: `ahead` is then None),
+    and `epoch` names the room it belongs to; the two let a poll work out `ahead` from
+    the count admitted so far, without asking Redis (see `peek`)."""
 
     state: str
-    ahead: int = 0
+    ahead: int | None = 0
     in_line: int = 0
     eta_seconds: int | None = None
     token: str | None = None
     expires_ms: int | None = None
     opens_ms: int | None = None
     poll_seconds: int = POLL_SECONDS
+    place: int = 0
+    epoch: str = ""
+
+
+def _text(value) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)
 
 
 def join(event_id: int, customer: str, now: int | None = None) -> Place:
@@ -146,25 +163,92 @@ def join(event_id: int, customer: str, now: int | None = None) -> Place:
         return Place("open", opens_ms=room.opens_ms)
     if not room.gathering(now):
         return Place("early", opens_ms=room.opens_ms)
-    client = store().client
-    client.sadd(keys.ROOMS, event_id)
     early = "0" if room.is_open(now) else "1"
     reply = _script("join")(
-        keys=[*_room_keys(event_id), keys.room_seq(event_id)],
-        args=[customer, now, room.pass_ms, early, secrets.randbelow(10**12)],
+        keys=[*_room_keys(event_id), keys.room_seq(event_id), keys.room_state(event_id)],
+        args=[
+            customer,
+            now,
+            room.pass_ms,
+            early,
+            secrets.randbelow(10**12),
+            secrets.token_hex(8),
+        ],
     )
-    state = reply[0].decode() if isinstance(reply[0], bytes) else reply[0]
-    if state == "admitted":
+    if _text(reply[0]) == "admitted":
         expires = int(float(reply[1])) + room.pass_ms
         token = passes.issue(customer, event_id, expires)
-        return Place("admitted", token=token, expires_ms=expires, opens_ms=room.opens_ms)
-    ahead, in_line = int(reply[1]), int(reply[2])
-    return Place("waiting", ahead, in_line, _eta(room, ahead, now), opens_ms=room.opens_ms)
+        return Place(
+            "admitted",
+            token=token,
+            expires_ms=expires,
+            opens_ms=room.opens_ms,
+            epoch=_text(reply[2]),
+        )
+    ahead, in_line, place = int(reply[1]), int(reply[2]), int(float(reply[3]))
+    if not place:  # before the draw: a random place, its rank means nothing yet
+        return Place("waiting", None, in_line, _eta(room, None, now), opens_ms=room.opens_ms,
+                     epoch=_text(reply[4]))  # fmt: skip
+    return Place(
+        "waiting",
+        ahead,
+        in_line,
+        _eta(room, ahead, now),
+        opens_ms=room.opens_ms,
+        place=place,
+        epoch=_text(reply[4]),
+    )
 
 
-def _eta(room: RoomSettings, ahead: int, now: int) -> int | None:
-    """Seconds until this place is admitted, roughly: the rate, else the cap's turnover."""
+PEEK_SECONDS = 1.0  # how old the admitted count behind a poll's answer may be
+_peeks: dict[int, tuple[float, tuple]] = {}
+
+
+def _snapshot(event_id: int) -> tuple[str, bool, int, int]:
+    """(epoch, drawn, admitted so far, in line) of the room, read at most once a second
+    per process: what every poll of the crowd is answered from."""
+    cached = _peeks.get(event_id)
+    if cached is not None and cached[0] > time.monotonic():
+        return cached[1]
+    pipe = store().client.pipeline(transaction=False)
+    pipe.hmget(keys.room_state(event_id), ["epoch", "drawn", "admitted"])
+    pipe.zcard(keys.room_queue(event_id))
+    (epoch, drawn, admitted), waiting = pipe.execute()
+    found = (_text(epoch or ""), drawn in (b"1", "1"), int(admitted or 0), int(waiting))
+    if len(_peeks) > 1024:
+        _peeks.clear()
+    _peeks[event_id] = (time.monotonic() + PEEK_SECONDS, found)
+    return found
+
+
+def peek(event_id: int, customer: str, place: int, epoch: str, now: int | None = None) -> Place:
+    """A poll from someone in line: where they stand, worked out from their place and
+    the room's admitted count (cached a second per process), so the crowd's polls cost
+    Redis nothing; only a customer whose turn has come (or who has no place yet) joins
+    for real, to collect the pass."""
+    now = now_ms() if now is None else now
+    room = settings(event_id)
+    if not room.on or not room.gathering(now):
+        return join(event_id, customer, now)
+    current, drawn, admitted, waiting = _snapshot(event_id)
+    if not epoch or epoch != current or (drawn and not place):
+        return join(event_id, customer, now)
+    if not drawn:
+        return Place("waiting", None, waiting, _eta(room, None, now), opens_ms=room.opens_ms,
+                     place=0, epoch=epoch)  # fmt: skip
+    ahead = place - 1 - admitted
+    if ahead < 0:
+        return join(event_id, customer, now)
+    return Place("waiting", ahead, max(waiting, ahead + 1), _eta(room, ahead, now),
+                 opens_ms=room.opens_ms, place=place, epoch=epoch)  # fmt: skip
+
+
+def _eta(room: RoomSettings, ahead: int | None, now: int) -> int | None:
+    """Seconds until this place is admitted, roughly: the rate, else the cap's turnover
+    (before the draw, when the place is not known: until opening)."""
     until_open = max(0, (room.opens_ms or now) - now) // 1000
+    if ahead is None:
+        return until_open
     if room.rate:
         return until_open + (ahead + 1) * 60 // room.rate
     if room.cap:
@@ -184,21 +268,11 @@ def admit(event_id: int, now: int | None = None, batch: int = ADMIT_BATCH) -> li
 
 
 def admit_all(now: int | None = None) -> int:
-    """The admitter (every second): each event whose room is on lets its next people in."""
-    client = store().client
-    count = 0
-    for raw in client.smembers(keys.ROOMS):
-        event_id = int(raw)
-        try:
-            room = settings(event_id)
-        except BookingError:
-            client.srem(keys.ROOMS, raw)
-            continue
-        if not room.on:
-            client.srem(keys.ROOMS, raw)
-            continue
-        count += len(admit(event_id, now))
-    return count
+    """The admitter (every second): each event whose room is on lets its next people in
+    (the rooms come from the database: one small query a run)."""
+    rooms = session().scalars(select(Event.id).where(Event.waiting_room)).all()
+    session().commit()  # end the read: the next run sees staff changes
+    return sum(len(admit(event_id, now)) for event_id in rooms)
 
 
 def gate(event_id: int, customer: str, token: object, now: int | None = None) -> int:

@@ -8,11 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from webapp.booking import keys, room
+from webapp.booking import room
 from webapp.booking.audit import current_actor
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
-from webapp.booking.holdstore import store
 from webapp.booking.models import Event, StaffAction, utcnow
 from webapp.database import write_transaction
 
@@ -65,8 +64,6 @@ def configure(event_id: int, settings: RoomForm) -> None:
                 setattr(event, name, value)
         if changed:
             _record(s, event_id, "room settings", "; ".join(changed))
-    if settings.waiting_room:
-        store().client.sadd(keys.ROOMS, event_id)
     room.forget(event_id)
 
 

@@ -45,7 +45,7 @@ def queue_dict(event_id: int, place) -> dict:
     }
     if place.state == "waiting":
         found |= {
-            "position": place.ahead + 1,
+            "position": None if place.ahead is None else place.ahead + 1,
             "ahead": place.ahead,
             "in_line": place.in_line,
             "eta_seconds": place.eta_seconds,

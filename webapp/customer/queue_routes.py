@@ -9,7 +9,7 @@ from webapp.booking import presale, room
 from webapp.booking.errors import BookingError
 from webapp.customer import bp
 from webapp.customer.render import is_htmx
-from webapp.gate import keep_pass
+from webapp.gate import keep_pass, keep_place, queue_ticket
 from webapp.identity import customer_id
 
 
@@ -18,6 +18,7 @@ def queue(event_id: int):
     """Join the waiting room (a refresh keeps the place) and show where one stands."""
     event = booking.get_event(event_id)
     place = room.join(event_id, customer_id())
+    keep_place(event_id, place)
     if place.state in ("admitted", "open"):
         return _in(event_id, place)
     return render_template("customer/queue.html", event=event, place=place)
@@ -25,17 +26,19 @@ def queue(event_id: int):
 
 @bp.get("/events/<int:event_id>/queue/status")
 def queue_status(event_id: int):
-    """The queue page's live part, polled by htmx; admitted customers go to the seats."""
-    place = room.join(event_id, customer_id())
+    """The queue page's live part, polled by htmx; admitted customers go to the seats.
+    Answered from the session's place and the room's admitted count (see room.peek)."""
+    place = room.peek(event_id, customer_id(), *queue_ticket(event_id))
+    keep_place(event_id, place)
     if place.state in ("admitted", "open"):
         return _in(event_id, place)
-    event = booking.get_event(event_id)
-    return render_template("partials/queue_status.html", event=event, place=place)
+    # No database read: the crowd polls this every few seconds (room.peek raised
+    # event_not_found already for an unknown event).
+    return render_template("partials/queue_status.html", event_id=event_id, place=place)
 
 
 def _in(event_id: int, place: room.Place):
     if place.token:
-        keep_pass(event_id, place.token)
         flash("It is your turn: choose your seats.")
     target = url_for("customer.event", event_id=event_id)
     if is_htmx():

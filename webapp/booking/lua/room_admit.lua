@@ -13,6 +13,8 @@ redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', '(' .. (now - life))
 local tokens = tonumber(redis.call('HGET', KEYS[3], 'tokens') or '0')
 -- A room's first run counts one second's worth, as if the tick before it had run.
 local last = tonumber(redis.call('HGET', KEYS[3], 'last') or (now - 1000))
+-- @DRAW@ (room.py puts the draw here)
+if ARGV[5] == '1' then draw(KEYS[1], KEYS[3]) end
 if ARGV[5] ~= '1' or redis.call('HGET', KEYS[3], 'paused') == '1' then
   redis.call('HSET', KEYS[3], 'tokens', 0, 'last', now)
   return {}
