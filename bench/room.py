@@ -3,6 +3,7 @@ ratio of a trivial route in the same run; then what admitting 10,000 people cost
 Redis round trips and server CPU.
 
     python -m bench.room [--seconds 5] [--connections 16] [--database-url URL]
+                         [--waiting 2000] [--people 10000]
 
 One gunicorn as `make run` starts it (2 gthread workers x 8 threads), rate limits off,
 the event's room on with the defaults a venue gets (200 people a minute, 15-minute
@@ -127,6 +128,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--waiting", type=int, default=2000)
+    parser.add_argument("--people", type=int, default=10_000, help="admitted in-process")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench does it)")
@@ -182,7 +184,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                     "server_cpu_ms_per_req": 1000 * cpu / max(1, result["requests"]),
                 }
             )
-        admission = admission_cost(admit_event)
+        admission = admission_cost(admit_event, args.people)
         dialect = db.engine.dialect.name
     trivial = rows[0]["rps"]
     for row in rows:

@@ -63,3 +63,15 @@ def test_orphans_runs_and_the_rule_leaves_no_single_seat():
     lines = run("bench.orphans", "--seats", "60")
     assert [line["no_orphans"] for line in lines] == [False, True]
     assert all(line["groups"] > 0 for line in lines)
+
+
+def test_room_runs_under_wrk():
+    lines = run("bench.room", "--seconds", "1", "--connections", "4", "--waiting", "20",
+                "--people", "300")  # fmt: skip
+    routes = [line for line in lines if "route" in line]
+    assert len(routes) == 5 and routes[0]["vs_trivial"] == 1.0
+    assert all(line["requests"] > 0 and line["non2xx"] == 0 for line in routes)
+    admission = lines[-1]["admission"]
+    # One round trip a run (plus loading the script once: NOSCRIPT, then the script).
+    assert admission["people"] == 300
+    assert admission["redis_round_trips"] <= admission["admitter_runs"] + 2
