@@ -180,3 +180,28 @@ def test_bad_room_settings_change_nothing(app, logged_in, value):  # noqa: F811
     db.session.commit()
     assert db.session.get(Event, event.id).admit_per_minute == 60
     assert db.session.query(StaffAction).count() == 0
+
+
+def test_staff_set_the_sale_and_room_when_creating_an_event(app, logged_in):  # noqa: F811
+    from webapp.booking.models import Venue
+
+    make_event(rows=1, seats_per_row=5)
+    venue = db.session.query(Venue).first()
+    venue.layout = "Stalls: rows A-B, 5 seats, £10"
+    db.session.commit()
+    form = {
+        "venue_id": venue.id, "name": "Gala", "starts_at": "2031-05-01T19:30",
+        "sale_opens_at": "2031-04-01T10:00", "waiting_room": "1", "admit_per_minute": "x",
+        "max_shoppers": "0", "pass_minutes": "15", "early_minutes": "30",
+    }  # fmt: skip
+    r = logged_in.post("/staff/events/new", data=form)
+    assert r.status_code == 422 and "People let in a minute" in r.data.decode()
+    assert db.session.query(Event).filter_by(name="Gala").count() == 0
+    r = logged_in.post("/staff/events/new", data=form | {"admit_per_minute": "120"})
+    assert r.status_code == 303
+    db.session.commit()
+    gala = db.session.query(Event).filter_by(name="Gala").one()
+    assert gala.waiting_room and gala.admit_per_minute == 120
+    assert gala.sale_opens_at.isoformat() == "2031-04-01T10:00:00"
+    listed = {e["id"]: e for e in logged_in.get("/api/v1/events").get_json()["events"]}
+    assert listed[gala.id]["waiting_room"] is True

@@ -165,11 +165,14 @@ def create_event_at(
     starts_at: datetime | None,
     prices: dict[str, str | None],
     no_orphans: bool = True,
+    check_only: bool = False,
 ) -> tuple[Event | None, list[str]]:
     """Create an event at a venue with a price per section; returns (event, errors).
 
     `prices`: what staff typed per section ("12.50", "£12.50"; blank keeps the layout's).
     `no_orphans`: refuse holds that leave a single seat on its own (fixed for the event).
+    `check_only`: report what is wrong without creating anything (another part of the
+    form was refused, and every mistake is shown at once).
     """
     venue = session().get(Venue, venue_id)
     errors = []
@@ -192,6 +195,6 @@ def create_event_at(
             errors.append(f"Give a price for {section.name}.")
         elif price is not None:
             section.price_cents = price
-    if errors:
+    if errors or check_only:
         return None, errors
     return create_event(venue.name, name.strip(), starts_at, sections, no_orphans), []

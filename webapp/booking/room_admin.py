@@ -35,11 +35,17 @@ class RoomForm:
     early_minutes: int
 
 
+DEFAULTS = RoomForm(None, False, 200, 0, 15, 30)  # what a new event gets (the model's)
+
+
 def read_form(form, opens_at: datetime | None) -> RoomForm:
     """Room settings from a staff form, or invalid_input naming the field to fix."""
     values = {}
     for name, (low, high, words) in LIMITS.items():
-        text = (form.get(name) or "").strip()
+        if form.get(name) is None:  # a form without the room's fields: the defaults
+            values[name] = getattr(DEFAULTS, name)
+            continue
+        text = form.get(name).strip()
         if not text.isdigit() or not low <= int(text) <= high:
             raise BookingError("invalid_input", f"{words}: a whole number from {low} to {high}.")
         values[name] = int(text)

@@ -7,13 +7,14 @@ from datetime import datetime
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from sqlalchemy import select
 
-from webapp.booking import boxoffice, get_event, reports
+from webapp.booking import boxoffice, get_event, reports, room_admin
 from webapp.booking.errors import BookingError
 from webapp.booking.models import BOOKING_STATUSES, Booking, Event, Venue
 from webapp.customer.render import is_htmx
 from webapp.extensions import db
 from webapp.staff import bp
 from webapp.staff.charts import occupancy_svg
+from webapp.staff.forms import parse_datetime
 
 
 @bp.get("/")
@@ -124,17 +125,25 @@ def new_event():
     venue_id = request.values.get("venue_id", type=int) or (venues[0].id if venues else None)
     venue = db.session.get(Venue, venue_id) if venue_id else None
     sections = boxoffice.venue_sections(venue) if venue else []
-    errors, form = [], request.form
+    errors, form, room = [], request.form, room_admin.DEFAULTS
     if request.method == "POST":
+        try:
+            opens = parse_datetime(form.get("sale_opens_at"), "Sales open at")
+            room = room_admin.read_form(form, opens)
+        except BookingError as exc:
+            errors = [exc.message]
         prices = {s.name: form.get(f"price_{s.name}") for s in sections}
-        event, errors = boxoffice.create_event_at(
+        event, more = boxoffice.create_event_at(
             venue_id or 0,
             form.get("name", ""),
             _datetime(form.get("starts_at")),
             prices,
             no_orphans=form.get("no_orphans") == "1",
+            check_only=bool(errors),
         )
-        if event is not None:
+        errors += more
+        if event is not None and not errors:
+            room_admin.configure(event.id, room)
             flash(f"Event {event.name} created.")
             return redirect(url_for("staff.event", event_id=event.id), 303)
     return render_template(
@@ -144,6 +153,7 @@ def new_event():
         sections=sections,
         errors=errors,
         form=form,
+        form_room=form if errors else room,
     ), 422 if errors else 200
 
 
