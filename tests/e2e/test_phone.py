@@ -191,3 +191,15 @@ def test_phone_event_page_has_no_serious_accessibility_violations(server, device
     seat(page, "A1").tap()
     expect(page.locator(".basket-bar")).to_be_visible()
     assert serious_violations(page) == []
+
+
+@pytest.mark.parametrize("width", [360, 430])
+def test_nothing_overflows_from_360_to_430_px(server, device, theatre, arena, width):
+    page = device({**PHONE, "viewport": {"width": width, "height": 800}})
+    for path in (
+        f"/events/{theatre.id}",
+        f"/events/{arena.id}",
+        f"/events/{arena.id}?section=Block+T",
+    ):
+        open_page(page, server + path)
+        assert overflow(page) == 0, path

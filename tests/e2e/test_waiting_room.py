@@ -8,6 +8,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import seat
+from tests.e2e.test_list_mode import serious_violations
 from tests.factories import make_event
 from webapp.booking import room
 from webapp.booking.models import Event
@@ -27,6 +28,7 @@ def test_two_browsers_wait_and_are_let_in_in_turn(server, new_page, app):
     second.goto(f"{server}/events/{event.id}")
     expect(second.locator(".queue-place")).to_contain_text("2 of 2")
     expect(second.get_by_text("People ahead of you: 1")).to_be_visible()
+    assert serious_violations(second) == []  # the queue page, for screen readers too
     # The scheduler's admitter lets the first in; its page goes to the seats by itself.
     expect(first).to_have_url(re.compile(rf"/events/{event.id}$"), timeout=30_000)
     expect(first.locator("#flash")).to_contain_text("your turn")

@@ -26,6 +26,14 @@ _lock = threading.Lock()
 
 
 NO_NEIGHBOURS = (0, 0, 0, 0)
+ROOM_COLUMNS = (
+    Event.sale_opens_at,
+    Event.waiting_room,
+    Event.admit_per_minute,
+    Event.max_shoppers,
+    Event.pass_minutes,
+    Event.early_minutes,
+)
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,9 @@ class EventLayout:
     _order: list | None = None
     # The event's further ticket types per section (tickets.py fills it once).
     ticket_types: dict | None = None
+    # The sale and room settings as they were when the layout was read (ROOM_COLUMNS):
+    # what room.settings falls back on while the database is away.
+    room: tuple | None = None
     # Tells this layout from an earlier one of the same event id (tests recreate
     # databases), so caches of things drawn from it can key on it.
     serial: int = field(default_factory=lambda: next(_serials))
@@ -204,15 +215,23 @@ def layout_of(event_id: int) -> EventLayout:
     )
     if not rows:
         raise BookingError("event_not_found")
-    no_orphans = session().scalar(select(Event.no_orphans).where(Event.id == event_id))
-    layout = EventLayout(
-        event_id, [Geo(*r) for r in rows], {r.section for r in rows}, bool(no_orphans)
+    event = (
+        session().execute(select(Event.no_orphans, *ROOM_COLUMNS).where(Event.id == event_id)).one()
     )
+    layout = EventLayout(
+        event_id, [Geo(*r) for r in rows], {r.section for r in rows}, bool(event[0])
+    )
+    layout.room = tuple(event[1:])
     with _lock:
         if len(_cache) >= MAX_EVENTS:
             _cache.pop(next(iter(_cache)))
         _cache[event_id] = layout
     return layout
+
+
+def cached(event_id: int) -> EventLayout | None:
+    """The event's layout if this process has read it (never reads the database)."""
+    return _cache.get(event_id)
 
 
 def clear() -> None:

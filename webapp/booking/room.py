@@ -18,8 +18,9 @@ from datetime import UTC, datetime
 from importlib import resources
 
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
-from webapp.booking import keys, passes
+from webapp.booking import keys, layouts, passes
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -68,29 +69,45 @@ class RoomSettings:
 def settings(event_id: int) -> RoomSettings:
     """The event's sale and room settings (read at most every 2 s per process).
 
+    Holds read nothing else from the database, so they go on while it is away: then the
+    last settings read stand, or those read with the event's layout.
+
     Raises:
         BookingError: event_not_found.
     """
     cached = _settings.get(event_id)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
-    event = session().get(Event, event_id) if 0 < event_id < 2**31 else None
-    if event is None:
+    if not 0 < event_id < 2**31:
         raise BookingError("event_not_found")
-    found = RoomSettings(
-        event_id,
-        to_ms(event.sale_opens_at),
-        bool(event.waiting_room),
-        event.admit_per_minute,
-        event.max_shoppers,
-        event.pass_minutes,
-        event.early_minutes,
-    )
+    try:
+        row = (
+            session()
+            .execute(select(*layouts.ROOM_COLUMNS).where(Event.id == event_id))
+            .one_or_none()
+        )
+    except OperationalError:
+        session().rollback()
+        known = cached[1] if cached else _from_layout(event_id)
+        if known is None:
+            raise
+        return known
+    if row is None:
+        raise BookingError("event_not_found")
+    found = RoomSettings(event_id, to_ms(row[0]), *row[1:])
     with _lock:
         if len(_settings) > 1024:
             _settings.clear()
         _settings[event_id] = (time.monotonic() + SETTINGS_SECONDS, found)
     return found
+
+
+def _from_layout(event_id: int) -> RoomSettings | None:
+    """The settings read with the event's cached layout, if this process has it."""
+    layout = layouts.cached(event_id)
+    if layout is None or layout.room is None:
+        return None
+    return RoomSettings(event_id, to_ms(layout.room[0]), *layout.room[1:])
 
 
 def forget(event_id: int) -> None:
