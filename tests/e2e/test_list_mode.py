@@ -125,6 +125,10 @@ def test_ticket_type_is_chosen_with_the_keyboard_and_keeps_focus(server, new_pag
     # Wait for the live poll to deliver the hold (it swaps the basket once more); then
     # nothing else replaces the basket while the keyboard works in it.
     expect(page.locator("#since")).to_have_value(str(since + 1))
+    # On a slow database (CI, PostgreSQL) the poll that delivers the hold can still be
+    # settling: let one more poll cycle (1 s) pass before the keyboard starts.
+    page.wait_for_timeout(1200)
+    expect(page.locator("#basket select")).to_have_count(1)
     select.focus()
     page.keyboard.press("ArrowDown")  # Adult -> Child (chromium changes the value at once)
     expect(page.locator("#basket .total")).to_contain_text("£15")

@@ -71,7 +71,7 @@ def test_code_dates_unknown_codes_and_the_audit_trail(app, rds):
     with pytest.raises(BookingError) as err:
         presale.redeem(event.id, "ann", "fan-club")
     assert err.value.code == "code_not_valid_now" and "valid from" in err.value.message
-    for wrong in ("nope", "", None, 12, "x" * 500):
+    for wrong in ("nope", "", None, 12, "x" * 500, "AB\x00CD", "\u008b\x00\u00eaL\u00bb"):
         with pytest.raises(BookingError) as err:
             presale.redeem(event.id, "ann", wrong)
         assert err.value.code == "code_not_found"

@@ -92,12 +92,14 @@ def redeem(event_id: int, customer: str, code: object) -> str:
 
 def _use(event_id: int, customer: str, text: str) -> tuple[int, datetime | None]:
     """Count this customer's use of the code (once): its seat cap and end."""
+    if not CODE.match(text):  # before any query: PostgreSQL refuses NUL bytes in text
+        raise BookingError("code_not_found")
     now = utcnow()
     with write_transaction(session()) as s:
         found = s.scalar(
             select(PresaleCode).where(PresaleCode.event_id == event_id, PresaleCode.code == text)
         )
-        if found is None or not CODE.match(text):
+        if found is None:
             raise BookingError("code_not_found")
         if (found.valid_from and now < found.valid_from) or (
             found.valid_until and now >= found.valid_until
