@@ -154,6 +154,13 @@
     if (e.detail && e.detail.target && e.detail.target.id === "flash") toast();
   });
 
+  // The door: after each check-in the code field is empty and focused for the next
+  // ticket (a keyboard-wedge scanner types a code and Enter).
+  document.addEventListener("htmx:afterRequest", function (e) {
+    const form = e.target.closest && e.target.closest(".door-form");
+    if (form) { form.code.value = ""; form.code.focus(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     toast();
     initSeats();

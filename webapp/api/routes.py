@@ -12,10 +12,10 @@ from flask import Response, jsonify, request
 
 from webapp import booking
 from webapp.api import bp
-from webapp.booking import presale, room, tickets, waitlist
+from webapp.booking import presale, room, ticket_codes, tickets, waitlist
 from webapp.booking.catalog import get_booking, list_events
 from webapp.booking.errors import BookingError
-from webapp.booking.serialize import booking_dict, queue_dict
+from webapp.booking.serialize import booking_dict, details_dict, queue_dict
 from webapp.extensions import csrf
 from webapp.gate import keep_pass, keep_place, queue_ticket, require_pass
 from webapp.identity import customer_id
@@ -203,4 +203,5 @@ def checkout(hold_id: str):
 
 @bp.get("/bookings/<reference>")
 def get_booking_route(reference: str):
-    return jsonify({"booking": booking_dict(get_booking(reference, customer_id()))})
+    found = get_booking(reference, customer_id())
+    return jsonify({"booking": booking_dict(found) | details_dict(ticket_codes.details(found))})

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select, update
 
-from webapp.booking import expiry, keys
+from webapp.booking import expiry, keys, outbox
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -41,6 +41,7 @@ def cancel_and_refund(reference: str, reason: str) -> Booking:
         if locked.rowcount != 1:
             raise BookingError("invalid_input", "Only a confirmed booking can be refunded.")
         _refund(s, s.get(Booking, booking.id), reason)
+    outbox.kick()
     seat_ids = [bs.seat_id for bs in booking.seats]
     store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids, "unsell")
     store().publish(booking.event_id, seat_ids)

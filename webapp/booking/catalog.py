@@ -102,6 +102,20 @@ def get_event(event_id: int) -> Event:
     return event
 
 
+def get_any_booking(reference: object) -> Booking:
+    """Any booking by reference (staff).
+
+    Raises:
+        BookingError: booking_not_found.
+    """
+    found = None
+    if isinstance(reference, str) and len(reference) <= 16:
+        found = session().scalar(select(Booking).where(Booking.reference == reference))
+    if found is None:
+        raise BookingError("booking_not_found")
+    return found
+
+
 def get_booking(reference: str, customer: str) -> Booking:
     """The customer's own booking by reference.
 

@@ -125,6 +125,7 @@ class Booking(db.Model):
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    event: Mapped[Event] = relationship()
     seats: Mapped[list[BookingSeat]] = relationship(
         back_populates="booking", order_by="BookingSeat.id"
     )
@@ -243,6 +244,9 @@ class OutboxMessage(db.Model):
     body: Mapped[str] = mapped_column(Text)
     # queued | sent | failed
     status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    # The booking whose tickets (PDF) and calendar file go with the message, drawn when
+    # it is sent (a confirmation); None for plain messages.
+    tickets_of: Mapped[int | None] = mapped_column(ForeignKey("bookings.id"), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -293,4 +297,17 @@ class StaffAction(db.Model):
     actor: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CheckIn(db.Model):
+    """A ticket (one booked seat or place) admitted at the door: unique per ticket, so
+    two doors scanning it at once admit it once (the second insert is refused)."""
+
+    __tablename__ = "check_ins"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    booking_seat_id: Mapped[int] = mapped_column(ForeignKey("booking_seats.id"), unique=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    door: Mapped[str] = mapped_column(String(60))
+    actor: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

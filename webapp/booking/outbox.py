@@ -20,9 +20,14 @@ log = logging.getLogger("holdfast.email")
 MAX_ATTEMPTS = 5
 
 
-def add(s: Session, to: str, subject: str, body: str) -> OutboxMessage:
-    """Queue a message inside the caller's transaction; call `kick()` after it commits."""
-    message = OutboxMessage(to=to, subject=subject, body=body, status="queued")
+def add(
+    s: Session, to: str, subject: str, body: str, tickets_of: int | None = None
+) -> OutboxMessage:
+    """Queue a message inside the caller's transaction; call `kick()` after it commits.
+    With `tickets_of` (a booking id) its tickets and calendar file are attached."""
+    message = OutboxMessage(
+        to=to, subject=subject, body=body, status="queued", tickets_of=tickets_of
+    )
     s.add(message)
     return message
 
@@ -52,9 +57,10 @@ def send_pending(limit: int = 50) -> dict[str, int]:
         if message is None or message.status != "queued":
             continue
         to, subject, body = message.to, message.subject, message.body
+        files = attachments(message.tickets_of)
         session().rollback()  # end the read before a possibly slow send
         try:
-            deliver(to, subject, body)
+            deliver(to, subject, body, files)
             error = None
         except (OSError, smtplib.SMTPException) as exc:
             error = f"{type(exc).__name__}: {exc}"
@@ -73,15 +79,47 @@ def send_pending(limit: int = 50) -> dict[str, int]:
     return counts
 
 
-def deliver(to: str, subject: str, body: str) -> None:
+def attachments(booking_id: int | None) -> list[tuple[str, str, bytes]]:
+    """(file name, MIME type, content) of a booking's tickets and calendar file, drawn
+    now: a booking refunded since the message was queued gets none."""
+    from webapp.booking import ticket_codes, ticket_files
+    from webapp.booking.models import Booking
+
+    booking = session().get(Booking, booking_id) if booking_id else None
+    if booking is None or booking.status != "confirmed":
+        return []
+    found = ticket_codes.details(booking)
+    link = f"{setting('PUBLIC_BASE_URL')}/bookings/{booking.reference}"
+    return [
+        (
+            f"tickets-{booking.reference}.pdf",
+            "application/pdf",
+            ticket_files.tickets_pdf(booking.reference, booking.name, found),
+        ),
+        (
+            f"{booking.reference}.ics",
+            "text/calendar",
+            ticket_files.calendar_ics(booking.reference, found, link),
+        ),
+    ]
+
+
+def deliver(
+    to: str, subject: str, body: str, files: list[tuple[str, str, bytes]] | None = None
+) -> None:
     """Send one message with the configured EMAIL_BACKEND (console or smtp)."""
+    files = files or []
     if setting("EMAIL_BACKEND") != "smtp":
+        names = ", ".join(f"{name} ({len(data):,} bytes)" for name, _, data in files)
         log.warning("email to %s: %s\n%s", to, subject, body)
-        print(f"--- email to {to}: {subject}\n{body}\n---", flush=True)
+        print(f"--- email to {to}: {subject}\n{body}\nattached: {names or 'nothing'}\n---")
         return
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = setting("EMAIL_FROM"), to, subject
     email.set_content(body)
+    for name, mimetype, data in files:
+        main, sub = mimetype.split("/")
+        email.add_attachment(data, maintype=main, subtype=sub, filename=name)
     with smtplib.SMTP(setting("SMTP_HOST"), setting("SMTP_PORT"), timeout=10) as smtp:
         if setting("SMTP_STARTTLS"):
             smtp.starttls()

@@ -8,7 +8,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from webapp.booking import audit, expiry
+from webapp.booking import audit, booking_mail, expiry, outbox
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -94,8 +94,11 @@ def _settle_success(payment_pk: int, booking_pk: int, after_decline: bool) -> No
         booking = s.get(Booking, booking_pk)
         refusal = _try_confirm(s, booking, after_decline)
         confirmed = refusal is None
-        if not confirmed:
+        if confirmed:
+            booking_mail.confirmed(s, booking)  # the tickets, in the same transaction
+        else:
             _refund(s, booking, refusal)
+    outbox.kick()
     seat_ids = [bs.seat_id for bs in booking.seats]
     mode = "sell" if confirmed else "release"
     store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids, mode)
@@ -157,6 +160,7 @@ def _refund(s: Session, booking: Booking, reason: str = REFUND_REASON) -> None:
     audit.record(s, booking.id, booking.status, "refunded", reason)
     booking.status = "refunded"
     booking.status_reason = reason
+    booking_mail.refunded(s, booking, reason)
     s.execute(update(BookingSeat).where(BookingSeat.booking_id == booking.id).values(active=False))
     s.add(
         Payment(

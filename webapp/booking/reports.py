@@ -16,7 +16,7 @@ from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
 from webapp.booking.inventory import MAX_ID
-from webapp.booking.models import Booking, BookingSeat, Seat, utcnow
+from webapp.booking.models import Booking, BookingSeat, CheckIn, Seat, utcnow
 from webapp.booking.seatmap import SeatState, seat_states
 from webapp.booking.serialize import iso
 
@@ -178,7 +178,9 @@ def search_bookings(
     return list(rows), total
 
 
-CSV_HEADER = ["reference", "status", "name", "email", "seats", "amount", "created_at"]
+CSV_HEADER = [
+    "reference", "status", "name", "email", "seats", "amount", "created_at", "checked_in",
+]  # fmt: skip
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -203,6 +205,15 @@ def bookings_csv(event_id: int) -> Iterator[str]:
         return buffer.getvalue()
 
     yield line(CSV_HEADER)
+    inside = {
+        booking_id: n
+        for booking_id, n in session().execute(
+            select(BookingSeat.booking_id, func.count(CheckIn.id))
+            .join(CheckIn, CheckIn.booking_seat_id == BookingSeat.id)
+            .where(CheckIn.event_id == event_id)
+            .group_by(BookingSeat.booking_id)
+        )
+    }
     stmt = select(Booking).where(Booking.event_id == event_id).order_by(Booking.id)
     for booking in session().scalars(stmt).yield_per(500):
         yield line(
@@ -214,6 +225,7 @@ def bookings_csv(event_id: int) -> Iterator[str]:
                 " ".join(bs.seat.label for bs in booking.seats),
                 f"{booking.amount_cents / 100:.2f}",
                 iso(booking.created_at),
+                str(inside.get(booking.id, 0)),
             ]
         )
 

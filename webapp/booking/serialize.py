@@ -59,3 +59,30 @@ def _ms_iso(ms: int | None) -> str | None:
     if ms is None:
         return None
     return datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None).isoformat() + "Z"
+
+
+def details_dict(found) -> dict:
+    """A booking's event and tickets for the API (a ticket_codes.BookingDetails); the
+    codes only once paid, when they admit."""
+    return {
+        "status_text": found.status_words,
+        "event": {
+            "id": found.event_id,
+            "name": found.event,
+            "starts_at": iso(found.starts_at),
+            "venue": found.venue,
+        },
+        "tickets": [
+            {
+                "seat": t.label,
+                "section": t.section,
+                "row": t.row or None,
+                "number": None if t.standing else t.number,
+                "standing": t.standing,
+                "ticket_type": t.ticket_type,
+                "price_cents": t.price_cents,
+                "code": t.code if found.status == "confirmed" else None,
+            }
+            for t in found.tickets
+        ],
+    }

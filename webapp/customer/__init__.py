@@ -10,7 +10,7 @@ bp = Blueprint("customer", __name__)
 @bp.app_context_processor
 def template_helpers() -> dict:
     """Helpers the seat map templates use for labels, prices and the countdown."""
-    from webapp.booking import room, standing_areas
+    from webapp.booking import room, standing_areas, ticket_files
     from webapp.customer import mapview, planview, roomview
 
     return {
@@ -33,7 +33,12 @@ def template_helpers() -> dict:
         "sale_opens": roomview.sale_opens,
         "room_settings": room.settings,
         "now_ms": room.now_ms,
+        "qr_svg": ticket_files.qr_svg,
     }
 
 
-from webapp.customer import queue_routes, routes  # noqa: E402,F401  (registers the routes)
+from webapp.customer import (  # noqa: E402,F401  (registers the routes)
+    booking_routes,
+    queue_routes,
+    routes,
+)

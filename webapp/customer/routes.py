@@ -12,7 +12,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from webapp import booking
 from webapp.booking import room, tickets, waitlist
-from webapp.booking.catalog import get_booking, list_events
+from webapp.booking.catalog import list_events
 from webapp.booking.checkout import replay_checkout
 from webapp.booking.errors import BookingError
 from webapp.customer import bp
@@ -288,13 +288,6 @@ def checkout_done(body: dict):
     if current_app.config["TEST_PAYMENT_PROVIDER"]:
         return redirect(body["payment_url"], 303)
     return redirect(url_for("customer.booking_page", reference=body["booking"]["reference"]), 303)
-
-
-@bp.get("/bookings/<reference>")
-def booking_page(reference: str):
-    found = get_booking(reference, customer_id())
-    template = "partials/booking_status.html" if is_htmx() else "customer/booking.html"
-    return render_template(template, booking=found)
 
 
 def respond(

@@ -16,4 +16,11 @@ def require_staff():
     return None
 
 
-from webapp.staff import auth, messages, ops, room_routes, routes  # noqa: E402,F401  (registers the routes)
+from webapp.staff import (  # noqa: E402,F401  (registers the routes)
+    auth,
+    door_routes,
+    messages,
+    ops,
+    room_routes,
+    routes,
+)

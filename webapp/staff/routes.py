@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from sqlalchemy import select
 
-from webapp.booking import boxoffice, get_event, reports, room_admin
+from webapp.booking import boxoffice, doors, get_event, reports, room_admin
 from webapp.booking.errors import BookingError
 from webapp.booking.models import BOOKING_STATUSES, Booking, Event, Venue
 from webapp.customer.render import is_htmx
@@ -31,6 +31,7 @@ def event(event_id: int):
         "seats": seats,
         "chart": occupancy_svg(reports.occupancy_by_section(seats)),
         "holds": reports.live_holds(event_id),
+        "door": doors.counts(event_id),
     }
     template = "staff/partials/event_live.html" if is_htmx() else "staff/event.html"
     return render_template(template, **context)

@@ -1,0 +1,101 @@
+"""Check-in at the door: each ticket admits once, atomically.
+
+The check-in row is unique per ticket, so two doors scanning one ticket at the same
+moment admit it once on SQLite and PostgreSQL alike: the second insert is refused and
+that door is told when and where the ticket went in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from webapp.booking import ticket_codes
+from webapp.booking.context import session
+from webapp.booking.models import Booking, BookingSeat, CheckIn, Event, utcnow
+from webapp.database import write_transaction
+
+REFUSED_STATUS = {
+    "refunded": "This booking was refunded: the ticket no longer admits.",
+    "cancelled": "This booking was cancelled: the ticket no longer admits.",
+    "expired": "This booking was never paid: the ticket does not admit.",
+    "pending": "This booking is not paid yet: the ticket does not admit.",
+}
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What the door shows: green (`admitted`) or red with the reason in words."""
+
+    admitted: bool
+    reason: (
+        str  # admitted | already | refunded | cancelled | expired | pending | other_event | forged
+    )
+    message: str
+    seat: str = ""
+    name: str = ""
+    when: datetime | None = None
+    door: str = ""
+
+
+def check_in(event_id: int, code: object, door: str, actor: str) -> Scan:
+    """Admit the ticket with this code at this event's door, once."""
+    found = ticket_codes.read(code)
+    if found is None:
+        return Scan(False, "forged", "Not a genuine ticket: the code does not verify.")
+    ticket_event, ticket_id = found
+    if ticket_event != event_id:
+        name = session().scalar(select(Event.name).where(Event.id == ticket_event)) or "?"
+        return Scan(False, "other_event", f"This ticket is for another event: {name}.")
+    row = (
+        session()
+        .execute(
+            select(BookingSeat, Booking)
+            .join(Booking, Booking.id == BookingSeat.booking_id)
+            .where(BookingSeat.id == ticket_id)
+        )
+        .one_or_none()
+    )
+    if row is None:
+        return Scan(False, "forged", "Not a genuine ticket: no such ticket was sold.")
+    ticket, booking = row
+    seat, name = ticket.seat.label, booking.name
+    if booking.status != "confirmed" or not ticket.active:
+        reason = booking.status if booking.status in REFUSED_STATUS else "cancelled"
+        return Scan(False, reason, REFUSED_STATUS[reason], seat, name)
+    door = (door or "").strip()[:60] or "door"
+    try:
+        with write_transaction(session()) as s:
+            s.add(CheckIn(booking_seat_id=ticket_id, event_id=event_id, door=door, actor=actor))
+    except IntegrityError:
+        earlier = session().scalar(select(CheckIn).where(CheckIn.booking_seat_id == ticket_id))
+        return Scan(
+            False,
+            "already",
+            f"Already admitted at {earlier.created_at:%H:%M:%S} at {earlier.door}.",
+            seat,
+            name,
+            earlier.created_at,
+            earlier.door,
+        )
+    return Scan(True, "admitted", "Admitted.", seat, name, utcnow(), door)
+
+
+@dataclass(frozen=True)
+class DoorCounts:
+    checked_in: int
+    to_come: int
+
+
+def counts(event_id: int) -> DoorCounts:
+    """Tickets admitted so far and still to come (active seats of confirmed bookings)."""
+    sold = session().scalar(
+        select(func.count(BookingSeat.id))
+        .join(Booking, Booking.id == BookingSeat.booking_id)
+        .where(Booking.event_id == event_id, Booking.status == "confirmed", BookingSeat.active)
+    )
+    inside = session().scalar(select(func.count(CheckIn.id)).where(CheckIn.event_id == event_id))
+    return DoorCounts(inside or 0, max(0, (sold or 0) - (inside or 0)))
