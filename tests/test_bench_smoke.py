@@ -75,3 +75,10 @@ def test_room_runs_under_wrk():
     # One round trip a run (plus loading the script once: NOSCRIPT, then the script).
     assert admission["people"] == 300
     assert admission["redis_round_trips"] <= admission["admitter_runs"] + 2
+
+
+def test_checkin_runs_under_wrk():
+    lines = run("bench.checkin", "--seconds", "1", "--connections", "4", "--tickets", "100")
+    routes = [line for line in lines if "route" in line]
+    assert len(routes) == 2 and all(line["non2xx"] == 0 for line in routes)
+    assert 0 < lines[-1]["admitted"] <= lines[-1]["tickets"] == 100
