@@ -99,3 +99,54 @@ def counts(event_id: int) -> DoorCounts:
     )
     inside = session().scalar(select(func.count(CheckIn.id)).where(CheckIn.event_id == event_id))
     return DoorCounts(inside or 0, max(0, (sold or 0) - (inside or 0)))
+
+
+def manifest(event_id: int) -> dict:
+    """What a door needs to check tickets while the network is down: the event's ticket
+    key (to verify codes) and every sold ticket with whether it admits and whether it is
+    in already. Staff only: it holds the key and the holders' names."""
+    import base64
+
+    rows = session().execute(
+        select(BookingSeat.id, BookingSeat.active, Booking.status, Booking.name, CheckIn.id)
+        .join(Booking, Booking.id == BookingSeat.booking_id)
+        .outerjoin(CheckIn, CheckIn.booking_seat_id == BookingSeat.id)
+        .where(Booking.event_id == event_id)
+    )
+    tickets = {}
+    for ticket_id, active, status, name, inside in rows:
+        admits = status == "confirmed" and active
+        reason = "admits" if admits else (status if status in REFUSED_STATUS else "cancelled")
+        tickets[str(ticket_id)] = {"admits": admits, "reason": reason, "name": name,
+                                   "inside": inside is not None}  # fmt: skip
+    return {
+        "event_id": event_id,
+        "key": base64.b64encode(ticket_codes.event_key(event_id)).decode(),
+        "tickets": tickets,
+        "messages": REFUSED_STATUS,
+    }
+
+
+def sync(event_id: int, scans: object, actor: str) -> list[dict]:
+    """Scans a door made offline, sent when it is back: each is checked in now. One the
+    door admitted that the server refuses as already in was admitted at two doors (a
+    conflict the door shows)."""
+    if not isinstance(scans, list) or len(scans) > 5000:
+        return []
+    results = []
+    for scan in scans:
+        if not isinstance(scan, dict):
+            continue
+        code, door = scan.get("code"), scan.get("door")
+        door = door if isinstance(door, str) else ""
+        found = check_in(event_id, code, f"{door} (offline)", actor)
+        results.append(
+            {
+                "code": code if isinstance(code, str) else "",
+                "admitted": found.admitted,
+                "reason": found.reason,
+                "message": found.message,
+                "conflict": bool(scan.get("admitted_offline")) and found.reason == "already",
+            }
+        )
+    return results

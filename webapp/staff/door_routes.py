@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request, session
+from flask import jsonify, render_template, request, session
 
 from webapp.booking import doors, get_event
 from webapp.booking.audit import current_actor
@@ -38,3 +38,19 @@ def door_scan(event_id: int):
     if is_htmx():
         return render_template("staff/partials/door_result.html", **context)
     return render_template("staff/door.html", **context), 200 if scan.admitted else 409
+
+
+@bp.get("/events/<int:event_id>/door/manifest")
+def door_manifest(event_id: int):
+    """The event's ticket key and tickets, kept by the door page for offline checks."""
+    get_event(event_id)
+    return jsonify(doors.manifest(event_id))
+
+
+@bp.post("/events/<int:event_id>/door/sync")
+def door_sync(event_id: int):
+    """Scans made offline, checked in now; conflicts (admitted at two doors) flagged."""
+    get_event(event_id)
+    body = request.get_json(silent=True) or {}
+    results = doors.sync(event_id, body.get("scans"), current_actor())
+    return jsonify({"results": results, "counts": vars(doors.counts(event_id))})
