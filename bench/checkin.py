@@ -22,8 +22,8 @@ import requests
 from sqlalchemy import insert, select
 from werkzeug.security import generate_password_hash
 
-from bench.cpu import cpu_seconds, server_pids
-from bench.hotpath import wrk
+from bench.cpu import server_pids
+from bench.hotpath import WRK_DONE, measured, wrk
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking import ticket_codes
@@ -53,15 +53,7 @@ request = function()
   return wrk.format("POST", wrk.path, {["Cookie"] = cookie, ["X-CSRFToken"] = token,
     ["HX-Request"] = "true", ["Content-Type"] = "application/x-www-form-urlencoded"}, body)
 end
-function done(summary, latency, requests)
-  io.write(string.format(
-    'WRK {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"non2xx":%d,' ..
-    '"socket_errors":%d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
-"""
+"""  # ends with bench.hotpath.WRK_DONE
 
 
 def sell_everything(event_id: int) -> list[str]:
@@ -136,7 +128,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench does it)")
     script = Path(tempfile.mkdtemp(prefix="holdfast-wrk-")) / "checkin.lua"
-    script.write_text(WRK_SCRIPT)
+    script.write_text(WRK_SCRIPT + WRK_DONE)
     rows_needed = max(1, args.tickets // 50)
     layout = [SectionLayout("Floor", [f"R{i}" for i in range(rows_needed)], 50, 1000)]
     with stack(args.database_url, 2, 8, with_process=True) as (app, base, env, web):
@@ -161,20 +153,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
             ),
         ):
             wrk(base + "/bench/ping", 2, args.connections, ["get", "-", "-"], script)  # warm-up
-            before = cpu_seconds(pids)
-            result = wrk(base + path, args.seconds, args.connections, wrk_args, script)
-            cpu = cpu_seconds(pids) - before
-            seconds = result["duration_us"] / 1e6
             rows.append(
-                {
-                    "route": name,
-                    "requests": result["requests"],
-                    "rps": result["requests"] / seconds,
-                    "p50_ms": result["p50_us"] / 1000,
-                    "p99_ms": result["p99_us"] / 1000,
-                    "non2xx": result["non2xx"],
-                    "server_cpu_ms_per_req": 1000 * cpu / max(1, result["requests"]),
-                }
+                measured(name, base + path, args.seconds, args.connections, wrk_args, script, pids)
             )
         admitted = db.session.execute(
             db.text("SELECT count(*) FROM check_ins WHERE event_id = :e"), {"e": event_id}

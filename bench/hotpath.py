@@ -69,6 +69,10 @@ response = function(status, headers, body)
     pending = {id = id, cookie = string.match(cookie, "^([^;]+)")}
   end
 end
+"""
+
+# Every wrk script ends with this: one line of JSON the runner reads (see `wrk`).
+WRK_DONE = r"""
 function done(summary, latency, requests)
   io.write(string.format(
     'WRK {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"non2xx":%d,' ..
@@ -78,6 +82,26 @@ function done(summary, latency, requests)
     summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
 end
 """
+
+WRK_SCRIPT += WRK_DONE
+
+
+def measured(
+    route: str, url: str, seconds: int, connections: int, args: list[str], script: Path, pids
+) -> dict:
+    """One timed wrk run as a table row, with the server processes' CPU per request."""
+    before = cpu_seconds(pids)
+    result = wrk(url, seconds, connections, args, script)
+    cpu = cpu_seconds(pids) - before
+    return {
+        "route": route,
+        "requests": result["requests"],
+        "rps": result["requests"] / (result["duration_us"] / 1e6),
+        "p50_ms": result["p50_us"] / 1000,
+        "p99_ms": result["p99_us"] / 1000,
+        "non2xx": result["non2xx"],
+        "server_cpu_ms_per_req": 1000 * cpu / max(1, result["requests"]),
+    }
 
 
 def wrk(url: str, seconds: int, connections: int, args: list[str], script: Path) -> dict:
@@ -231,22 +255,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 wrk(base + path, 3, n, wrk_args, script)
             if fraction is not None:
                 fill(arena, fraction)
-            before = cpu_seconds(pids)
             seconds = min(args.seconds, 3) if wrk_args[0] == "seat" else args.seconds
-            result = wrk(base + path, seconds, n, wrk_args, script)
-            cpu = cpu_seconds(pids) - before
-            seconds = result["duration_us"] / 1e6
-            rows.append(
-                {
-                    "route": name,
-                    "requests": result["requests"],
-                    "rps": result["requests"] / seconds,
-                    "p50_ms": result["p50_us"] / 1000,
-                    "p99_ms": result["p99_us"] / 1000,
-                    "non2xx": result["non2xx"],
-                    "server_cpu_ms_per_req": 1000 * cpu / max(1, result["requests"]),
-                }
-            )
+            rows.append(measured(name, base + path, seconds, n, wrk_args, script, pids))
         dialect = db.engine.dialect.name
     trivial, static = rows[0]["rps"], rows[1]["rps"]
     for row in rows:

@@ -23,7 +23,7 @@ from pathlib import Path
 import requests
 
 from bench.cpu import cpu_seconds, server_pids
-from bench.hotpath import wrk
+from bench.hotpath import WRK_DONE, measured, wrk
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking import room
@@ -62,15 +62,7 @@ request = function()
   if kind == "poll" then return wrk.format("GET", wrk.path, {["Cookie"] = cookie}) end
   return wrk.format("POST", wrk.path, {["Cookie"] = cookie, ["Content-Length"] = "0"})
 end
-function done(summary, latency, requests)
-  io.write(string.format(
-    'WRK {"requests":%d,"duration_us":%d,"p50_us":%d,"p99_us":%d,"non2xx":%d,' ..
-    '"socket_errors":%d}\n',
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
-end
-"""
+"""  # ends with bench.hotpath.WRK_DONE
 
 
 def waiting_cookies(base: str, event_id: int, n: int) -> list[str]:
@@ -133,7 +125,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench does it)")
     script = Path(tempfile.mkdtemp(prefix="holdfast-wrk-")) / "room.lua"
-    script.write_text(WRK_SCRIPT)
+    script.write_text(WRK_SCRIPT + WRK_DONE)
     with stack(args.database_url, args.workers, args.threads, with_process=True) as (
         app,
         base,
@@ -169,21 +161,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         for name, path, wrk_args in cases:
             url = base + paths.get(path, path)
             wrk(url, 3, n, wrk_args, script)  # warm-up
-            before = cpu_seconds(pids)
-            result = wrk(url, args.seconds, n, wrk_args, script)
-            cpu = cpu_seconds(pids) - before
-            seconds = result["duration_us"] / 1e6
-            rows.append(
-                {
-                    "route": name,
-                    "requests": result["requests"],
-                    "rps": result["requests"] / seconds,
-                    "p50_ms": result["p50_us"] / 1000,
-                    "p99_ms": result["p99_us"] / 1000,
-                    "non2xx": result["non2xx"],
-                    "server_cpu_ms_per_req": 1000 * cpu / max(1, result["requests"]),
-                }
-            )
+            rows.append(measured(name, url, args.seconds, n, wrk_args, script, pids))
         admission = admission_cost(admit_event, args.people)
         dialect = db.engine.dialect.name
     trivial = rows[0]["rps"]
