@@ -25,11 +25,17 @@ def pass_token(event_id: int) -> str | None:
     return request.headers.get(HEADER) or session.get("passes", {}).get(str(event_id))
 
 
+def _remember(name: str, event_id: int, value) -> None:
+    """Keep a per-event value in the session, for the last 8 events at most (the cookie
+    stays small)."""
+    kept = dict(session.get(name, {}))
+    kept[str(event_id)] = value
+    session[name] = dict(list(kept.items())[-8:])
+
+
 def keep_pass(event_id: int, token: str) -> None:
-    """Remember a pass in the session (a handful of events at most)."""
-    kept = dict(session.get("passes", {}))
-    kept[str(event_id)] = token
-    session["passes"] = dict(list(kept.items())[-8:])
+    """Remember a pass in the session."""
+    _remember("passes", event_id, token)
 
 
 def queue_ticket(event_id: int) -> tuple[int, str]:
@@ -44,9 +50,7 @@ def keep_place(event_id: int, place: room.Place) -> None:
     if place.token:
         keep_pass(event_id, place.token)
     if place.state == "waiting" and queue_ticket(event_id) != (place.place, place.epoch):
-        kept = dict(session.get("queue", {}))
-        kept[str(event_id)] = [place.place, place.epoch]
-        session["queue"] = dict(list(kept.items())[-8:])
+        _remember("queue", event_id, [place.place, place.epoch])
 
 
 def require_pass(view: Callable) -> Callable:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from webapp.booking import outbox
 from webapp.booking.context import setting
 from webapp.booking.models import Booking, Event
-from webapp.booking.ticket_files import money
+from webapp.booking.tickets import money
 
 
 def _when(event: Event) -> str:

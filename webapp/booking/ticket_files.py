@@ -14,11 +14,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from webapp.booking.ticket_codes import BookingDetails
-
-
-def money(cents: int) -> str:
-    """£15 or £15.50 (as the pages show prices)."""
-    return f"£{cents / 100:,.2f}".replace(".00", "")
+from webapp.booking.tickets import money
 
 
 def qr_svg(code: str) -> str:

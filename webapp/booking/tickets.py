@@ -15,6 +15,12 @@ from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
 from webapp.booking.models import Booking, Seat, TicketType
 
+
+def money(cents: int) -> str:
+    """A price as pages, tickets and emails show it: £15, £15.50."""
+    return f"£{cents / 100:,.2f}".replace(".00", "")
+
+
 ADULT = "adult"
 
 

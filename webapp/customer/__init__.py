@@ -10,7 +10,7 @@ bp = Blueprint("customer", __name__)
 @bp.app_context_processor
 def template_helpers() -> dict:
     """Helpers the seat map templates use for labels, prices and the countdown."""
-    from webapp.booking import room, standing_areas, ticket_files
+    from webapp.booking import room, standing_areas, ticket_files, tickets
     from webapp.customer import mapview, planview, roomview
 
     return {
@@ -23,7 +23,7 @@ def template_helpers() -> dict:
         "standing_areas": standing_areas,
         "waitlist_sections": mapview.waitlist_sections,
         "standing_boxes": mapview.standing_boxes,
-        "money": mapview.money,
+        "money": tickets.money,
         "basket_price": mapview.basket_price,
         "now_iso": mapview.now_iso,
         "hold_remaining": mapview.hold_remaining,

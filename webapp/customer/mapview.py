@@ -11,6 +11,7 @@ from markupsafe import Markup, escape
 
 from webapp.booking import layouts
 from webapp.booking.seatmap import SeatMap, SeatState
+from webapp.booking.tickets import money
 
 STATUS_TEXT = {
     "available": "available",
@@ -19,10 +20,6 @@ STATUS_TEXT = {
     "booked": "sold",
     "blocked": "not for sale",
 }
-
-
-def money(cents: int) -> str:
-    return f"£{cents / 100:,.2f}".replace(".00", "")
 
 
 KIND_TEXT = {"wheelchair": "wheelchair space", "companion": "companion seat"}
