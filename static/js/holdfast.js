@@ -94,13 +94,12 @@
   document.addEventListener("htmx:oobAfterSwap", fixNewSeats);
 
   // Countdown to the sale's opening; at zero the page reloads (to the waiting room or
-  // the seats). The server's clock rules: data-opens is ms since the epoch, and the
-  // first paint's minutes came from the server.
-  let opensOffset = null;
+  // the seats). The server's clock rules: data-opens and data-now are its ms since the
+  // epoch, so a phone whose clock is off still counts to the real opening.
   function tickOpening() {
     document.querySelectorAll(".opens-countdown[data-opens]").forEach(function (el) {
-      if (opensOffset === null) opensOffset = 0;
-      const left = Number(el.dataset.opens) - Date.now() - opensOffset;
+      if (!el.dataset.offset) el.dataset.offset = String(Number(el.dataset.now) - Date.now());
+      const left = Number(el.dataset.opens) - (Date.now() + Number(el.dataset.offset));
       if (left <= 0) { if (!el.dataset.done) { el.dataset.done = "1"; window.location.reload(); } return; }
       const s = Math.ceil(left / 1000), h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
       el.textContent = (h ? h + " h " : "") + String(m).padStart(h ? 2 : 1, "0") + " min " +
