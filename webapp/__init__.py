@@ -10,7 +10,15 @@ from redis.cluster import RedisCluster
 
 from webapp.config import load_config
 from webapp.database import configure_engine, engine_options
-from webapp.extensions import csrf, db, limiter, login_manager, migrate, talisman
+from webapp.extensions import (
+    CONTENT_SECURITY_POLICY,
+    csrf,
+    db,
+    limiter,
+    login_manager,
+    migrate,
+    talisman,
+)
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -80,23 +88,12 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "staff.login"
     limiter.init_app(app)
-    # Security headers. The pages load scripts and styles from /static only: no inline
-    # scripts, no eval (htmx is configured without inline indicator styles).
     talisman.init_app(
         app,
         force_https=app.config["SESSION_COOKIE_SECURE"],
         session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
         strict_transport_security=app.config["SESSION_COOKIE_SECURE"],
-        content_security_policy={
-            "default-src": "'self'",
-            "script-src": "'self'",
-            "style-src": "'self'",
-            "img-src": "'self' data:",
-            "connect-src": "'self'",
-            "frame-ancestors": "'none'",
-            "form-action": "'self'",
-            "base-uri": "'self'",
-        },
+        content_security_policy=CONTENT_SECURITY_POLICY,
         referrer_policy="same-origin",
     )
 

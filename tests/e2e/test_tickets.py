@@ -1,6 +1,7 @@
 """Tickets to the door in a browser: book and pay with the test provider, find the
-tickets email in the outbox, download the PDF (its text carries each ticket's code),
-admit a ticket at the door page by typing its code, and see a second scan refused."""
+tickets email in the outbox, download the PDF (its text and its QR code, decoded back,
+carry the ticket's code), admit the ticket at the door page by typing its code, and see
+a second scan refused."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import io
 import re
 from pathlib import Path
 
+import pypdfium2
+import zxingcpp
 from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -17,6 +20,20 @@ from tests.e2e.helpers import open_event, seat
 from tests.factories import make_event
 from webapp.booking.models import OutboxMessage, StaffUser
 from webapp.extensions import db
+
+
+def qr_codes_in(pdf_bytes: bytes) -> list[str]:
+    """The QR codes on the PDF's pages, as a door's scanner would read them: each page
+    drawn to pixels (PDFium) and its codes decoded (ZXing)."""
+    document = pypdfium2.PdfDocument(pdf_bytes)
+    try:
+        return [
+            found.text
+            for page in document
+            for found in zxingcpp.read_barcodes(page.render(scale=2).to_pil())
+        ]
+    finally:
+        document.close()
 
 
 def test_book_pay_email_pdf_and_door(server, new_page, app):
@@ -47,8 +64,10 @@ def test_book_pay_email_pdf_and_door(server, new_page, app):
     # The PDF: one page, the code printed under its QR code.
     with page.expect_download() as download:
         page.get_by_role("link", name="Download tickets (PDF)").click()
-    pdf = PdfReader(io.BytesIO(Path(download.value.path()).read_bytes()))
+    pdf_bytes = Path(download.value.path()).read_bytes()
+    pdf = PdfReader(io.BytesIO(pdf_bytes))
     assert len(pdf.pages) == 1 and code in pdf.pages[0].extract_text()
+    assert qr_codes_in(pdf_bytes) == [code]
     # The door: staff type the code; the second scan is refused with when and where.
     door = new_page()
     door.goto(f"{server}/staff/")

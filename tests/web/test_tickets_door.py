@@ -98,6 +98,22 @@ def test_door_page_admits_once_and_says_why_not(app, logged_in):  # noqa: F811
     assert logged_in.post(url, data={"code": ""}).status_code == 409
 
 
+def test_door_page_alone_may_compile_the_qr_reader(app, logged_in):  # noqa: F811
+    """The camera's QR reader is WebAssembly: the door page's policy allows compiling it
+    ('wasm-unsafe-eval'), no other page's does, and the reader is served as wasm."""
+    event = make_event(rows=1, seats_per_row=2)
+    door = logged_in.get(f"/staff/events/{event.id}/door")
+    assert "'wasm-unsafe-eval'" in door.headers["Content-Security-Policy"]
+    assert "Scan with camera" in door.data.decode()
+    for other in (f"/staff/events/{event.id}", f"/events/{event.id}"):
+        policy = logged_in.get(other).headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "wasm" not in policy
+    wasm = logged_in.get("/static/vendor/barcode-detector-3.2.2/zxing_reader.wasm")
+    assert wasm.status_code == 200 and wasm.mimetype == "application/wasm"
+    assert wasm.data[:4] == b"\0asm"
+    wasm.close()
+
+
 def test_staff_event_page_and_csv_show_check_ins(app, logged_in):  # noqa: F811
     import csv
 

@@ -8,10 +8,12 @@ from flask import jsonify, render_template, request, session
 from webapp.booking import doors, get_event
 from webapp.booking.audit import current_actor
 from webapp.customer.render import is_htmx
+from webapp.extensions import DOOR_CONTENT_SECURITY_POLICY, talisman
 from webapp.staff import bp
 
 
 @bp.get("/events/<int:event_id>/door")
+@talisman(content_security_policy=DOOR_CONTENT_SECURITY_POLICY)
 def door_page(event_id: int):
     """The door page: the code field, the last result, and the counts."""
     return render_template(
