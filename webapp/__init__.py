@@ -131,6 +131,11 @@ def register_blueprints(app: Flask) -> None:
     from webapp.staff import bp as staff_bp
 
     app.register_blueprint(staff_bp, url_prefix="/staff")
+    from webapp.ops import bp as ops_bp
+    from webapp.ops.metrics import init_metrics
+
+    app.register_blueprint(ops_bp)
+    init_metrics(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -87,4 +87,12 @@ def load_config(instance_path: Path) -> dict:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
         "WTF_CSRF_TIME_LIMIT": None,
+        # /metrics answers to "Authorization: Bearer <METRICS_TOKEN>" (for Prometheus) or
+        # to a staff login; unset, only staff get it.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN", ""),
+        # Error reporting: set to a Sentry DSN to send errors (web and RQ jobs) to Sentry;
+        # unset, sentry-sdk is not even imported.
+        "SENTRY_DSN": os.environ.get("SENTRY_DSN", ""),
+        # "json": one JSON object per log line, with the request id; else plain text.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
     }

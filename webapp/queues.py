@@ -11,6 +11,7 @@ from flask import Flask
 from rq import Queue, Retry
 from rq_scheduler import Scheduler
 
+from webapp.booking import keys
 from webapp.booking.models import utcnow
 
 log = logging.getLogger(__name__)
@@ -108,3 +109,10 @@ def enqueue_delivery(app: Flask, url: str, payload: dict, delay: float = 0.0) ->
         app.extensions["holdfast_queue"].enqueue(
             *args, retry=Retry(max=5, interval=[1, 2, 5]), result_ttl=600
         )
+
+
+def scheduler_alive(conn) -> bool:
+    """Whether an rq-scheduler is running: workers/scheduler.py keeps a heartbeat key
+    alive (one EXISTS, where scanning for rq-scheduler's own instance keys would walk the
+    whole keyspace)."""
+    return bool(conn.exists(keys.SCHEDULER_HEARTBEAT))

@@ -31,7 +31,7 @@ from webapp.booking.audit import acting_as
 from webapp.booking.expiry import LISTENER_DUE_LOCK_KEY
 
 log = logging.getLogger("holdfast.expiry_listener")
-HEARTBEAT_KEY = "hf:listener:heartbeat"
+HEARTBEAT_KEY = keys.LISTENER_HEARTBEAT
 
 
 def enable_notifications(client: redis.Redis) -> bool:
@@ -61,7 +61,7 @@ def handle(app: Flask, expired: list[str]) -> dict[str, str]:
         return {}
     with app.app_context(), acting_as("expiry listener"):
         try:
-            return booking.expire_holds(hold_ids)
+            return booking.expire_holds(hold_ids, "listener")
         finally:
             from webapp.extensions import db
 
@@ -83,7 +83,9 @@ def release_due(app: Flask) -> None:
     Redis finds lapsed keys by sampling, which lags by seconds in a storm."""
     with app.app_context(), acting_as("expiry listener"):
         try:
-            ended = booking.release_due(grace_seconds=0, lock=LISTENER_DUE_LOCK_KEY)
+            ended = booking.release_due(
+                grace_seconds=0, lock=LISTENER_DUE_LOCK_KEY, path="listener"
+            )
             if ended:
                 log.info("due sets: %d holds ended", ended)
         finally:

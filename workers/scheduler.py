@@ -19,7 +19,18 @@ import uuid
 import redis
 from rq_scheduler import Scheduler
 
+from webapp.booking.keys import SCHEDULER_HEARTBEAT
+
 log = logging.getLogger("holdfast.scheduler")
+
+
+class HeartbeatScheduler(Scheduler):
+    """rq-scheduler that also keeps a fixed heartbeat key alive, so the ops page and
+    /readyz see it with one EXISTS (its own key carries a random name)."""
+
+    def heartbeat(self) -> None:
+        super().heartbeat()
+        self.connection.set(SCHEDULER_HEARTBEAT, self.name, ex=int(self._interval) + 10)
 
 
 def main() -> None:
@@ -29,7 +40,7 @@ def main() -> None:
     backoff = 0.5
     previous: Scheduler | None = None
     while True:
-        scheduler = Scheduler(
+        scheduler = HeartbeatScheduler(
             connection=redis.Redis.from_url(url),
             interval=interval,
             name=f"holdfast-{uuid.uuid4().hex[:12]}",

@@ -28,7 +28,7 @@ def test_listener_step_survives_a_database_error(app, monkeypatch):
 
 
 def test_listener_step_passes_redis_errors_up_to_reconnect(app, monkeypatch):
-    def gone(_hold_ids):
+    def gone(_hold_ids, _path):
         raise redis.ConnectionError("Connection refused")
 
     monkeypatch.setattr(expiry_listener.booking, "expire_holds", gone)

@@ -42,7 +42,9 @@ def test_every_route_with_hostile_numbers_is_never_a_500(app, logged_in, value):
             r = logged_in.open(path, method=method, json=fields)
         else:
             r = logged_in.open(path, method=method, data=fields)
-        if r.status_code >= 500:
+        # /readyz answers 503 by design here (no listener or scheduler runs in these tests).
+        by_design = path == "/readyz" and r.status_code == 503 and r.json["status"] == "fail"
+        if r.status_code >= 500 and not by_design:
             failures.append((method, path, r.status_code))
         assert not (path.startswith("/staff/") and r.status_code == 302), "logged out"
     assert failures == []

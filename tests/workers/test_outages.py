@@ -43,6 +43,12 @@ def own_redis(tmp_path):
     terminate(state["proc"])
 
 
+def ready(url: str) -> tuple[int, set[str]]:
+    """/readyz's status and the names of the checks that failed."""
+    r = requests.get(f"{url}/readyz", timeout=10)
+    return r.status_code, {name for name, c in r.json()["checks"].items() if not c["ok"]}
+
+
 def shut_down(url: str, proc) -> None:
     with contextlib.suppress(redis.ConnectionError):  # it closes the connection as it goes
         redis.Redis.from_url(url).shutdown(save=True)
@@ -62,6 +68,7 @@ def test_redis_restart_under_a_running_stack(app, proc_env, own_redis, tmp_path)
         buyer = requests.Session()
         page = f"{url}/events/{event.id}"
         assert buyer.get(page).status_code == 200
+        wait_until(lambda: ready(url) == (200, set()), timeout=10)
         hold = buyer.post(f"{url}/api/v1/events/{event.id}/holds", json={"seat_ids": ids[:1]})
         assert hold.status_code == 201
         done = buyer.post(
@@ -77,6 +84,9 @@ def test_redis_restart_under_a_running_stack(app, proc_env, own_redis, tmp_path)
         for path in (page, f"{url}/api/v1/events/{event.id}/seats"):
             r = buyer.get(path)
             assert r.status_code == 503 and r.headers["Retry-After"]
+        status, failing = ready(url)
+        assert status == 503 and {"redis", "listener", "scheduler"} <= failing
+        assert "database" not in failing
         time.sleep(4)  # both holds lapse while Redis is away
         assert all(p.poll() is None for p in (web, *background.values())), "a process exited"
 
@@ -87,6 +97,7 @@ def test_redis_restart_under_a_running_stack(app, proc_env, own_redis, tmp_path)
             return buyer.get(page).status_code == 200
 
         wait_until(page_answers, timeout=BACK_WITHIN)
+        wait_until(lambda: ready(url) == (200, set()), timeout=BACK_WITHIN + 5)
 
         def lapsed_holds_released():
             db.session.commit()
@@ -162,6 +173,7 @@ def _database_restart(pg, proc_env, redis_url, tmp_path):
     try:
         buyer = requests.Session()
         api = f"{url}/api/v1"
+        wait_until(lambda: ready(url) == (200, set()), timeout=10)
         hold = buyer.post(f"{api}/events/{event_id}/holds", json={"seat_ids": ids[:1]})
         done = buyer.post(
             f"{api}/holds/{hold.json()['hold_id']}/checkout",
@@ -172,6 +184,7 @@ def _database_restart(pg, proc_env, redis_url, tmp_path):
         pg.stop()
         r = buyer.get(f"{api}/bookings/{reference}")
         assert r.status_code == 503 and r.headers["Retry-After"]
+        assert ready(url) == (503, {"database"})
         time.sleep(4)  # the hold lapses while the database is away
         assert all(p.poll() is None for p in (web, *background.values())), "a process exited"
         pg.start()
@@ -181,6 +194,7 @@ def _database_restart(pg, proc_env, redis_url, tmp_path):
             return r.ok and r.json()["booking"]["status"] == "expired"
 
         wait_until(expired, timeout=BACK_WITHIN)
+        assert ready(url) == (200, set())
         hold = buyer.post(f"{api}/events/{event_id}/holds", json={"seat_ids": ids[:1]})
         assert hold.status_code == 201  # the lapsed hold's seat is on sale again
         done = buyer.post(

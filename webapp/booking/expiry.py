@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from webapp.booking import audit, keys
+from webapp.booking import audit, keys, tallies
 from webapp.booking.context import session, setting
 from webapp.booking.holdstore import store
 from webapp.booking.models import Booking, BookingSeat, Event, utcnow
@@ -96,7 +96,7 @@ def expire_lapsed_on_seats(
     return _end_pending_in(s, lapsed, "expired", "The hold lapsed before payment.")
 
 
-def expire_hold(hold_id: str) -> str:
+def expire_hold(hold_id: str, path: str = "fallback") -> str:
     """End a lapsed hold: its pending booking expires and its seats go back on sale.
 
     Never touches a confirmed booking, nor a hold that is still live (it may
@@ -106,13 +106,14 @@ def expire_hold(hold_id: str) -> str:
         What happened: "expired", "released", "alive", "not_due", "confirmed",
         "gone" or "invalid".
     """
-    return expire_holds([hold_id])[hold_id]
+    return expire_holds([hold_id], path)[hold_id]
 
 
-def expire_holds(hold_ids: list[str]) -> dict[str, str]:
+def expire_holds(hold_ids: list[str], path: str = "fallback") -> dict[str, str]:
     """expire_hold for many holds at once, with each one's outcome, at a fixed cost per
     event in the batch: a few Redis round trips, two queries and one write transaction
     (the listener drains bursts of expired keys into one call; the due-set job too).
+    `path` names the caller (listener, fallback or sweep) for the expiry-lag metric.
     """
     by_event: dict[int, list[str]] = {}
     outcomes: dict[str, str] = {}
@@ -124,11 +125,11 @@ def expire_holds(hold_ids: list[str]) -> dict[str, str]:
             by_event.setdefault(event_id, []).append(hold_id)
     for event_id, ids in by_event.items():
         for start in range(0, len(ids), BATCH):
-            outcomes.update(_expire_batch(event_id, ids[start : start + BATCH]))
+            outcomes.update(_expire_batch(event_id, ids[start : start + BATCH], path))
     return outcomes
 
 
-def _expire_batch(event_id: int, hold_ids: list[str]) -> dict[str, str]:
+def _expire_batch(event_id: int, hold_ids: list[str], path: str) -> dict[str, str]:
     infos = store().hold_infos(event_id, hold_ids)
     outcomes = {h: "alive" for h, info in infos.items() if info is None}
     lapsed = [h for h in hold_ids if h not in outcomes]
@@ -142,6 +143,8 @@ def _expire_batch(event_id: int, hold_ids: list[str]) -> dict[str, str]:
     expired = len(ended_holds | {h["hold_id"] for h in releasing})  # the staff statistic
     if releasing:
         store().release_many(event_id, releasing, expired)
+        now_ms = time.time() * 1000
+        tallies.record_lag(path, [(now_ms - h["expires_ms"]) / 1000 for h in releasing])
     elif expired:
         store().count_hold_event(event_id, "expired", expired)
     for hold_id in lapsed:
@@ -181,7 +184,7 @@ def sweep_expired(now: datetime | None = None) -> int:
     stmt = select(Booking.hold_id).where(Booking.status == "pending", Booking.expires_at <= cutoff)
     done = 0
     for hold_id in list(session().scalars(stmt)):
-        done += expire_hold(hold_id) == "expired"
+        done += expire_hold(hold_id, "sweep") == "expired"
     return done
 
 
@@ -196,7 +199,10 @@ def move_pending_expiry(hold_id: str, expires_at: datetime) -> None:
 
 
 def release_due(
-    now_ms: int | None = None, grace_seconds: float | None = None, lock: str = DUE_LOCK_KEY
+    now_ms: int | None = None,
+    grace_seconds: float | None = None,
+    lock: str = DUE_LOCK_KEY,
+    path: str = "fallback",
 ) -> int:
     """End every hold whose deadline + grace (HOLD_GRACE_SECONDS unless given) has
     passed: the fallback job's work, and the listener's check against Redis expiring
@@ -221,7 +227,7 @@ def release_due(
         for event_id, hold_ids in zip(event_ids, pipe.execute(), strict=True):
             if not hold_ids:
                 continue
-            outcomes = expire_holds(hold_ids)
+            outcomes = expire_holds(hold_ids, path)
             ended += sum(o in ("expired", "released") for o in outcomes.values())
             # An extended hold's entry moved already; every other one is done with.
             done = [h for h, outcome in outcomes.items() if outcome != "alive"]

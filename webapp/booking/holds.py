@@ -18,6 +18,7 @@ from webapp.booking.context import seat_limit, session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import Part, TakeRequest, TakeResult, store
 from webapp.booking.models import Booking
+from webapp.booking.signals import reports_hold
 
 CHUNK_GROUPS = 128  # candidate groups sent to Redis per attempt (wheelchair spaces)
 
@@ -88,6 +89,7 @@ def ms_to_datetime(ms: int) -> datetime:
     return datetime(1970, 1, 1) + timedelta(milliseconds=ms)
 
 
+@reports_hold
 def hold_seats(
     event_id: int,
     customer: str,
@@ -138,6 +140,7 @@ def hold_seats(
     return _made(req, result)
 
 
+@reports_hold
 def hold_best_available(
     event_id: int,
     customer: str,

@@ -11,6 +11,11 @@ import re
 import secrets
 
 PREFIX = "hf"
+# Set every 5 s (for 30 s) by the expiry listener while it runs: the ops page and
+# /readyz read it.
+LISTENER_HEARTBEAT = "hf:listener:heartbeat"
+# Set on every loop (for the interval + 10 s) by workers/scheduler.py while it runs.
+SCHEDULER_HEARTBEAT = "hf:scheduler:heartbeat"
 _TIMER_RE = re.compile(r"^hf:\{evt:(\d+)\}:hold:(\d+-[\w-]+)$")
 
 

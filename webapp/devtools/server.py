@@ -25,6 +25,8 @@ def start_gunicorn(
         sys.executable,
         "-m",
         "gunicorn",
+        "-c",
+        "python:webapp.gunicorn_conf",
         "--bind",
         f"127.0.0.1:{port}",
         "--workers",

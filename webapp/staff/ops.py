@@ -12,8 +12,9 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from rq import Worker
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
+from webapp.booking.keys import LISTENER_HEARTBEAT
+from webapp.queues import scheduler_alive
 from webapp.staff import bp
-from workers.expiry_listener import HEARTBEAT_KEY
 
 
 @bp.get("/ops")
@@ -21,7 +22,7 @@ def ops():
     queue = current_app.extensions["holdfast_queue"]
     scheduler = current_app.extensions["holdfast_scheduler"]
     failed = FailedJobRegistry(queue=queue)
-    beat = current_app.extensions["holdfast_redis"].get(HEARTBEAT_KEY)
+    beat = current_app.extensions["holdfast_redis"].get(LISTENER_HEARTBEAT)
     jobs = [j for j in (queue.fetch_job(i) for i in failed.get_job_ids(0, 49)) if j]
     return render_template(
         "staff/ops.html",
@@ -32,21 +33,9 @@ def ops():
         scheduled=ScheduledJobRegistry(queue=queue).count,
         delayed=scheduler.count(),
         workers=Worker.all(connection=queue.connection),
-        scheduler_alive=_scheduler_alive(queue.connection),
+        scheduler_alive=scheduler_alive(queue.connection),
         listener_age=int(time.time()) - int(beat) if beat else None,
     )
-
-
-def _scheduler_alive(conn) -> bool:
-    """rq-scheduler keeps a hash `rq:scheduler:<name>` alive (TTL interval + 10 s) while running."""
-    for key in conn.scan_iter("rq:scheduler:*", count=100):
-        if (
-            conn.type(key) == b"hash"
-            and conn.hexists(key, "birth")
-            and not conn.hexists(key, "death")
-        ):
-            return True
-    return False
 
 
 @bp.post("/ops/failed/<job_id>/retry")

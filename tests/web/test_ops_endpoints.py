@@ -1,0 +1,98 @@
+"""Operations endpoints through the test client: /healthz, /readyz with one entry per
+check, and /metrics in the Prometheus text format to staff or the scrape token only."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from tests.factories import make_event, seat_ids
+from tests.unit.test_doors import sold
+from tests.web.test_staff import logged_in, staff  # noqa: F401  (fixtures)
+from webapp.booking import expire_holds, hold_seats, keys
+from webapp.booking.errors import BookingError
+
+
+@pytest.fixture
+def app_config() -> dict:
+    return {"METRICS_TOKEN": "scrape-me"}
+
+
+def samples(text: str) -> dict[tuple[str, tuple], float]:
+    """{(sample name, sorted labels): value} of an exposition."""
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def scrape(client) -> dict:
+    r = client.get("/metrics", headers={"Authorization": "Bearer scrape-me"})
+    assert r.status_code == 200 and r.mimetype == "text/plain"
+    return samples(r.data.decode())
+
+
+def test_healthz_answers_without_asking_anyone(client):
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json == {"status": "ok"}
+
+
+def test_readyz_names_each_check_and_fails_without_the_background_processes(app, client, rds):
+    r = client.get("/readyz")
+    assert r.status_code == 503 and r.json["status"] == "fail"
+    checks = r.json["checks"]
+    assert checks["database"]["ok"] and checks["redis"]["ok"]
+    assert not checks["listener"]["ok"] and "listener" in checks["listener"]["error"]
+    assert not checks["scheduler"]["ok"]
+    rds.set(keys.LISTENER_HEARTBEAT, int(time.time()), ex=30)
+    app.extensions["holdfast_queue"].connection.set(keys.SCHEDULER_HEARTBEAT, "x", ex=30)
+    r = client.get("/readyz")
+    assert r.status_code == 200 and r.json["status"] == "ok"
+    assert r.headers["Cache-Control"] == "no-store"
+
+
+def test_metrics_only_to_staff_or_the_token(app, client):
+    assert client.get("/metrics").status_code == 401
+    wrong = client.get("/metrics", headers={"Authorization": "Bearer guess"})
+    assert wrong.status_code == 401 and b"staff login" in wrong.data
+    assert wrong.headers["WWW-Authenticate"].lower().startswith("bearer")
+    assert client.get("/metrics", headers={"Authorization": "Bearer scrape-me"}).status_code == 200
+
+
+def test_metrics_for_staff_without_a_token(logged_in):  # noqa: F811
+    r = logged_in.get("/metrics")
+    assert r.status_code == 200 and b"holdfast_bookings" in r.data
+
+
+def test_metrics_count_holds_bookings_payments_and_expiry_lag(app, client, rds):
+    event = make_event(rows=1, seats_per_row=10)
+    ids = seat_ids(event)
+    before = scrape(client)
+    taken = before.get(("holdfast_holds_taken_total", ()), 0)
+    refused = before.get(("holdfast_holds_refused_total", (("reason", "seats_unavailable"),)), 0)
+    held = hold_seats(event.id, "ann", ids[:2])
+    with pytest.raises(BookingError):
+        hold_seats(event.id, "bob", ids[1:3])  # ids[1] is Ann's
+    sold(event, "cat", ("A5", "A6"))  # a confirmed booking and its charge
+    found = scrape(client)
+    assert found[("holdfast_holds_taken_total", ())] == taken + 2  # Ann's and Cat's
+    key = ("holdfast_holds_refused_total", (("reason", "seats_unavailable"),))
+    assert found[key] == refused + 1
+    assert found[("holdfast_bookings", (("status", "confirmed"),))] == 1
+    assert found[("holdfast_payments", (("kind", "charge"), ("status", "succeeded")))] == 1
+    assert found[("holdfast_live_holds", (("event", str(event.id)),))] == 2
+    assert ("holdfast_rq_jobs", (("queue", "holdfast"), ("state", "queued"))) in found
+    # Ann's hold lapses 2.5 s ago; the listener path releases it.
+    rds.delete(keys.hold_timer(event.id, held.hold_id))
+    rds.hset(keys.hold_info(event.id, held.hold_id), "expires_ms", int(time.time() * 1000) - 2500)
+    assert expire_holds([held.hold_id], "listener")[held.hold_id] == "released"
+    lag = scrape(client)
+    assert lag[("holdfast_expiry_lag_seconds_count", (("path", "listener"),))] == 1
+    assert lag[("holdfast_expiry_lag_seconds_bucket", (("le", "2.0"), ("path", "listener")))] == 0
+    assert lag[("holdfast_expiry_lag_seconds_bucket", (("le", "5.0"), ("path", "listener")))] == 1
+    assert 2.4 < lag[("holdfast_expiry_lag_seconds_sum", (("path", "listener"),))] < 4
+    assert lag[("holdfast_live_holds", (("event", str(event.id)),))] == 0
+    assert lag[("holdfast_expiry_lag_seconds_count", (("path", "fallback"),))] == 0
