@@ -19,6 +19,7 @@ from webapp.extensions import (
     migrate,
     talisman,
 )
+from webapp.ops.sentry import init_sentry
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_FOR"]
         )
+    init_sentry(app.config["SENTRY_DSN"])
     register_extensions(app)
     register_redis(app)
     register_blueprints(app)
@@ -132,10 +134,15 @@ def register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(staff_bp, url_prefix="/staff")
     from webapp.ops import bp as ops_bp
+    from webapp.ops.logs import init_request_ids
     from webapp.ops.metrics import init_metrics
 
     app.register_blueprint(ops_bp)
     init_metrics(app)
+    init_request_ids(app)
+    from webapp.ops.dashboard import mount_dashboard
+
+    mount_dashboard(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -94,5 +94,5 @@ def load_config(instance_path: Path) -> dict:
         # unset, sentry-sdk is not even imported.
         "SENTRY_DSN": os.environ.get("SENTRY_DSN", ""),
         # "json": one JSON object per log line, with the request id; else plain text.
-        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),  # read by wsgi.py and workers/
     }

@@ -18,6 +18,7 @@ Run: `python -m workers.expiry_listener`.
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 import redis
@@ -29,6 +30,7 @@ from webapp import booking, create_app
 from webapp.booking import keys
 from webapp.booking.audit import acting_as
 from webapp.booking.expiry import LISTENER_DUE_LOCK_KEY
+from webapp.ops.logs import configure_logging
 
 log = logging.getLogger("holdfast.expiry_listener")
 HEARTBEAT_KEY = keys.LISTENER_HEARTBEAT
@@ -174,7 +176,7 @@ def listen(app: Flask, clients: list[redis.Redis]) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s listener %(message)s")
+    configure_logging(os.environ.get("LOG_FORMAT", "text"), "listener")
     app = create_app()
     backoff = 0.5
     while True:  # reconnects after any error, backing off from 0.5 s to 2 s

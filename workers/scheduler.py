@@ -20,6 +20,7 @@ import redis
 from rq_scheduler import Scheduler
 
 from webapp.booking.keys import SCHEDULER_HEARTBEAT
+from webapp.ops.logs import configure_logging
 
 log = logging.getLogger("holdfast.scheduler")
 
@@ -34,7 +35,7 @@ class HeartbeatScheduler(Scheduler):
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(message)s")
+    configure_logging(os.environ.get("LOG_FORMAT", "text"), "scheduler")
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
     interval = float(os.environ.get("SCHEDULER_INTERVAL", "1"))
     backoff = 0.5

@@ -9,12 +9,14 @@ moves the job from the started registry to failed, where Retry re-queues it.
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 from rq import SimpleWorker
 
 from webapp import create_app
 from webapp.extensions import db
+from webapp.ops.logs import configure_logging
 from webapp.queues import (
     QUEUE_NAME,
     rq_connection,
@@ -59,7 +61,7 @@ def main() -> None:
     """RQ retries lost connections while it waits for jobs, but not everywhere (start-up,
     heartbeats, registry maintenance): any error here starts a fresh worker after a
     back-off instead of exiting, since under honcho one exit stops every process."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s worker %(message)s")
+    configure_logging(os.environ.get("LOG_FORMAT", "text"), "worker")
     app = create_app()
     backoff = 0.5
     while True:

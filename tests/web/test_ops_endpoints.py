@@ -96,3 +96,28 @@ def test_metrics_count_holds_bookings_payments_and_expiry_lag(app, client, rds):
     assert 2.4 < lag[("holdfast_expiry_lag_seconds_sum", (("path", "listener"),))] < 4
     assert lag[("holdfast_live_holds", (("event", str(event.id)),))] == 0
     assert lag[("holdfast_expiry_lag_seconds_count", (("path", "fallback"),))] == 0
+
+
+def test_rq_dashboard_answers_only_to_staff(app, client):
+    page = client.get("/staff/rq/")
+    assert page.status_code == 302 and "/staff/login" in page.headers["Location"]
+    assert client.get("/staff/rq/0/data/queues.json").status_code == 302
+
+
+def test_rq_dashboard_for_staff(app, logged_in):  # noqa: F811
+    app.extensions["holdfast_queue"].enqueue("workers.jobs.sweep_expired")
+    page = logged_in.get("/staff/rq/")
+    assert page.status_code == 200 and b"RQ dashboard" in page.data
+    assert "'unsafe-inline'" in page.headers["Content-Security-Policy"]
+    queues = logged_in.get("/staff/rq/0/data/queues.json").json["queues"]
+    assert {"name": "holdfast", "count": 1}.items() <= next(
+        q for q in queues if q["name"] == "holdfast"
+    ).items()
+    # Its posts carry no CSRF token: they must come from this site instead.
+    job = app.extensions["holdfast_queue"].job_ids[0]
+    foreign = logged_in.post(
+        f"/staff/rq/job/{job}/delete", headers={"Origin": "https://evil.example"}
+    )
+    assert foreign.status_code == 403 and app.extensions["holdfast_queue"].count == 1
+    same = logged_in.post(f"/staff/rq/job/{job}/delete", headers={"Origin": "http://localhost"})
+    assert same.status_code == 200 and app.extensions["holdfast_queue"].count == 0

@@ -1,9 +1,9 @@
 """Expiry lag (a hold's deadline to its release) kept in Redis, for /metrics.
 
-The expiry listener, the fallback job and the sweep release holds in other processes
-than the web's, and RQ runs each job in a forked work horse: prometheus_client's
-multiprocess mode would leave a file per horse. A Redis hash per path sums them across
-every process and machine that shares the Redis; /metrics reads it back as a histogram.
+The expiry listener, the fallback job and the sweep release holds in the listener and
+the RQ worker, not in the web processes that answer /metrics, and those may run on
+other machines. A Redis hash per path sums them across every process and machine that
+shares the Redis, with no exporter per process; /metrics reads it back as a histogram.
 """
 
 from __future__ import annotations

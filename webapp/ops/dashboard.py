@@ -1,0 +1,44 @@
+"""rq-dashboard at /staff/rq, for staff only (the queue, jobs, workers and failures).
+
+rq-dashboard has no login of its own and its pages post with jQuery and no CSRF token,
+so: every request needs a staff login; its posts are exempt from CSRFProtect and must
+come from this site instead (the Origin header, which browsers send on every POST);
+its pages use inline scripts and styles, which only its own pages' policy allows.
+"""
+
+from __future__ import annotations
+
+import rq_dashboard
+from flask import Flask, abort, request
+from flask_login import current_user
+from rq_dashboard.web import setup_rq_connection
+
+from webapp.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman
+
+PREFIX = "/staff/rq"
+DASHBOARD_CONTENT_SECURITY_POLICY = {
+    **CONTENT_SECURITY_POLICY,
+    "script-src": "'self' 'unsafe-inline'",
+    "style-src": "'self' 'unsafe-inline'",
+}
+
+
+def mount_dashboard(app: Flask) -> None:
+    app.config["RQ_DASHBOARD_REDIS_URL"] = [app.config["REDIS_URL"]]
+    app.register_blueprint(rq_dashboard.blueprint, url_prefix=PREFIX)
+    csrf.exempt(rq_dashboard.blueprint)
+    setup_rq_connection(app)
+    allow_inline = talisman(content_security_policy=DASHBOARD_CONTENT_SECURITY_POLICY)
+    for endpoint, view in app.view_functions.items():
+        if endpoint.startswith("rq_dashboard.") and endpoint != "rq_dashboard.static":
+            allow_inline(view)
+
+    @app.before_request
+    def _staff_only():
+        if request.blueprint != "rq_dashboard":
+            return None
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if request.method == "POST" and request.origin != request.host_url.rstrip("/"):
+            abort(403, "Queue changes must come from this site's dashboard.")
+        return None
