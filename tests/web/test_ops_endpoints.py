@@ -100,8 +100,8 @@ def test_metrics_count_holds_bookings_payments_and_expiry_lag(app, client, rds):
 
 def test_rq_dashboard_answers_only_to_staff(app, client):
     page = client.get("/staff/rq/")
-    assert page.status_code == 302 and "/staff/login" in page.headers["Location"]
-    assert client.get("/staff/rq/0/data/queues.json").status_code == 302
+    assert page.status_code == 303 and "/staff/login" in page.headers["Location"]
+    assert client.get("/staff/rq/0/data/queues.json").status_code == 303
 
 
 def test_rq_dashboard_for_staff(app, logged_in):  # noqa: F811

@@ -69,6 +69,15 @@ class HoldReads:
         names = [keys.hold_stat(event_id, kind, m) for m in range(minute - 59, minute + 1)]
         return sum(int(v) for v in self.client.mget(names) if v)
 
+    def per_minute(self, event_id: int, kinds: list[str], minutes: int) -> dict[str, list[int]]:
+        """Per kind, its counts in each of the last `minutes` minutes, oldest first (one
+        MGET; counters are kept two hours)."""
+        now = int(time.time() // 60)
+        span = range(now - minutes + 1, now + 1)
+        names = [keys.hold_stat(event_id, kind, m) for kind in kinds for m in span]
+        values = [int(v or 0) for v in self.client.mget(names)] if names else []
+        return {kind: values[i * minutes : (i + 1) * minutes] for i, kind in enumerate(kinds)}
+
     def info(self, event_id: int, hold_id: str) -> dict | None:
         """The hold's description, or None once it is gone (released, sold, or long lapsed)."""
         raw = self.client.hgetall(keys.hold_info(event_id, hold_id))

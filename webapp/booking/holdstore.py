@@ -179,6 +179,9 @@ class HoldStore(HoldReads):
             ip_key = self.client.hget(keys.hold_info(event_id, hold_id), "ipkey")
         keys_, argv = self._finish_call(event_id, hold_id, customer, seat_ids, mode, ip_key)
         changed = [int(s) for s in self._finish(keys=keys_, args=argv)]
+        if changed and mode in ("sell", "release", "drop"):
+            kind = "seats_sold" if mode == "sell" else "seats_released"
+            self.count_hold_event(event_id, kind, len(changed))
         if mode in ("release", "drop"):
             pools.give_back(self.client, event_id, seat_ids)
         elif mode == "unsell" and changed:
@@ -213,6 +216,8 @@ class HoldStore(HoldReads):
         for hold in holds:
             pools.queue_give_back(pipe, event_id, hold["seat_ids"])
         self.queue_count(pipe, event_id, "expired", expired)
+        released = sum(len(hold["seat_ids"]) for hold in holds)
+        self.queue_count(pipe, event_id, "seats_released", released)
         pipe.execute()
         announced = {int(s) for changed in replies for s in changed}
         self.publish(

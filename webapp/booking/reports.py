@@ -112,28 +112,6 @@ def occupancy_by_section(seats: list) -> list[dict]:
     return list(sections.values())
 
 
-def live_holds(event_id: int) -> list[dict]:
-    """Live holds with seat labels and seconds left."""
-    holds = store().live_holds(event_id, _now_ms())
-    labels = (
-        dict(
-            session()
-            .execute(
-                select(Seat.id, Seat.label).where(
-                    Seat.id.in_([s for h in holds for s in h["seat_ids"]])
-                )
-            )
-            .all()
-        )
-        if holds
-        else {}
-    )
-    for hold in holds:
-        hold["labels"] = [labels.get(s, str(s)) for s in hold["seat_ids"]]
-        hold["seconds_left"] = max(0, (hold["expires_ms"] - _now_ms()) // 1000)
-    return holds
-
-
 def search_bookings(
     q: str = "", status: str = "", event_id: int | None = None, page: int = 1
 ) -> tuple[list[Booking], int]:

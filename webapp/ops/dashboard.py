@@ -13,7 +13,8 @@ from flask import Flask, abort, request
 from flask_login import current_user
 from rq_dashboard.web import setup_rq_connection
 
-from webapp.extensions import CONTENT_SECURITY_POLICY, csrf, login_manager, talisman
+from webapp.extensions import CONTENT_SECURITY_POLICY, csrf, talisman
+from webapp.staff import require_staff
 
 PREFIX = "/staff/rq"
 DASHBOARD_CONTENT_SECURITY_POLICY = {
@@ -38,7 +39,9 @@ def mount_dashboard(app: Flask) -> None:
         if request.blueprint != "rq_dashboard":
             return None
         if not current_user.is_authenticated:
-            return login_manager.unauthorized()
+            return require_staff()  # the staff pages' answer: to the login page
+        if (request.view_args or {}).get("instance_number", 0) != 0:
+            abort(404, "The dashboard has one Redis: instance 0.")  # it would raise: a 500
         if request.method == "POST" and request.origin != request.host_url.rstrip("/"):
             abort(403, "Queue changes must come from this site's dashboard.")
         return None

@@ -45,3 +45,45 @@ def occupancy_svg(sections: list[dict], width: int = 520) -> Markup:
         )
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+VELOCITY_COLOURS = {"seats_held": "#d29b00", "seats_sold": "#1a7f37", "seats_released": "#b42318"}
+VELOCITY_NAMES = {"seats_held": "held", "seats_sold": "sold", "seats_released": "released"}
+
+
+def velocity_svg(series: dict[str, list[int]], width: int = 520, height: int = 170) -> Markup:
+    """Seats held, sold and released per minute as three lines over the last minutes
+    (oldest on the left, now on the right), with the totals in its accessible name."""
+    left, top, plot_h = 36, 8, height - 48
+    minutes = max((len(v) for v in series.values()), default=0) or 1
+    peak = max((max(v) for v in series.values() if v), default=0) or 1
+    step = (width - left - 8) / max(minutes - 1, 1)
+    totals = ", ".join(f"{sum(v)} {VELOCITY_NAMES[k]}" for k, v in series.items())
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" width="{width}" '
+        f'height="{height}" viewBox="0 0 {width} {height}" class="velocity" '
+        f'aria-label="Seats per minute over the last {minutes} minutes: {totals}">',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width - 8}" y2="{top + plot_h}" '
+        f'stroke="#999"/><text x="0" y="{top + 10}" font-size="11">{peak}</text>'
+        f'<text x="0" y="{top + plot_h}" font-size="11">0</text>',
+        f'<text x="{left}" y="{top + plot_h + 14}" font-size="11">−{minutes} min</text>'
+        f'<text x="{width - 30}" y="{top + plot_h + 14}" font-size="11">now</text>',
+    ]
+    for kind, values in series.items():
+        points = " ".join(
+            f"{left + i * step:.1f},{top + plot_h - plot_h * v / peak:.1f}"
+            for i, v in enumerate(values)
+        )
+        parts.append(
+            f'<polyline fill="none" stroke="{VELOCITY_COLOURS[kind]}" stroke-width="1.5" '
+            f'points="{points}"><title>{VELOCITY_NAMES[kind]}: {sum(values)}</title></polyline>'
+        )
+    for j, kind in enumerate(series):
+        x = left + j * 120
+        parts.append(
+            f'<rect x="{x}" y="{height - 12}" width="10" height="10" '
+            f'fill="{VELOCITY_COLOURS[kind]}"/><text x="{x + 14}" y="{height - 3}" '
+            f'font-size="12">{VELOCITY_NAMES[kind]} ({sum(series[kind])})</text>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))

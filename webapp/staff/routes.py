@@ -4,16 +4,25 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
 from sqlalchemy import select
 
-from webapp.booking import boxoffice, doors, get_event, reports, room_admin
+from webapp.booking import boxoffice, doors, get_event, onsale, reports, room_admin
 from webapp.booking.errors import BookingError
 from webapp.booking.models import BOOKING_STATUSES, Booking, Event, Venue
 from webapp.customer.render import is_htmx
 from webapp.extensions import db
 from webapp.staff import bp
-from webapp.staff.charts import occupancy_svg
+from webapp.staff.charts import occupancy_svg, velocity_svg
 from webapp.staff.forms import parse_datetime
 
 
@@ -25,12 +34,17 @@ def overview():
 
 @bp.get("/events/<int:event_id>")
 def event(event_id: int):
+    """An event mid on-sale: occupancy, sales velocity, live holds (summary and a page)."""
     seats = reports.staff_seat_map(event_id)
+    event = get_event(event_id)
+    search = request.args.get("q", "")
+    page = request.args.get("page", 1, type=int)
     context = {
-        "event": get_event(event_id),
-        "seats": seats,
+        "event": event,
+        "seats": seats if len(seats) <= current_app.config["LARGE_VENUE_SEATS"] else None,
         "chart": occupancy_svg(reports.occupancy_by_section(seats)),
-        "holds": reports.live_holds(event_id),
+        "velocity": velocity_svg(onsale.velocity(event_id)),
+        "holds": onsale.holds_view(event_id, search, page),
         "door": doors.counts(event_id),
     }
     template = "staff/partials/event_live.html" if is_htmx() else "staff/event.html"

@@ -319,6 +319,10 @@ for _, id in ipairs(order) do
   table.insert(reply, id)
 end
 local seats = table.concat(ids, ',')
+-- Seats held this minute (the staff sales-velocity chart): KEYS[9]'s twin, same slot.
+local SEATS_HELD = string.gsub(KEYS[9], ':stat:created:', ':stat:seats_held:')
+redis.call('INCRBY', SEATS_HELD, #ids)
+redis.call('EXPIRE', SEATS_HELD, 7200)
 if existing[1] then
   seats = existing[4] .. ',' .. seats
 else
