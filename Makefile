@@ -50,6 +50,7 @@ bench: $(STAMP) wrk ## Run every benchmark (SQLite; set BENCH_DATABASE_URL for P
 	$(BIN)/python -m bench.expiry --holds 5000 $(BENCH_DB)
 	$(BIN)/python -m bench.room $(BENCH_DB)
 	$(BIN)/python -m bench.checkin $(BENCH_DB)
+	$(BIN)/python -m bench.overview $(BENCH_DB)
 	$(BIN)/python -m bench.orphans --seats 1000 $(BENCH_DB)
 
 lint: $(STAMP) ## ruff check and format check

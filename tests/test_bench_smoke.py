@@ -82,3 +82,13 @@ def test_checkin_runs_under_wrk():
     routes = [line for line in lines if "route" in line]
     assert len(routes) == 2 and all(line["non2xx"] == 0 for line in routes)
     assert 0 < lines[-1]["admitted"] <= lines[-1]["tickets"] == 100
+
+
+def test_overview_runs_under_wrk():
+    lines = run(
+        "bench.overview", "--events", "2", "--seats", "500", "--holds", "10",
+        "--seconds", "1", "--connections", "4",
+    )  # fmt: skip
+    routes = [line for line in lines if "route" in line]
+    assert len(routes) == 2 and all(line["non2xx"] == 0 for line in routes)
+    assert lines[-1]["sold"] == 500 and lines[-1]["holds"] == 20

@@ -64,3 +64,36 @@ def test_large_venues_are_not_drawn_seat_by_seat(app, logged_in):  # noqa: F811
     app.config["LARGE_VENUE_SEATS"] = 2000
     page = logged_in.get(f"/staff/events/{event.id}").data.decode()
     assert 'class="staff-map"' in page
+
+
+def test_overview_figures_agree_with_every_seat_s_state(app):
+    """The overview's cheap counts (grouped queries, Redis counts) say what reading every
+    seat's state says: held, pending (in checkout), confirmed, blocked, available."""
+    from webapp.booking import reports, start_checkout
+    from webapp.booking.boxoffice import set_blocked
+    from webapp.booking.seatmap import seat_states
+
+    event = make_event(rows=2, seats_per_row=10)
+    other = make_event(rows=1, seats_per_row=5, name="Matinee")
+    ids = seat_ids(event)
+    hold_seats(event.id, "ann", ids[:3])  # held
+    checking_out = hold_seats(event.id, "bob", ids[3:5])
+    start_checkout(checking_out.hold_id, "bob", "Bob", "bob@example.com", "k-bob")  # pending
+    sold(event, "cat", ("B1", "B2", "B3", "B4"))  # confirmed
+    set_blocked(event.id, ["B10"], True)
+    hold_seats(other.id, "dan", seat_ids(other)[:1])
+    rows = {r["id"]: r for r in reports.event_overview()}
+    row = rows[event.id]
+    truth = seat_states(event.id).counts()
+    assert (row["total"], row["held"], row["pending"], row["confirmed"], row["blocked"]) == (
+        20,
+        3,
+        2,
+        4,
+        1,
+    )
+    assert row["available"] == truth["available"] == 10
+    assert row["held"] + row["pending"] == truth["held"]
+    assert row["confirmed"] == truth["booked"] and row["blocked"] == truth["blocked"]
+    assert row["holds_created_1h"] == 3 and row["revenue_cents"] == 4 * 2000
+    assert rows[other.id]["held"] == 1 and rows[other.id]["available"] == 4

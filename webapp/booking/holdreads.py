@@ -69,6 +69,27 @@ class HoldReads:
         names = [keys.hold_stat(event_id, kind, m) for m in range(minute - 59, minute + 1)]
         return sum(int(v) for v in self.client.mget(names) if v)
 
+    def counts_now(self, event_ids: list[int], now_ms: int) -> dict[int, tuple[int, int, int]]:
+        """Per event: (seats held now, holds created and expired in the last hour), for
+        every event in one round trip (the staff overview's refresh)."""
+        minute = int(time.time() // 60)
+        span = range(minute - 59, minute + 1)
+        pipe = self.client.pipeline(transaction=False)
+        for event_id in event_ids:
+            pipe.zcount(keys.held(event_id), now_ms, "+inf")
+            pipe.mget([keys.hold_stat(event_id, "created", m) for m in span])
+            pipe.mget([keys.hold_stat(event_id, "expired", m) for m in span])
+        replies = pipe.execute()
+        found = {}
+        for i, event_id in enumerate(event_ids):
+            held, created, expired = replies[3 * i : 3 * i + 3]
+            found[event_id] = (
+                int(held),
+                sum(int(v) for v in created if v),
+                sum(int(v) for v in expired if v),
+            )
+        return found
+
     def per_minute(self, event_id: int, kinds: list[str], minutes: int) -> dict[str, list[int]]:
         """Per kind, its counts in each of the last `minutes` minutes, oldest first (one
         MGET; counters are kept two hours)."""
