@@ -9,6 +9,7 @@ import re
 
 import pytest
 from playwright.sync_api import Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.e2e.conftest import ARTIFACTS
 from tests.e2e.helpers import seat
@@ -77,10 +78,21 @@ def zoom_to_one(page: Page) -> None:
     raise AssertionError("zoom never reached 1")
 
 
-def in_viewport(page: Page, selector: str) -> bool:
-    box = page.locator(selector).bounding_box()
-    size = page.viewport_size
-    return bool(box) and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
+def in_viewport(page: Page, selector: str, timeout: float = 5000) -> bool:
+    """Whether the element is (or within `timeout` ms comes) wholly inside the viewport.
+    Waited for, not read once: a live update may be swapping the element in that instant
+    (seen once on CI: the bar's box read as None mid-swap)."""
+    try:
+        page.wait_for_function(
+            """sel => { const e = document.querySelector(sel); if (!e) return false;
+                 const r = e.getBoundingClientRect();
+                 return r.height > 0 && r.top >= 0 && r.bottom <= window.innerHeight; }""",
+            arg=selector,
+            timeout=timeout,
+        )
+    except PlaywrightTimeoutError:
+        return False
+    return True
 
 
 def test_phone_taps_both_sides_of_the_aisle_and_the_last_row_then_checks_out(
