@@ -1,5 +1,5 @@
 """/metrics after a rush on a real gunicorn with four workers (multiprocess mode): the
-counts add up across the workers to exactly what the customers were told."""
+counts, summed over whichever workers answered, are exactly what the customers were told."""
 
 from __future__ import annotations
 
@@ -61,8 +61,9 @@ def test_metrics_after_a_rush_add_up_across_workers(live_server, tmp_path):
     }
     by_status = {dict(labels)["status"]: n for labels, n in timed.items()}
     assert by_status == {"201": SEATS, "409": CUSTOMERS - SEATS}
-    # The counts came from every worker's file (the stale one was removed at start).
-    assert len(list(tmp_path.glob("counter_*.db"))) == 4
+    # Multiprocess mode: the workers that counted wrote files (which of the four
+    # answered varies), and the stale file from an earlier run was removed at start.
+    assert 1 <= len(list(tmp_path.glob("counter_*.db"))) <= 4
     assert not (tmp_path / "counter_1.db").exists()
     families = {f.name for f in text_string_to_metric_families(r.text)}
     assert "holdfast_expiry_lag_seconds" in families

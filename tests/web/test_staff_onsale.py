@@ -97,3 +97,11 @@ def test_overview_figures_agree_with_every_seat_s_state(app):
     assert row["confirmed"] == truth["booked"] and row["blocked"] == truth["blocked"]
     assert row["holds_created_1h"] == 3 and row["revenue_cents"] == 4 * 2000
     assert rows[other.id]["held"] == 1 and rows[other.id]["available"] == 4
+
+
+def test_search_matches_seat_labels_exactly_and_hold_ids_by_six_characters():
+    hold = {"hold_id": "7-xb7Qz9KLmNoPqRsTuVwXyZ0123", "labels": ["A1", "B7"]}
+    other = {"hold_id": "7-Ab7cdefghijklmnopqrstuvwx", "labels": ["C3"]}
+    assert onsale._matches(hold, "b7") and not onsale._matches(other, "b7")  # not by chance
+    assert onsale._matches(other, "ab7cde") and not onsale._matches(hold, "ab7cde")
+    assert not onsale._matches(hold, "a")  # no prefix of a label

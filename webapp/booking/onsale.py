@@ -69,7 +69,11 @@ def holds_view(event_id: int, search: str = "", page: int = 1) -> HoldsView:
 
 
 def _matches(hold: dict, needle: str) -> bool:
-    return needle in hold["hold_id"].lower() or any(needle == x.lower() for x in hold["labels"])
+    """A seat label exactly, or 6+ characters of the hold id (the page shows the last 6);
+    shorter pieces of a random id would match by chance."""
+    if any(needle == x.lower() for x in hold["labels"]):
+        return True
+    return len(needle) >= 6 and needle in hold["hold_id"].lower()
 
 
 def velocity(event_id: int, minutes: int = VELOCITY_MINUTES) -> dict[str, list[int]]:
