@@ -179,13 +179,17 @@ class HoldStore(HoldReads):
             ip_key = self.client.hget(keys.hold_info(event_id, hold_id), "ipkey")
         keys_, argv = self._finish_call(event_id, hold_id, customer, seat_ids, mode, ip_key)
         changed = [int(s) for s in self._finish(keys=keys_, args=argv)]
+        # One round trip after the script: the pools and the velocity counter together.
+        pipe = self.client.pipeline(transaction=False)
+        if mode in ("release", "drop"):
+            pools.queue_give_back(pipe, event_id, seat_ids)
+        elif mode == "unsell" and changed:
+            pools.queue_give_back(pipe, event_id, changed)
         if changed and mode in ("sell", "release", "drop"):
             kind = "seats_sold" if mode == "sell" else "seats_released"
-            self.count_hold_event(event_id, kind, len(changed))
-        if mode in ("release", "drop"):
-            pools.give_back(self.client, event_id, seat_ids)
-        elif mode == "unsell" and changed:
-            pools.give_back(self.client, event_id, changed)
+            self.queue_count(pipe, event_id, kind, len(changed))
+        if len(pipe):
+            pipe.execute()
         return changed
 
     def release_many(self, event_id: int, holds: list[dict], expired: int) -> None:

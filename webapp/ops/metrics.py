@@ -14,7 +14,7 @@ import os
 import time
 
 from flask import Flask, g, request
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
@@ -70,8 +70,6 @@ def exposition(queue) -> bytes:
         MultiProcessCollector(processes)
         counted = generate_latest(processes)
     else:
-        from prometheus_client import REGISTRY
-
         counted = generate_latest(REGISTRY)
     state = CollectorRegistry(auto_describe=False)
     state.register(StateCollector(queue))
@@ -125,19 +123,19 @@ class StateCollector:
         yield depth
 
     def _lag(self):
+        found = tallies.read_lag()
         lag = HistogramMetricFamily(
             "holdfast_expiry_lag_seconds",
             "From a hold's deadline to its release, by the path that released it.",
             labels=["path"],
         )
-        for path, found in tallies.read_lag().items():
-            lag.add_metric([path], found["buckets"], found["sum"])
-        yield lag
         total = CounterMetricFamily(
             "holdfast_holds_released_on_expiry",
             "Holds released on expiry, by path.",
             labels=["path"],
         )
-        for path, found in tallies.read_lag().items():
-            total.add_metric([path], found["count"])
+        for path, tally in found.items():
+            lag.add_metric([path], tally["buckets"], tally["sum"])
+            total.add_metric([path], tally["count"])
+        yield lag
         yield total
