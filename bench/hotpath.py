@@ -86,6 +86,13 @@ end
 WRK_SCRIPT += WRK_DONE
 
 
+# The columns of every wrk table (hotpath adds vs_static).
+WRK_COLUMNS = [
+    "route", "requests", "rps", "p50_ms", "p99_ms", "non2xx", "server_cpu_ms_per_req",
+    "vs_trivial",
+]  # fmt: skip
+
+
 def measured(
     route: str, url: str, seconds: int, connections: int, args: list[str], script: Path, pids
 ) -> dict:
@@ -267,17 +274,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         f"Hot path under wrk ({n} connections, {args.workers} gthread workers x "
         f"{args.threads} threads, {dialect})",
         rows,
-        [
-            "route",
-            "requests",
-            "rps",
-            "p50_ms",
-            "p99_ms",
-            "non2xx",
-            "server_cpu_ms_per_req",
-            "vs_trivial",
-            "vs_static",
-        ],
+        [*WRK_COLUMNS, "vs_static"],
     )
     print(f"Redis round trips per hold, its fallback included: {trips['with_fallback']:.2f}")
     emit({"bench": "hotpath", "redis_round_trips_per_hold": trips})

@@ -19,17 +19,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from bench.checkin import door_session
+from bench.checkin import door_session, sell_seats
 from bench.cpu import server_pids
 from bench.hotpath import WRK_DONE, measured, wrk
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking import hold_seats, reports
 from webapp.booking.layout import SectionLayout, create_event
-from webapp.booking.models import Booking, BookingSeat, Seat, StaffUser, utcnow
+from webapp.booking.models import Seat, StaffUser, utcnow
 from webapp.booking.seatmap import seat_states
 from webapp.extensions import db
 
@@ -45,51 +45,6 @@ request = function()
   return wrk.format("GET", wrk.path, headers)
 end
 """  # ends with bench.hotpath.WRK_DONE
-
-
-def sell_half(event_id: int) -> int:
-    """Confirmed one-seat bookings for every other seat (bulk inserts); how many."""
-    seats = db.session.scalars(select(Seat.id).where(Seat.event_id == event_id)).all()[::2]
-    now = utcnow()
-    rows = [
-        {
-            "reference": f"E{event_id}-{i:07d}",
-            "event_id": event_id,
-            "customer_id": f"c{i}",
-            "name": "Overview Bench",
-            "email": "o@example.com",
-            "status": "confirmed",
-            "amount_cents": 1000,
-            "hold_id": f"{event_id}-bench-{i}",
-            "fence": 1,
-            "expires_at": now,
-            "created_at": now,
-            "updated_at": now,
-        }  # fmt: skip
-        for i in range(len(seats))
-    ]
-    db.session.execute(insert(Booking), rows)
-    ids = dict(
-        db.session.execute(
-            select(Booking.reference, Booking.id).where(Booking.event_id == event_id)
-        ).all()
-    )
-    db.session.execute(
-        insert(BookingSeat),
-        [
-            {
-                "booking_id": ids[f"E{event_id}-{i:07d}"],
-                "event_id": event_id,
-                "seat_id": seat,
-                "price_cents": 1000,
-                "ticket_type": "adult",
-                "active": True,
-            }  # fmt: skip
-            for i, seat in enumerate(seats)
-        ],
-    )
-    db.session.commit()
-    return len(seats)
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -117,10 +72,11 @@ def main(argv: list[str] | None = None) -> list[dict]:
         for n in range(args.events):
             event = create_event(f"Arena night {n + 1}", "Arena", utcnow(), layout)
             event_ids.append(event.id)
-            sold += sell_half(event.id)
-            free = db.session.scalars(
+            half = db.session.scalars(
                 select(Seat.id).where(Seat.event_id == event.id).order_by(Seat.id)
-            ).all()[1::2]
+            ).all()
+            sold += len(sell_seats(event.id, half[::2], f"E{event.id}-"))
+            free = half[1::2]
             for i in range(args.holds):
                 hold_seats(event.id, f"holder-{i}", [free[i]])
         db.session.add(

@@ -23,7 +23,7 @@ from pathlib import Path
 import requests
 
 from bench.cpu import cpu_seconds, server_pids
-from bench.hotpath import WRK_DONE, measured, wrk
+from bench.hotpath import WRK_COLUMNS, WRK_DONE, measured, wrk
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking import room
@@ -172,16 +172,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         f"Waiting room under wrk ({n} connections, {args.workers} gthread workers x "
         f"{args.threads} threads, {dialect})",
         rows,
-        [
-            "route",
-            "requests",
-            "rps",
-            "p50_ms",
-            "p99_ms",
-            "non2xx",
-            "server_cpu_ms_per_req",
-            "vs_trivial",
-        ],  # fmt: skip
+        WRK_COLUMNS,
     )
     emit({"bench": "room", "admission": admission})
     print(
