@@ -28,8 +28,9 @@ from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking import ticket_codes
 from webapp.booking.layout import SectionLayout, create_event
-from webapp.booking.models import Booking, BookingSeat, Seat, StaffUser, utcnow
+from webapp.booking.models import Booking, BookingSeat, Seat, utcnow
 from webapp.extensions import db
+from webapp.staff.users import StaffUser
 
 WRK_SCRIPT = r"""
 -- args: kind, cookie, csrf token [, file of codes]. kind: get | scan

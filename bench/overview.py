@@ -29,9 +29,10 @@ from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking import hold_seats, reports
 from webapp.booking.layout import SectionLayout, create_event
-from webapp.booking.models import Seat, StaffUser, utcnow
+from webapp.booking.models import Seat, utcnow
 from webapp.booking.seatmap import seat_states
 from webapp.extensions import db
+from webapp.staff.users import StaffUser
 
 WRK_SCRIPT = r"""
 -- args: cookie ("-": none), "htmx" or "-"

@@ -5,21 +5,30 @@ from __future__ import annotations
 from pathlib import Path
 
 import redis
-from flask import Flask
+from flask import Flask, g, request
+from flask_login import current_user
 from redis.cluster import RedisCluster
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from webapp.api import bp as api_bp
+from webapp.booking import audit
+from webapp.booking.holdstore import HoldStore
+from webapp.cli import register_commands
 from webapp.config import load_config
+from webapp.customer import bp as customer_bp
 from webapp.database import configure_engine, engine_options
-from webapp.extensions import (
-    CONTENT_SECURITY_POLICY,
-    csrf,
-    db,
-    limiter,
-    login_manager,
-    migrate,
-    talisman,
-)
+from webapp.errors import register_error_handlers
+from webapp.extensions import CONTENT_SECURITY_POLICY, csrf, db, limiter, migrate, talisman
+from webapp.ops import bp as ops_bp
+from webapp.ops.dashboard import mount_dashboard
+from webapp.ops.logs import init_request_ids
+from webapp.ops.metrics import init_metrics
 from webapp.ops.sentry import init_sentry
+from webapp.queues import register_queues
+from webapp.staff import bp as staff_bp
+from webapp.staff.users import init_login
+from webapp.testprovider import bp as testprovider_bp
+from webapp.webhooks import bp as webhooks_bp
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -36,8 +45,6 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
     if app.config["PROXY_FIX_X_FOR"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         # Behind N trusted proxies, take the client address from X-Forwarded-For.
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=app.config["PROXY_FIX_X_FOR"]
@@ -54,10 +61,6 @@ def create_app(config: dict | None = None) -> Flask:
 
 def register_actor(app: Flask) -> None:
     """Attribute booking changes made during a request to who made the request (audit)."""
-    from flask import g, request
-    from flask_login import current_user
-
-    from webapp.booking import audit
 
     @app.before_request
     def _set_actor():
@@ -87,8 +90,7 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR)
     csrf.init_app(app)
-    login_manager.init_app(app)
-    login_manager.login_view = "staff.login"
+    init_login(app)
     limiter.init_app(app)
     talisman.init_app(
         app,
@@ -102,8 +104,6 @@ def register_extensions(app: Flask) -> None:
 
 def register_redis(app: Flask) -> None:
     """One Redis client per process, plus the hold scripts registered on it."""
-    from webapp.booking.holdstore import HoldStore
-
     if app.config["REDIS_CLUSTER_URL"]:
         # Holds on Redis Cluster: every key of an event shares one hash slot, so each
         # Lua script runs on the one primary that owns the event. Queues and rate
@@ -115,43 +115,27 @@ def register_redis(app: Flask) -> None:
         )
     app.extensions["holdfast_redis"] = client
     app.extensions["holdfast_holdstore"] = HoldStore(client)
-    from webapp.queues import register_queues
-
     register_queues(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from webapp.api import bp as api_bp
-    from webapp.customer import bp as customer_bp
-    from webapp.testprovider import bp as testprovider_bp
-    from webapp.webhooks import bp as webhooks_bp
-
+    """The customer pages, the API, webhooks, the test provider, staff and operations."""
     app.register_blueprint(customer_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
     app.register_blueprint(testprovider_bp)
-    from webapp.staff import bp as staff_bp
-
     app.register_blueprint(staff_bp, url_prefix="/staff")
-    from webapp.ops import bp as ops_bp
-    from webapp.ops.logs import init_request_ids
-    from webapp.ops.metrics import init_metrics
-
     app.register_blueprint(ops_bp)
     init_metrics(app)
     init_request_ids(app)
-    from webapp.ops.dashboard import mount_dashboard
-
     mount_dashboard(app)
 
 
 def register_errors(app: Flask) -> None:
-    from webapp.errors import register_error_handlers
-
+    """Refusals and HTTP errors answered as JSON, a fragment or a page."""
     register_error_handlers(app)
 
 
 def register_cli(app: Flask) -> None:
-    from webapp.cli import register_commands
-
+    """`flask seed-demo`, `flask create-staff`."""
     register_commands(app)

@@ -7,9 +7,10 @@ from flask import Flask
 from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
-from webapp.booking.models import Event, StaffUser
+from webapp.booking.models import Event
 from webapp.extensions import db
 from webapp.seed import restart_demo_onsale, seed_demo
+from webapp.staff.users import StaffUser
 
 
 def register_commands(app: Flask) -> None:

@@ -40,11 +40,3 @@ DOOR_CONTENT_SECURITY_POLICY = {
     **CONTENT_SECURITY_POLICY,
     "script-src": "'self' 'wasm-unsafe-eval'",
 }
-
-
-@login_manager.user_loader
-def load_staff(user_id: str):
-    """Flask-Login: the staff user behind a session, or None."""
-    from webapp.booking.models import StaffUser
-
-    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None

@@ -15,8 +15,9 @@ from werkzeug.security import generate_password_hash
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import make_event
 from tests.unit.test_doors import sold
-from webapp.booking.models import CheckIn, StaffUser
+from webapp.booking.models import CheckIn
 from webapp.extensions import db
+from webapp.staff.users import StaffUser
 
 
 def qr_video(code: str, path: Path, width: int = 640, height: int = 480) -> Path:

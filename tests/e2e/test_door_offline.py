@@ -13,8 +13,9 @@ from tests.factories import make_event
 from tests.unit.test_doors import sold
 from webapp.booking import doors, ticket_codes
 from webapp.booking.boxoffice import cancel_and_refund
-from webapp.booking.models import CheckIn, StaffUser
+from webapp.booking.models import CheckIn
 from webapp.extensions import db
+from webapp.staff.users import StaffUser
 
 
 def test_offline_door_admits_queues_and_reports_conflicts(server, new_page, app):

@@ -10,8 +10,8 @@ from werkzeug.security import generate_password_hash
 from tests.e2e.helpers import open_event, seat
 from tests.factories import make_event, seat_by_label
 from webapp.booking import confirm_payment, hold_seats, start_checkout
-from webapp.booking.models import StaffUser
 from webapp.extensions import db
+from webapp.staff.users import StaffUser
 
 
 def test_staff_refund_frees_seat_on_customer_map(app, server, new_page):

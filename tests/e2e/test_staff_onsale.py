@@ -9,8 +9,8 @@ from werkzeug.security import generate_password_hash
 from tests.factories import make_event, seat_ids
 from tests.unit.test_doors import sold
 from webapp.booking import hold_seats
-from webapp.booking.models import StaffUser
 from webapp.extensions import db
+from webapp.staff.users import StaffUser
 
 VIEWPORT = {"width": 1280, "height": 800}
 

@@ -18,8 +18,9 @@ from werkzeug.security import generate_password_hash
 
 from tests.e2e.helpers import open_event, seat
 from tests.factories import make_event
-from webapp.booking.models import OutboxMessage, StaffUser
+from webapp.booking.models import OutboxMessage
 from webapp.extensions import db
+from webapp.staff.users import StaffUser
 
 
 def qr_codes_in(pdf_bytes: bytes) -> list[str]:

@@ -12,8 +12,9 @@ from werkzeug.security import generate_password_hash
 
 from tests.factories import make_event, seat_by_label, seat_ids
 from webapp.booking import confirm_payment, hold_seats, seat_states, start_checkout
-from webapp.booking.models import Booking, Event, Seat, StaffUser
+from webapp.booking.models import Booking, Event, Seat
 from webapp.extensions import db
+from webapp.staff.users import StaffUser
 
 PASSWORD = "correct horse battery staple"
 

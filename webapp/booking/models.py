@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask_login import UserMixin
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -251,14 +250,6 @@ class OutboxMessage(db.Model):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-
-
-class StaffUser(UserMixin, db.Model):
-    __tablename__ = "staff_users"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class PresaleCode(db.Model):

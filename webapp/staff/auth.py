@@ -10,9 +10,9 @@ from werkzeug.security import check_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
-from webapp.booking.models import StaffUser
 from webapp.extensions import db, limiter
 from webapp.staff import bp
+from webapp.staff.users import StaffUser
 
 
 class LoginForm(FlaskForm):
