@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from webapp.booking.errors import BookingError
 from webapp.extensions import db
+from webapp.htmx import is_htmx
 
 
 def wants_json() -> bool:
@@ -23,7 +24,7 @@ def error_response(status: int, code: str, message: str, extra: dict | None = No
     """Render an error the way the caller can read it."""
     if wants_json():
         return jsonify({"error": code, "message": message, **(extra or {})}), status
-    if request.headers.get("HX-Request"):
+    if is_htmx():
         return render_template("partials/error.html", message=message), status
     return render_template("error.html", status=status, message=message), status
 

@@ -15,6 +15,7 @@ from flask import flash, g, redirect, request, session, url_for
 
 from webapp.booking import keys, room
 from webapp.booking.errors import BookingError
+from webapp.htmx import is_htmx
 from webapp.identity import customer_id
 
 HEADER = "X-Queue-Pass"
@@ -83,6 +84,6 @@ def _send_away(event_id: int, exc: BookingError):
     else:
         flash(exc.message)
         target = url_for("customer.event", event_id=event_id)
-    if request.headers.get("HX-Request") == "true":
+    if is_htmx():
         return "", 200, {"HX-Redirect": target}
     return redirect(target, 303)

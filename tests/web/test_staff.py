@@ -90,6 +90,16 @@ def test_overview_shows_live_figures(logged_in, app):
     assert cells[8] == "£40" and cells[9] == "2"
 
 
+def test_staff_pages_that_answer_page_or_fragment_vary_on_hx_request(logged_in, app):
+    event = make_event()
+    for url in ("/staff/", f"/staff/events/{event.id}", f"/staff/events/{event.id}/room"):
+        page = logged_in.get(url)
+        fragment = logged_in.get(url, headers={"HX-Request": "true"})
+        assert page.status_code == fragment.status_code == 200
+        assert b"<html" in page.data and b"<html" not in fragment.data
+        assert "HX-Request" in page.headers["Vary"] and "HX-Request" in fragment.headers["Vary"]
+
+
 def test_refund_returns_seats_and_is_audited(logged_in, app):
     event = make_event()
     booking = confirmed_booking(event)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from webapp.htmx import vary_on_htmx
+
 bp = Blueprint("customer", __name__)
+bp.after_request(vary_on_htmx)
 
 
 @bp.app_context_processor

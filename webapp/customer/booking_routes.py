@@ -9,7 +9,7 @@ from webapp.booking import ticket_codes, ticket_files
 from webapp.booking.catalog import get_any_booking, get_booking
 from webapp.booking.errors import BookingError
 from webapp.customer import bp
-from webapp.customer.render import is_htmx
+from webapp.htmx import is_htmx
 from webapp.identity import customer_id
 
 

@@ -8,8 +8,8 @@ from webapp import booking
 from webapp.booking import presale, room
 from webapp.booking.errors import BookingError
 from webapp.customer import bp
-from webapp.customer.render import is_htmx
 from webapp.gate import keep_pass, keep_place, queue_ticket
+from webapp.htmx import is_htmx
 from webapp.identity import customer_id
 
 

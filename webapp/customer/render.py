@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import render_template
 
 from webapp import booking
 from webapp.booking.holds import Hold
 from webapp.identity import customer_id
-
-
-def is_htmx() -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def map_update(

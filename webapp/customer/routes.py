@@ -17,16 +17,11 @@ from webapp.booking.checkout import replay_checkout
 from webapp.booking.errors import BookingError
 from webapp.customer import bp
 from webapp.customer.basket import current_basket, forget_basket, remember_basket
-from webapp.customer.render import is_htmx, map_update
+from webapp.customer.render import map_update
 from webapp.gate import pass_token, require_pass
+from webapp.htmx import is_htmx
 from webapp.identity import customer_id, known_customer_id
 from webapp.limits import limit_checkout, limit_holds
-
-
-@bp.after_request
-def vary_on_htmx(response):
-    response.vary.add("HX-Request")  # the same URL answers pages and fragments
-    return response
 
 
 @bp.get("/")

@@ -3,7 +3,10 @@
 from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
+from webapp.htmx import vary_on_htmx
+
 bp = Blueprint("staff", __name__)
+bp.after_request(vary_on_htmx)  # the overview, event, room and door pages answer both ways
 
 PUBLIC_ENDPOINTS = {"staff.login"}
 

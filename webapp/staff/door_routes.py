@@ -7,8 +7,8 @@ from flask import jsonify, render_template, request, session
 
 from webapp.booking import doors, get_event
 from webapp.booking.audit import current_actor
-from webapp.customer.render import is_htmx
 from webapp.extensions import DOOR_CONTENT_SECURITY_POLICY, talisman
+from webapp.htmx import is_htmx
 from webapp.staff import bp
 
 

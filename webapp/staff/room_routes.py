@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from webapp.booking import get_event, presale, room, room_admin
 from webapp.booking.audit import current_actor
 from webapp.booking.errors import BookingError
-from webapp.customer.render import is_htmx
+from webapp.htmx import is_htmx
 from webapp.staff import bp
 from webapp.staff.forms import parse_datetime
 

@@ -19,8 +19,8 @@ from sqlalchemy import select
 from webapp.booking import boxoffice, doors, get_event, onsale, reports, room_admin
 from webapp.booking.errors import BookingError
 from webapp.booking.models import BOOKING_STATUSES, Booking, Event, Venue
-from webapp.customer.render import is_htmx
 from webapp.extensions import db
+from webapp.htmx import is_htmx
 from webapp.staff import bp
 from webapp.staff.charts import occupancy_svg, velocity_svg
 from webapp.staff.forms import parse_datetime
