@@ -1,12 +1,16 @@
 """One place that turns refusals and HTTP errors into answers people understand.
 
-JSON under /api/, an HTMX fragment for HTMX requests, a page otherwise.
+JSON under /api/, an HTMX fragment for HTMX requests, a flash message and a redirect
+for a view marked with `returns_to` (plain form posts), a page otherwise. Routes
+therefore never catch BookingError themselves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import redis
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -20,6 +24,31 @@ def wants_json() -> bool:
     return request.path.startswith(("/api/", "/webhooks/"))
 
 
+def returns_to(endpoint: str) -> Callable:
+    """Mark a view whose refusals a plain browser sees on `endpoint`'s page.
+
+    The message is flashed and the browser sent there (303), with the URL values the
+    two views share; put it right under the route decorator.
+    """
+
+    def mark(view: Callable) -> Callable:
+        view.refusals_return_to = endpoint
+        return view
+
+    return mark
+
+
+def return_url() -> str | None:
+    """Where the current view sends a refused browser, if it is marked (see returns_to)."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    endpoint = getattr(view, "refusals_return_to", None)
+    if endpoint is None:
+        return None
+    wanted = set().union(*(r.arguments for r in current_app.url_map.iter_rules(endpoint)))
+    values = {k: v for k, v in (request.view_args or {}).items() if k in wanted}
+    return url_for(endpoint, **values)
+
+
 def error_response(status: int, code: str, message: str, extra: dict | None = None):
     """Render an error the way the caller can read it."""
     if wants_json():
@@ -29,12 +58,21 @@ def error_response(status: int, code: str, message: str, extra: dict | None = No
     return render_template("error.html", status=status, message=message), status
 
 
+def refusal_response(exc: BookingError):
+    """A domain refusal: a plain browser on a marked view goes back with a flash message."""
+    back = None if wants_json() or is_htmx() else return_url()
+    if back is not None:
+        flash(exc.message)
+        return redirect(back, 303)
+    return error_response(exc.status, exc.code, exc.message, exc.details)
+
+
 def register_error_handlers(app: Flask) -> None:
     """Attach handlers for domain errors, CSRF failures, HTTP errors and database outages."""
 
     @app.errorhandler(BookingError)
     def _booking_error(exc: BookingError):
-        return error_response(exc.status, exc.code, exc.message, exc.details)
+        return refusal_response(exc)
 
     @app.errorhandler(CSRFError)
     def _csrf_error(exc: CSRFError):

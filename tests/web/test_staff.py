@@ -129,7 +129,8 @@ def test_release_hold_from_box_office(logged_in, app):
     hold = hold_seats(event.id, "bob", seat_ids(event)[:2])
     page = logged_in.get(f"/staff/events/{event.id}").data.decode()
     assert hold.hold_id[-6:] in page
-    logged_in.post(f"/staff/holds/{hold.hold_id}/release", data={"event_id": event.id})
+    r = logged_in.post(f"/staff/events/{event.id}/holds/{hold.hold_id}/release")
+    assert r.status_code == 303 and r.headers["Location"] == f"/staff/events/{event.id}"
     assert {s.status for s in seat_states(event.id).seats} == {"available"}
 
 

@@ -2,7 +2,7 @@
 
 from webapp.booking.baskets import extend_hold, get_hold, release_hold, release_seats
 from webapp.booking.catalog import get_booking, get_event, list_events
-from webapp.booking.checkout import start_checkout
+from webapp.booking.checkout import start_checkout, submit_checkout_form
 from webapp.booking.errors import BookingError
 from webapp.booking.expiry import expire_hold, expire_holds, release_due, sweep_expired
 from webapp.booking.holds import Hold, hold_best_available, hold_seats
@@ -39,5 +39,6 @@ __all__ = [
     "section_summaries",
     "standing_areas",
     "start_checkout",
+    "submit_checkout_form",
     "sweep_expired",
 ]

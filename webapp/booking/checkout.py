@@ -58,9 +58,28 @@ def start_checkout(
     )
 
 
-def replay_checkout(customer: str, idempotency_key: object) -> tuple[int, dict] | None:
-    """The stored answer of an earlier checkout with this key (a resubmitted form)."""
-    return idempotency.stored_outcome(f"checkout:{customer}", idempotency_key)
+def submit_checkout_form(
+    hold_id: str | None, customer: str, name: object, email: object, idempotency_key: object
+) -> tuple[int, dict]:
+    """The checkout form sent: start_checkout's answer, refusals included, as (status, body).
+
+    A refusal comes back as the API's error body rather than raised, so the form can show
+    it beside what was typed (as a replayed refusal already comes back). With no live
+    basket (`hold_id` None) this is the form sent again after it succeeded: the first
+    answer is given again and no second booking is made.
+
+    Raises:
+        BookingError: basket_empty, when there is no basket and no earlier success.
+    """
+    if hold_id is None:
+        earlier = idempotency.stored_outcome(f"checkout:{customer}", idempotency_key)
+        if earlier is None or earlier[0] != 201:
+            raise BookingError("basket_empty")
+        return earlier
+    try:
+        return start_checkout(hold_id, customer, name, email, idempotency_key)
+    except BookingError as exc:
+        return exc.status, exc.to_dict()
 
 
 def validate_contact(name: object, email: object) -> tuple[str, str]:

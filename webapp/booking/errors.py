@@ -54,6 +54,7 @@ ERRORS: dict[str, tuple[int, str]] = {
     "hold_not_found": (404, "That hold does not exist or is not yours."),
     "hold_expired": (410, "Your hold has lapsed and the seats went back on sale."),
     "hold_checked_out": (409, "These seats are already in checkout."),
+    "basket_empty": (410, "Your basket is empty or your hold has lapsed. Pick your seats again."),
     "already_extended": (409, "A hold can be extended only once."),
     "booking_not_found": (404, "That booking does not exist or is not yours."),
     "payment_not_found": (404, "That payment does not exist."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from webapp.booking.errors import BookingError
 from webapp.htmx import vary_on_htmx
 
 bp = Blueprint("customer", __name__)
@@ -40,8 +41,11 @@ def template_helpers() -> dict:
     }
 
 
-from webapp.customer import (  # noqa: E402,F401  (registers the routes)
-    booking_routes,
-    queue_routes,
-    routes,
+from webapp.customer import (  # noqa: E402  (registers the routes)
+    booking_routes,  # noqa: F401
+    queue_routes,  # noqa: F401
+    render,
+    routes,  # noqa: F401
 )
+
+bp.register_error_handler(BookingError, render.refused)

@@ -6,8 +6,8 @@ from flask import flash, redirect, render_template, request, url_for
 
 from webapp import booking
 from webapp.booking import presale, room
-from webapp.booking.errors import BookingError
 from webapp.customer import bp
+from webapp.errors import returns_to
 from webapp.gate import keep_pass, keep_place, queue_ticket
 from webapp.htmx import is_htmx
 from webapp.identity import customer_id
@@ -47,13 +47,10 @@ def _in(event_id: int, place: room.Place):
 
 
 @bp.post("/events/<int:event_id>/presale")
+@returns_to("customer.event")
 def redeem_presale(event_id: int):
     """A presale code: a pass to buy before general sale or without queueing."""
-    try:
-        token = presale.redeem(event_id, customer_id(), request.form.get("code"))
-    except BookingError as exc:
-        flash(exc.message)
-        return redirect(url_for("customer.event", event_id=event_id), 303)
+    token = presale.redeem(event_id, customer_id(), request.form.get("code"))
     keep_pass(event_id, token)
     flash("Presale code accepted: you can choose seats now.")
     return redirect(url_for("customer.event", event_id=event_id), 303)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from flask import render_template
+from flask import render_template, request
 
 from webapp import booking
+from webapp.booking.errors import BookingError
 from webapp.booking.holds import Hold
+from webapp.customer.basket import current_basket
+from webapp.errors import refusal_response
+from webapp.htmx import is_htmx
 from webapp.identity import customer_id
 
 
@@ -23,3 +27,14 @@ def map_update(
         event_id=event_id,
     )
     return html, status
+
+
+def refused(exc: BookingError):
+    """A refusal of a seat-map action sent by htmx: the refused seat's cell as it is now,
+    the basket and the message, out of band. Anything else: errors.refusal_response."""
+    event_id = (request.view_args or {}).get("event_id")
+    if not (is_htmx() and request.method == "POST" and event_id is not None):
+        return refusal_response(exc)
+    seat = request.form.get("seat", type=int)
+    seats = [seat] if seat else []
+    return map_update(event_id, seats, exc.message, exc.status, current_basket(event_id))

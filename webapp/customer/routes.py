@@ -13,11 +13,11 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from webapp import booking
 from webapp.booking import room, tickets, waitlist
 from webapp.booking.catalog import list_events
-from webapp.booking.checkout import replay_checkout
 from webapp.booking.errors import BookingError
 from webapp.customer import bp
 from webapp.customer.basket import current_basket, forget_basket, remember_basket
 from webapp.customer.render import map_update
+from webapp.errors import returns_to
 from webapp.gate import pass_token, require_pass
 from webapp.htmx import is_htmx
 from webapp.identity import customer_id, known_customer_id
@@ -80,53 +80,48 @@ def _large(event_id: int) -> bool:
 
 
 @bp.post("/events/<int:event_id>/toggle")
+@returns_to("customer.event")
 @limit_holds
 @require_pass
 def toggle_seat(event_id: int):
+    """Click on a seat: into the basket when free, out of it when it is already there."""
     seat_id = request.form.get("seat", type=int)
     hold = current_basket(event_id)
-    try:
-        if hold is not None and seat_id in hold.seat_ids:
-            booking.release_seats(hold.hold_id, customer_id(), [seat_id])
-        else:
-            add_to = hold.hold_id if hold else None
-            grown = booking.hold_seats(
-                event_id, customer_id(), [seat_id], add_to=add_to, client=request.remote_addr
-            )
-            remember_basket(event_id, grown.hold_id)
-    except BookingError as exc:
-        return respond(event_id, [seat_id] if seat_id else [], exc)
+    if hold is not None and seat_id in hold.seat_ids:
+        booking.release_seats(hold.hold_id, customer_id(), [seat_id])
+    else:
+        add_to = hold.hold_id if hold else None
+        grown = booking.hold_seats(
+            event_id, customer_id(), [seat_id], add_to=add_to, client=request.remote_addr
+        )
+        remember_basket(event_id, grown.hold_id)
     return respond(event_id, [seat_id])
 
 
 @bp.post("/events/<int:event_id>/best")
+@returns_to("customer.event")
 @limit_holds
 @require_pass
 def best_available(event_id: int):
+    """Best available: the best `quantity` seats (in a section, or wheelchair spaces)."""
     quantity = request.form.get("quantity", type=int)
-    section = request.form.get("section") or None
     hold = current_basket(event_id)
-    try:
-        grown = booking.hold_best_available(
-            event_id,
-            customer_id(),
-            quantity,
-            section,
-            add_to=hold.hold_id if hold else None,
-            client=request.remote_addr,
-            wheelchair=request.form.get("wheelchair") == "1",
-        )
-    except BookingError as exc:
-        return respond(event_id, [], exc)
-    remember_basket(event_id, grown.hold_id)
-    return respond(
+    grown = booking.hold_best_available(
         event_id,
-        grown.seat_ids,
-        message=f"We found you {quantity} seat{'s' if quantity > 1 else ''}.",
+        customer_id(),
+        quantity,
+        request.form.get("section") or None,
+        add_to=hold.hold_id if hold else None,
+        client=request.remote_addr,
+        wheelchair=request.form.get("wheelchair") == "1",
     )
+    remember_basket(event_id, grown.hold_id)
+    found = f"We found you {quantity} seat{'s' if quantity > 1 else ''}."
+    return respond(event_id, grown.seat_ids, message=found)
 
 
 @bp.post("/events/<int:event_id>/standing")
+@returns_to("customer.event")
 @limit_holds
 @require_pass
 def take_standing(event_id: int):
@@ -134,42 +129,38 @@ def take_standing(event_id: int):
     area = request.form.get("area", "")
     quantity = request.form.get("quantity", type=int)
     hold = current_basket(event_id)
-    try:
-        grown = booking.hold_seats(
-            event_id,
-            customer_id(),
-            [],
-            add_to=hold.hold_id if hold else None,
-            client=request.remote_addr,
-            standing={area: quantity if quantity is not None else 0},
-        )
-    except BookingError as exc:
-        return respond(event_id, [], exc)
+    grown = booking.hold_seats(
+        event_id,
+        customer_id(),
+        [],
+        add_to=hold.hold_id if hold else None,
+        client=request.remote_addr,
+        standing={area: quantity if quantity is not None else 0},
+    )
     remember_basket(event_id, grown.hold_id)
     places = f"{quantity} place{'s' if quantity > 1 else ''}"
     return respond(event_id, grown.seat_ids, message=f"{places} in {area} added to your basket.")
 
 
 @bp.post("/events/<int:event_id>/basket/ticket-type")
+@returns_to("customer.event")
 def ticket_type(event_id: int):
     """Adult, child, concession...: chosen per seat; the basket total is recomputed here."""
     hold = current_basket(event_id)
     if hold is None:
-        return respond(event_id, [], BookingError("hold_expired"))
-    try:
-        tickets.choose(
-            hold.hold_id,
-            customer_id(),
-            request.form.get("seat", type=int),
-            request.form.get("ticket_type"),
-        )
-    except BookingError as exc:
-        return respond(event_id, [], exc)
+        raise BookingError("hold_expired")
+    tickets.choose(
+        hold.hold_id,
+        customer_id(),
+        request.form.get("seat", type=int),
+        request.form.get("ticket_type"),
+    )
     return respond(event_id, [], message="Ticket type updated.")
 
 
 @bp.post("/events/<int:event_id>/basket/clear")
 def clear_basket(event_id: int):
+    """Empty the basket: its seats go back on sale at once."""
     hold = current_basket(event_id)
     freed = booking.release_hold(hold.hold_id, customer_id()) if hold else []
     forget_basket(event_id)
@@ -177,20 +168,17 @@ def clear_basket(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/waitlist")
+@returns_to("customer.event")
 @limit_holds
 def join_waitlist(event_id: int):
     """Sold out: join the waiting list with an email and how many seats the group needs."""
-    try:
-        joined = waitlist.join(
-            event_id,
-            customer_id(),
-            request.form.get("email", ""),
-            request.form.get("quantity", type=int),
-            request.form.get("section") or None,
-        )
-    except BookingError as exc:
-        flash(exc.message)
-        return redirect(url_for("customer.event", event_id=event_id), 303)
+    joined = waitlist.join(
+        event_id,
+        customer_id(),
+        request.form.get("email", ""),
+        request.form.get("quantity", type=int),
+        request.form.get("section") or None,
+    )
     flash(
         f"You are number {joined.position} on the waiting list. When seats come back we "
         f"hold them for you and email {joined.entry.email}."
@@ -235,47 +223,39 @@ def changes(event_id: int):
 
 
 @bp.route("/events/<int:event_id>/checkout", methods=["GET", "POST"])
+@returns_to("customer.event")
 @limit_checkout
 @require_pass
 def checkout(event_id: int):
+    """The contact form for the basket; sent, a pending booking and on to payment."""
     hold = current_basket(event_id)
-    if hold is None and request.method == "POST":
-        # A second submit of a form that already succeeded: same answer, no second booking.
-        earlier = replay_checkout(customer_id(), request.form.get("idempotency_key"))
-        if earlier is not None and earlier[0] == 201:
-            return checkout_done(earlier[1])
-    if hold is None:
-        flash("Your basket is empty or your hold has lapsed. Pick your seats again.")
-        return redirect(url_for("customer.event", event_id=event_id), 303)
     if request.method == "GET":
-        return render_template(
-            "customer/checkout.html",
-            hold=hold,
-            key=uuid.uuid4().hex,
-            priced=tickets.price_hold(event_id, hold.hold_id, hold.seat_ids),
-        )
+        if hold is None:
+            raise BookingError("basket_empty")
+        return render_template("customer/checkout.html", **_checkout_form(event_id, hold))
     form = request.form
-    try:
-        status, body = booking.start_checkout(
-            hold.hold_id,
-            customer_id(),
-            form.get("name"),
-            form.get("email"),
-            form.get("idempotency_key"),
-        )
-    except BookingError as exc:
-        status, body = exc.status, exc.to_dict()
+    status, body = booking.submit_checkout_form(
+        hold.hold_id if hold else None,
+        customer_id(),
+        form.get("name"),
+        form.get("email"),
+        form.get("idempotency_key"),
+    )
     if status != 201:
+        shown = _checkout_form(event_id, hold, form.get("idempotency_key"))
         return render_template(
-            "customer/checkout.html",
-            hold=hold,
-            key=form.get("idempotency_key") or uuid.uuid4().hex,
-            error=body["message"],
-            form=form,
-            priced=tickets.price_hold(event_id, hold.hold_id, hold.seat_ids),
+            "customer/checkout.html", **shown, error=body["message"], form=form
         ), status
     forget_basket(event_id)
     return checkout_done(body)
+
+
+def _checkout_form(event_id: int, hold, key: str | None = None) -> dict:
+    return {
+        "hold": hold,
+        "key": key or uuid.uuid4().hex,
+        "priced": tickets.price_hold(event_id, hold.hold_id, hold.seat_ids),
+    }
 
 
 def checkout_done(body: dict):
@@ -285,18 +265,11 @@ def checkout_done(body: dict):
     return redirect(url_for("customer.booking_page", reference=body["booking"]["reference"]), 303)
 
 
-def respond(
-    event_id: int,
-    seat_ids: list[int],
-    error: BookingError | None = None,
-    message: str | None = None,
-):
-    """Fragments for HTMX; for a plain form post, a flash message and a redirect."""
-    text = error.message if error else message
+def respond(event_id: int, seat_ids: list[int], message: str | None = None):
+    """Fragments for HTMX; for a plain form post, a flash message and a redirect.
+    Refusals are answered by customer.render.refused."""
     if not is_htmx():
-        if text:
-            flash(text)
+        if message:
+            flash(message)
         return redirect(url_for("customer.event", event_id=event_id), 303)
-    return map_update(
-        event_id, seat_ids, text, error.status if error else 200, current_basket(event_id)
-    )
+    return map_update(event_id, seat_ids, message, 200, current_basket(event_id))

@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from webapp.booking import get_event, presale, room, room_admin
 from webapp.booking.audit import current_actor
-from webapp.booking.errors import BookingError
+from webapp.errors import returns_to
 from webapp.htmx import is_htmx
 from webapp.staff import bp
 from webapp.staff.forms import parse_datetime
@@ -30,6 +30,7 @@ def room_page(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/room/settings")
+@returns_to("staff.room_page")
 def room_settings(event_id: int):
     """Save the sale opening time and the room's settings."""
 
@@ -41,6 +42,7 @@ def room_settings(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/room/rate")
+@returns_to("staff.room_page")
 def room_rate(event_id: int):
     """Change the admission rate now."""
     rate = request.form.get("admit_per_minute")
@@ -48,6 +50,7 @@ def room_rate(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/room/pause")
+@returns_to("staff.room_page")
 def room_pause(event_id: int):
     """Pause admission, or resume it (`resume=1`)."""
     resume = request.form.get("resume") == "1"
@@ -56,12 +59,14 @@ def room_pause(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/room/open")
+@returns_to("staff.room_page")
 def room_open(event_id: int):
     """Open the sale now: the room starts letting people in."""
     return _act(event_id, lambda: room_admin.open_now(event_id), "The sale is open.")
 
 
 @bp.post("/events/<int:event_id>/presale-codes")
+@returns_to("staff.room_page")
 def create_presale_code(event_id: int):
     """A new presale code."""
     form = request.form
@@ -81,9 +86,6 @@ def create_presale_code(event_id: int):
 
 
 def _act(event_id: int, change, done: str):
-    try:
-        change()
-        flash(done)
-    except BookingError as exc:
-        flash(exc.message)
+    change()
+    flash(done)
     return redirect(url_for("staff.room_page", event_id=event_id), 303)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from webapp.booking import boxoffice, doors, get_event, onsale, reports, room_admin
 from webapp.booking.errors import BookingError
 from webapp.booking.models import BOOKING_STATUSES, Booking, Event, Venue
+from webapp.errors import returns_to
 from webapp.extensions import db
 from webapp.htmx import is_htmx
 from webapp.staff import bp
@@ -51,26 +52,23 @@ def event(event_id: int):
     return render_template(template, **context)
 
 
-@bp.post("/holds/<hold_id>/release")
-def release_hold(hold_id: str):
-    event_id = _event_of_form()
-    try:
-        boxoffice.release_any_hold(hold_id)
-        flash("Hold released; its seats are back on sale.")
-    except BookingError as exc:
-        flash(exc.message)
+@bp.post("/events/<int:event_id>/holds/<hold_id>/release")
+@returns_to("staff.event")
+def release_hold(event_id: int, hold_id: str):
+    """Release a customer's hold now: its seats go back on sale."""
+    boxoffice.release_any_hold(hold_id)
+    flash("Hold released; its seats are back on sale.")
     return redirect(url_for("staff.event", event_id=event_id), 303)
 
 
 @bp.post("/events/<int:event_id>/blocks")
+@returns_to("staff.event")
 def block_seats(event_id: int):
+    """Block seats (house seats, broken seats) or unblock them, by label."""
     labels = request.form.get("labels", "").replace(",", " ").split()
     blocked = request.form.get("action") != "unblock"
-    try:
-        seats = boxoffice.set_blocked(event_id, labels, blocked)
-        flash(f"{'Blocked' if blocked else 'Unblocked'} {', '.join(s.label for s in seats)}.")
-    except BookingError as exc:
-        flash(exc.message)
+    seats = boxoffice.set_blocked(event_id, labels, blocked)
+    flash(f"{'Blocked' if blocked else 'Unblocked'} {', '.join(s.label for s in seats)}.")
     return redirect(url_for("staff.event", event_id=event_id), 303)
 
 
@@ -101,12 +99,11 @@ def booking(reference: str):
 
 
 @bp.post("/bookings/<reference>/refund")
+@returns_to("staff.booking")
 def refund(reference: str):
-    try:
-        boxoffice.cancel_and_refund(reference, request.form.get("reason", ""))
-        flash("Booking cancelled and refunded; its seats are back on sale.")
-    except BookingError as exc:
-        flash(exc.message)
+    """Cancel a confirmed booking and refund it in full; its seats go back on sale."""
+    boxoffice.cancel_and_refund(reference, request.form.get("reason", ""))
+    flash("Booking cancelled and refunded; its seats are back on sale.")
     return redirect(url_for("staff.booking", reference=reference), 303)
 
 
@@ -170,10 +167,6 @@ def new_event():
         form=form,
         form_room=form if errors else room,
     ), 422 if errors else 200
-
-
-def _event_of_form() -> int:
-    return request.form.get("event_id", type=int) or 0
 
 
 def _datetime(text: str | None) -> datetime | None:
