@@ -5,15 +5,11 @@ Only the holder may touch a hold: every function compares the customer first.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from webapp.booking import expiry, keys
-from webapp.booking.context import session, setting
+from webapp.booking import expiry, giveback, keys, pending
+from webapp.booking.context import setting
 from webapp.booking.errors import BookingError
-from webapp.booking.holds import Hold, ms_to_datetime, refuse_checked_out
+from webapp.booking.holds import Hold, ms_to_datetime
 from webapp.booking.holdstore import store
-from webapp.booking.models import Booking
-from webapp.booking.returned import seats_returned
 
 
 def release_hold(hold_id: str, customer: str) -> list[int]:
@@ -26,14 +22,17 @@ def release_hold(hold_id: str, customer: str) -> list[int]:
         BookingError: hold_not_found when the hold is gone or belongs to someone else.
     """
     event_id, info = _own_hold(hold_id, customer)
-    booking = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
+    booking = pending.booking_of_hold(hold_id)
     if booking is not None and booking.status == "confirmed":
         raise BookingError("hold_checked_out")
-    freed = store().finish(event_id, hold_id, customer, info["seat_ids"], "release", info["ipkey"])
-    # After the hold ended in Redis: see checkout._undo_if_released.
-    expiry.end_pending_of_hold(hold_id, "Released by the customer.")
-    seats_returned(event_id)
-    return freed
+    return giveback.end_hold(
+        event_id,
+        hold_id,
+        customer,
+        info["seat_ids"],
+        ip_key=info["ipkey"],
+        pending_reason="Released by the customer.",
+    )
 
 
 def release_seats(hold_id: str, customer: str, seat_ids: list[int]) -> list[int]:
@@ -46,13 +45,11 @@ def release_seats(hold_id: str, customer: str, seat_ids: list[int]) -> list[int]
         BookingError: hold_not_found, or hold_checked_out once the hold is in checkout.
     """
     event_id, info = _own_hold(hold_id, customer)
-    refuse_checked_out(hold_id)
+    pending.refuse_checked_out(hold_id)
     mine = [s for s in seat_ids if s in info["seat_ids"]]
     if not mine:
         return []
-    freed = store().finish(event_id, hold_id, customer, mine, "drop", info["ipkey"])
-    seats_returned(event_id)
-    return freed
+    return giveback.end_hold(event_id, hold_id, customer, mine, "drop", info["ipkey"])
 
 
 def get_hold(hold_id: str | None, customer: str) -> Hold | None:

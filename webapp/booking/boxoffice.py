@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select, update
 
-from webapp.booking import expiry, keys, outbox
+from webapp.booking import giveback, keys, outbox
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -15,7 +15,6 @@ from webapp.booking.layout import SectionLayout, create_event
 from webapp.booking.layout_text import parse_layout
 from webapp.booking.models import Booking, BookingSeat, Event, Seat, Venue
 from webapp.booking.payments import _refund
-from webapp.booking.returned import seats_returned
 from webapp.database import write_transaction
 
 
@@ -42,10 +41,7 @@ def cancel_and_refund(reference: str, reason: str) -> Booking:
             raise BookingError("invalid_input", "Only a confirmed booking can be refunded.")
         _refund(s, s.get(Booking, booking.id), reason)
     outbox.kick()
-    seat_ids = [bs.seat_id for bs in booking.seats]
-    store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids, "unsell")
-    store().publish(booking.event_id, seat_ids)
-    seats_returned(booking.event_id)
+    giveback.settle_seats(booking, "unsell")
     session().refresh(booking)
     return booking
 
@@ -60,12 +56,13 @@ def release_any_hold(hold_id: str) -> list[int]:
     info = store().info(event_id, hold_id) if event_id is not None else None
     if info is None:
         raise BookingError("hold_not_found")
-    freed = store().finish(event_id, hold_id, info["customer"], info["seat_ids"], "release")
-    # After the hold ended in Redis, so a checkout committing meanwhile is found here or
-    # finds the hold gone itself (checkout._undo_if_released).
-    expiry.end_pending_of_hold(hold_id, "Released by the box office.")
-    seats_returned(event_id)
-    return freed
+    return giveback.end_hold(
+        event_id,
+        hold_id,
+        info["customer"],
+        info["seat_ids"],
+        pending_reason="Released by the box office.",
+    )
 
 
 def set_blocked(event_id: int, labels: list[str], blocked: bool) -> list[Seat]:

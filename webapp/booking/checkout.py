@@ -10,7 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.booking import audit, expiry, idempotency, inventory, keys, tickets
+from webapp.booking import audit, expiry, idempotency, inventory, keys, pending, tickets
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holds import ms_to_datetime
@@ -145,13 +145,13 @@ def _undo_if_released(event_id: int, hold_id: str) -> None:
             return
     except (redis.ConnectionError, redis.TimeoutError):
         return
-    booking = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
-    expiry.end_pending(booking, "cancelled", "The hold was released before checkout completed.")
+    booking = pending.booking_of_hold(hold_id)
+    pending.end_pending(booking, "cancelled", "The hold was released before checkout completed.")
     raise BookingError("hold_expired")
 
 
 def _refuse_second_checkout(hold_id: str, customer: str) -> None:
-    existing = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
+    existing = pending.booking_of_hold(hold_id)
     if existing is not None:
         if existing.customer_id != customer:
             raise BookingError("hold_not_found")

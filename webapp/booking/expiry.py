@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from webapp.booking import audit, keys, tallies
+from webapp.booking import keys, pending, tallies
 from webapp.booking.context import session, setting
+from webapp.booking.giveback import nudge_waitlist
 from webapp.booking.holdstore import store
 from webapp.booking.models import Booking, BookingSeat, Event, utcnow
-from webapp.booking.returned import seats_returned
 from webapp.database import write_transaction
 
 # One fallback job at a time, and apart from it one listener: each caller kind has its
@@ -30,47 +30,6 @@ DUE_LOCK_MS = 5_000
 DUE_BATCH = 5000  # holds per event per run; the next run (a second later) takes the rest
 BATCH = 500  # holds per query and pipeline in expire_holds
 LAPSED = "The hold lapsed before payment."
-
-
-def end_pending(booking: Booking, status: str, reason: str) -> bool:
-    """Move a pending booking to `status` and free its seats in the database.
-
-    Returns:
-        True if this call ended it; False if it was no longer pending (someone
-        else confirmed, expired or cancelled it first).
-    """
-    with write_transaction(session()) as s:
-        ended = _end_pending_in(s, [booking.id], status, reason)
-    session().refresh(booking)
-    return bool(ended)
-
-
-def end_pending_of_hold(hold_id: str, reason: str) -> bool:
-    """Cancel the hold's pending booking, if it has one, reading it afresh (a checkout may
-    have committed it a moment ago)."""
-    session().commit()  # end any read snapshot (SQLite) before looking
-    booking = session().scalar(select(Booking).where(Booking.hold_id == hold_id))
-    return booking is not None and end_pending(booking, "cancelled", reason)
-
-
-def _end_pending_in(s: Session, booking_ids: list[int], status: str, reason: str) -> list[int]:
-    """Inside an open transaction: end those of `booking_ids` still pending."""
-    if not booking_ids:
-        return []
-    # A conditional UPDATE, so a concurrent confirm and expire cannot both win.
-    ended = list(
-        s.scalars(
-            update(Booking)
-            .where(Booking.id.in_(booking_ids), Booking.status == "pending")
-            .values(status=status, status_reason=reason, updated_at=utcnow())
-            .returning(Booking.id)
-        )
-    )
-    if ended:
-        s.execute(update(BookingSeat).where(BookingSeat.booking_id.in_(ended)).values(active=False))
-        for booking_id in ended:
-            audit.record(s, booking_id, "pending", status, reason)
-    return ended
 
 
 def expire_lapsed_on_seats(
@@ -93,7 +52,7 @@ def expire_lapsed_on_seats(
         )
     )
     lapsed = [b for b in set(s.scalars(stmt)) if b != keep]
-    return _end_pending_in(s, lapsed, "expired", "The hold lapsed before payment.")
+    return pending.end_pending_in(s, lapsed, "expired", "The hold lapsed before payment.")
 
 
 def expire_hold(hold_id: str, path: str = "fallback") -> str:
@@ -137,7 +96,7 @@ def _expire_batch(event_id: int, hold_ids: list[str], path: str) -> dict[str, st
     ended: list[int] = []
     if due:
         with write_transaction(session()) as s:
-            ended = _end_pending_in(s, [b.id for b in due], "expired", LAPSED)
+            ended = pending.end_pending_in(s, [b.id for b in due], "expired", LAPSED)
     ended_holds = {b.hold_id for b in due if b.id in ended}
     releasing = [infos[h] for h in lapsed if h not in outcomes and infos[h]]
     expired = len(ended_holds | {h["hold_id"] for h in releasing})  # the staff statistic
@@ -158,7 +117,7 @@ def _expire_batch(event_id: int, hold_ids: list[str], path: str) -> dict[str, st
         )
         store().publish(event_id, list(seats))
     if ended or releasing:
-        seats_returned(event_id)
+        nudge_waitlist(event_id)
     return outcomes
 
 

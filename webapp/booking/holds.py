@@ -11,13 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-
-from webapp.booking import hold_input, keys, layouts, priming, refusals
-from webapp.booking.context import seat_limit, session, setting
+from webapp.booking import hold_input, keys, layouts, pending, priming, refusals
+from webapp.booking.context import seat_limit, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import Part, TakeRequest, TakeResult, store
-from webapp.booking.models import Booking
 from webapp.booking.signals import reports_hold
 
 CHUNK_GROUPS = 128  # candidate groups sent to Redis per attempt (wheelchair spaces)
@@ -72,7 +69,7 @@ class HoldRequest:
         if add_to is not None:
             if keys.event_of_hold(add_to) != event_id:
                 raise BookingError("hold_not_found")
-            refuse_checked_out(add_to)
+            pending.refuse_checked_out(add_to)
         return cls(
             event_id,
             customer,
@@ -230,12 +227,6 @@ def _take(req: HoldRequest, parts: list[Part]) -> TakeResult:
     if result.status == "iplimit":
         raise BookingError("address_limit", limit=setting("MAX_SEATS_PER_ADDRESS"))
     return result
-
-
-def refuse_checked_out(hold_id: str) -> None:
-    """hold_checked_out once the hold has a booking (its seats are in checkout)."""
-    if session().scalar(select(Booking.id).where(Booking.hold_id == hold_id)) is not None:
-        raise BookingError("hold_checked_out")
 
 
 def _made(req: HoldRequest, result: TakeResult) -> Hold:

@@ -8,12 +8,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from webapp.booking import audit, booking_mail, expiry, outbox
+from webapp.booking import audit, booking_mail, expiry, giveback, outbox, pending
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
 from webapp.booking.models import Booking, BookingSeat, Payment, Seat, utcnow
-from webapp.booking.returned import seats_returned
 from webapp.database import write_transaction
 
 REFUND_REASON = (
@@ -80,11 +79,8 @@ def _settle_decline(payment_pk: int, booking: Booking) -> None:
     with write_transaction(session()) as s:
         if not _claim_payment(s, payment_pk, "failed"):
             return
-    if expiry.end_pending(booking, "cancelled", DECLINED_REASON):
-        seat_ids = [bs.seat_id for bs in booking.seats]
-        store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids, "release")
-        store().publish(booking.event_id, seat_ids)
-        seats_returned(booking.event_id)
+    if pending.end_pending(booking, "cancelled", DECLINED_REASON):
+        giveback.settle_seats(booking, "release")
 
 
 def _settle_success(payment_pk: int, booking_pk: int, after_decline: bool) -> None:
@@ -99,10 +95,7 @@ def _settle_success(payment_pk: int, booking_pk: int, after_decline: bool) -> No
         else:
             _refund(s, booking, refusal)
     outbox.kick()
-    seat_ids = [bs.seat_id for bs in booking.seats]
-    mode = "sell" if confirmed else "release"
-    store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids, mode)
-    store().publish(booking.event_id, seat_ids)
+    giveback.settle_seats(booking, "sell" if confirmed else "release")
 
 
 def _try_confirm(s: Session, booking: Booking, after_decline: bool) -> str | None:

@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from webapp.booking import keys, layouts
+from webapp.booking import keys, layouts, pending
 from webapp.booking.context import redis, session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
-from webapp.booking.models import Booking, Seat, TicketType
+from webapp.booking.models import Seat, TicketType
 
 
 def money(cents: int) -> str:
@@ -134,8 +134,7 @@ def choose(hold_id: str, customer: str, seat_id: object, code: object) -> Priced
         raise BookingError("hold_not_found")
     if not live:
         raise BookingError("hold_expired")
-    if session().scalar(select(Booking.id).where(Booking.hold_id == hold_id)) is not None:
-        raise BookingError("hold_checked_out")
+    pending.refuse_checked_out(hold_id)
     if seat_id not in info["seat_ids"]:
         raise BookingError("invalid_input", "That seat is not in this basket.")
     seat = session().get(Seat, seat_id)

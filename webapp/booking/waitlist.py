@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from webapp.booking import checkout, holds, inventory, layouts, outbox, seatmap
+from webapp.booking import checkout, holds, inventory, layouts, outbox, pending, seatmap
 from webapp.booking.context import redis, session, setting
 from webapp.booking.errors import BookingError
+from webapp.booking.giveback import OPEN
 from webapp.booking.holdstore import store
-from webapp.booking.models import ACTIVE_STATUSES, Booking, Event, WaitlistEntry
-from webapp.booking.returned import OPEN
+from webapp.booking.models import ACTIVE_STATUSES, Event, WaitlistEntry
 from webapp.database import write_transaction
 
 
@@ -134,7 +134,7 @@ def _settle_offers(event_id: int) -> None:
         )
     )
     for entry in list(offers):
-        booking = session().scalar(select(Booking).where(Booking.hold_id == entry.hold_id))
+        booking = pending.booking_of_hold(entry.hold_id)
         if booking is not None and booking.status in ACTIVE_STATUSES:
             status = "booked"
         elif not store().is_live(entry.event_id, entry.hold_id):
