@@ -27,8 +27,8 @@ from bench.hotpath import WRK_COLUMNS, WRK_DONE, measured, wrk
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking import ticket_codes
-from webapp.booking.layout import SectionLayout, create_event
 from webapp.booking.models import Booking, BookingSeat, Seat, utcnow
+from webapp.booking.venues import SectionLayout, create_event
 from webapp.extensions import db
 from webapp.staff.users import StaffUser
 

@@ -21,9 +21,9 @@ from pathlib import Path
 from bench.cpu import cpu_seconds, server_pids
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
-from webapp.booking import keys, layouts
-from webapp.booking.layout import SectionLayout, create_event
+from webapp.booking import geometry, keys
 from webapp.booking.models import Seat, utcnow
+from webapp.booking.venues import SectionLayout, create_event
 from webapp.extensions import db
 from webapp.seed import THEATRE, arena_layout, theatre_layout
 
@@ -122,7 +122,7 @@ def never_stranding(event_id: int, positions: range = range(0, 16, 3)) -> list[i
     """Seats of every run of 20 at positions 0, 3, ..., 15: taken in any order, each
     leaves its free neighbours in pairs or more, so the no-orphan rule (on, as venues
     get it) never refuses one and the figure is the cost of a hold."""
-    layout = layouts.layout_of(event_id)
+    layout = geometry.layout_of(event_id)
     chosen = []
     for seat in layout.seats:
         left = layout.neighbours(seat.id)[0]
@@ -143,7 +143,7 @@ def fill(event_id: int, fraction: float) -> None:
     from webapp.booking.holdstore import store
 
     client = store().client
-    layout = layouts.layout_of(event_id)
+    layout = geometry.layout_of(event_id)
     order = layout.best_first(None)
     cut = int(len(order) * fraction)
     pipe = client.pipeline(transaction=False)

@@ -28,9 +28,9 @@ from bench.hotpath import WRK_DONE, measured, wrk
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking import hold_seats, reports
-from webapp.booking.layout import SectionLayout, create_event
 from webapp.booking.models import Seat, utcnow
 from webapp.booking.seatmap import seat_states
+from webapp.booking.venues import SectionLayout, create_event
 from webapp.extensions import db
 from webapp.staff.users import StaffUser
 

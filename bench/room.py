@@ -28,8 +28,8 @@ from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking import room
 from webapp.booking.holdstore import store
-from webapp.booking.layout import create_event
 from webapp.booking.models import Event, utcnow
+from webapp.booking.venues import create_event
 from webapp.extensions import db
 from webapp.seed import THEATRE, theatre_layout
 

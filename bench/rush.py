@@ -28,8 +28,8 @@ from bench.cpu import cpu_seconds, server_pids
 from bench.stack import stack
 from bench.stats import emit, machine, percentile, print_table
 from bench.strategies.tables import bookings, seats
-from webapp.booking.layout import SectionLayout, create_event
 from webapp.booking.models import BookingSeat, utcnow
+from webapp.booking.venues import SectionLayout, create_event
 from webapp.extensions import db
 
 STRATEGIES = ["naive", "occ", "pessimistic", "holdfast", "holdfast-rule-off"]

@@ -19,8 +19,8 @@ from bench.rush import make_event
 from bench.stack import database
 from bench.stats import emit, machine, median, print_table
 from webapp import create_app
-from webapp.booking.layout import create_event
 from webapp.booking.models import utcnow
+from webapp.booking.venues import create_event
 from webapp.devtools.redis_server import start_redis
 from webapp.extensions import db
 from webapp.seed import arena_layout

@@ -64,9 +64,9 @@ def base_config(database_url: str, redis_url: str, **extra) -> dict:
 
 def clean_database() -> None:
     """Empty every table, children first; cached layouts go with them."""
-    from webapp.booking import layouts, room
+    from webapp.booking import geometry, room
 
-    layouts.clear()
+    geometry.clear()
     room.clear()
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from webapp.booking.layout import SectionLayout, create_event
 from webapp.booking.models import Event, Seat
+from webapp.booking.venues import SectionLayout, create_event
 from webapp.extensions import db
 
 

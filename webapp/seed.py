@@ -10,8 +10,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from webapp.booking import keys
-from webapp.booking.layout import SectionLayout, create_event
 from webapp.booking.models import Event, utcnow
+from webapp.booking.venues import SectionLayout, create_event
 from webapp.extensions import db
 
 THEATRE = "The Holdfast Theatre"

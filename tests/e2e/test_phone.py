@@ -16,8 +16,8 @@ from tests.e2e.helpers import seat
 from tests.e2e.test_list_mode import serious_violations
 from tests.factories import seat_by_label
 from webapp.booking import hold_seats
-from webapp.booking.layout import create_event
 from webapp.booking.models import utcnow
+from webapp.booking.venues import create_event
 from webapp.seed import arena_layout, theatre_layout
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "has_touch": True, "is_mobile": True}

@@ -103,10 +103,10 @@ def test_seats_taken_by_hand_are_skipped_and_dropped_from_the_pool(app, rds):
 def test_best_available_picks_what_the_python_ordering_ranks_first(app, rds, size):
     """The pool search in hold.lua agrees with allocation.adjacent_groups, the
     reference ordering (front row first, then closest to the centre line)."""
-    from webapp.booking import layouts
+    from webapp.booking import geometry
 
     event = make_event(rows=3, seats_per_row=9, aisles_after=[3])
-    expected = layouts.layout_of(event.id).groups(size, None)[0]
+    expected = geometry.layout_of(event.id).groups(size, None)[0]
     got = hold_best_available(event.id, "alice", size)
     assert sorted(got.seat_ids) == sorted(expected)
     labels = sorted(seat.label for seat in seats_of(got))
@@ -115,7 +115,7 @@ def test_best_available_picks_what_the_python_ordering_ranks_first(app, rds, siz
 
 
 def test_a_section_pool_only_offers_that_section(app, rds):
-    from webapp.booking.layout import SectionLayout, create_event
+    from webapp.booking.venues import SectionLayout, create_event
 
     event = create_event(
         "Hall",

@@ -63,11 +63,11 @@ def test_an_orphan_that_already_existed_does_not_block_other_seats(app):
     event = make_event(rows=1, seats_per_row=10, no_orphans=False)
     hold_seats(event.id, "bob", ids(event, "A2"))  # A1 stranded while the rule was off
     event.no_orphans = True
-    from webapp.booking import layouts
+    from webapp.booking import geometry
     from webapp.extensions import db
 
     db.session.commit()
-    layouts.clear()
+    geometry.clear()
     hold_seats(event.id, "alice", ids(event, "A6", "A7"))  # far from A1: allowed
 
 
@@ -155,11 +155,11 @@ def stranded(event) -> set[str]:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_best_available_sells_every_seat_and_strands_only_when_it_must(app, seed):
-    from webapp.booking import layouts
+    from webapp.booking import geometry
 
     rng = random.Random(seed)
     event = make_event(rows=4, seats_per_row=7, aisles_after=[3], no_orphans=True)
-    layout = layouts.layout_of(event.id)
+    layout = geometry.layout_of(event.id)
     for customer in range(100):
         left = len(free_labels(event))
         if not left:

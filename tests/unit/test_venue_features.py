@@ -16,8 +16,8 @@ from webapp.booking import (
     standing_areas,
     start_checkout,
 )
-from webapp.booking.layout import SectionLayout, create_event
 from webapp.booking.models import BookingSeat, Seat
+from webapp.booking.venues import SectionLayout, create_event
 from webapp.extensions import db
 
 

@@ -8,8 +8,8 @@ import pytest
 
 from tests.factories import seat_by_label
 from webapp.booking import hold_seats
-from webapp.booking.layout import SectionLayout, create_event
 from webapp.booking.models import utcnow
+from webapp.booking.venues import SectionLayout, create_event
 
 HX = {"HX-Request": "true"}
 

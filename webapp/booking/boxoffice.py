@@ -1,9 +1,8 @@
-"""What staff can do: refund a sale, release a hold, take seats off sale, add venues and events."""
+"""What staff can do mid-sale: refund a sale, release a hold, take seats off sale.
+
+Setting up venues and events is event_setup.py's."""
 
 from __future__ import annotations
-
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select, update
 
@@ -11,10 +10,8 @@ from webapp.booking import giveback, keys, outbox
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
-from webapp.booking.layout import SectionLayout, create_event
-from webapp.booking.layout_text import parse_layout
-from webapp.booking.models import Booking, BookingSeat, Event, Seat, Venue
-from webapp.booking.payments import _refund
+from webapp.booking.models import Booking, BookingSeat, Seat
+from webapp.booking.payments import refund_in
 from webapp.database import write_transaction
 
 
@@ -39,7 +36,7 @@ def cancel_and_refund(reference: str, reason: str) -> Booking:
         )  # take the row lock first
         if locked.rowcount != 1:
             raise BookingError("invalid_input", "Only a confirmed booking can be refunded.")
-        _refund(s, s.get(Booking, booking.id), reason)
+        refund_in(s, s.get(Booking, booking.id), reason)
     outbox.kick()
     giveback.settle_seats(booking, "unsell")
     session().refresh(booking)
@@ -124,75 +121,3 @@ def _refuse_booked(event_id: int, seats: list[Seat], s=None) -> None:
         raise BookingError(
             "seats_unavailable", f"{', '.join(taken)} is in a booking; refund it first."
         )
-
-
-def create_venue(name: str, layout_text: str) -> tuple[Venue | None, list[str]]:
-    """Create a venue from a layout description; returns (venue, errors)."""
-    errors = [] if (name or "").strip() else ["Give the venue a name."]
-    parsed = parse_layout(layout_text)
-    errors += parsed.errors
-    if errors:
-        return None, errors
-    with write_transaction(session()) as s:
-        venue = Venue(name=name.strip(), layout=layout_text.strip())
-        s.add(venue)
-    return venue, []
-
-
-def venue_sections(venue: Venue) -> list[SectionLayout]:
-    return parse_layout(venue.layout or "").sections
-
-
-MAX_PRICE = 100_000  # pounds
-
-
-def pence(text: str) -> int | None:
-    """Pence from "12.50" or "£12.50"; None for anything else (blank, inf, nan, 1e400, -1)."""
-    try:
-        value = Decimal(text.replace("£", "").replace(",", "").strip())
-    except InvalidOperation:
-        return None
-    if not value.is_finite() or not 0 <= value <= MAX_PRICE:
-        return None
-    return int((value * 100).to_integral_value())
-
-
-def create_event_at(
-    venue_id: int,
-    name: str,
-    starts_at: datetime | None,
-    prices: dict[str, str | None],
-    no_orphans: bool = True,
-    check_only: bool = False,
-) -> tuple[Event | None, list[str]]:
-    """Create an event at a venue with a price per section; returns (event, errors).
-
-    `prices`: what staff typed per section ("12.50", "£12.50"; blank keeps the layout's).
-    `no_orphans`: refuse holds that leave a single seat on its own (fixed for the event).
-    `check_only`: report what is wrong without creating anything (another part of the
-    form was refused, and every mistake is shown at once).
-    """
-    venue = session().get(Venue, venue_id)
-    errors = []
-    if venue is None or not venue.layout:
-        errors.append("Choose a venue that has a layout.")
-    if not (name or "").strip():
-        errors.append("Give the event a name.")
-    if starts_at is None:
-        errors.append("Give the start date and time.")
-    sections = venue_sections(venue) if venue is not None else []
-    for section in sections:
-        text = (prices.get(section.name) or "").strip()
-        price = pence(text)
-        if text and price is None:
-            errors.append(
-                f"Give the price for {section.name} as an amount such as 12.50 "
-                f"(0 to {MAX_PRICE:,})."
-            )
-        elif price is None and not section.price_cents:
-            errors.append(f"Give a price for {section.name}.")
-        elif price is not None:
-            section.price_cents = price
-    if errors or check_only:
-        return None, errors
-    return create_event(venue.name, name.strip(), starts_at, sections, no_orphans), []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from webapp.booking import inventory, layouts
+from webapp.booking import geometry, inventory
 from webapp.booking.context import setting
 from webapp.booking.errors import BookingError
 
@@ -51,7 +51,7 @@ def quantity(value: object) -> int:
     return value
 
 
-def check_seats(layout: layouts.EventLayout, ids: list[int], areas: dict[str, int]) -> None:
+def check_seats(layout: geometry.EventLayout, ids: list[int], areas: dict[str, int]) -> None:
     """The seats are this event's seats (not standing places) and the areas exist.
 
     The cached geometry answers this; whether a seat is free, sold or blocked is

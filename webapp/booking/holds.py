@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from webapp.booking import hold_input, keys, layouts, pending, priming, refusals
+from webapp.booking import geometry, hold_input, keys, pending, priming, refusals
 from webapp.booking.context import seat_limit, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import Part, TakeRequest, TakeResult, store
@@ -48,7 +48,7 @@ class HoldRequest:
 
     event_id: int
     customer: str
-    layout: layouts.EventLayout
+    layout: geometry.EventLayout
     hold_id: str  # a new id, or the live hold (basket) the seats are added to
     grows: bool  # True when adding to an existing hold
     client: str | None  # network address, for MAX_SEATS_PER_ADDRESS
@@ -65,7 +65,7 @@ class HoldRequest:
     ) -> HoldRequest:
         """Check the event and the hold to add to; event_not_found, hold_not_found or
         hold_checked_out otherwise."""
-        layout = layouts.layout_of(event_id)
+        layout = geometry.layout_of(event_id)
         if add_to is not None:
             if keys.event_of_hold(add_to) != event_id:
                 raise BookingError("hold_not_found")
@@ -193,7 +193,7 @@ def hold_best_available(
     raise BookingError("sold_out")
 
 
-def _wheelchair_attempts(layout: layouts.EventLayout, quantity: int, section: str | None):
+def _wheelchair_attempts(layout: geometry.EventLayout, quantity: int, section: str | None):
     """Candidate lists for wheelchair spaces, built lazily (the first chunk usually does)."""
     groups = layout.groups(quantity, section, True)
     small, large = CHUNK_GROUPS, CHUNK_GROUPS * 5

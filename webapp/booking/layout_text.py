@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from webapp.booking.layout import SectionLayout, seat_label
+from webapp.booking.venues import SectionLayout, seat_label
 
 LINE = re.compile(r"^(?P<name>[^:]{1,50}):\s*(?P<rest>.+)$")
 ROW = r"[A-Za-z]|[A-Za-z]{0,3}\d{1,3}"

@@ -11,8 +11,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+from webapp.booking.geometry import layout_of
 from webapp.booking.holdstore import store
-from webapp.booking.layouts import layout_of
 
 HOLDS_PER_PAGE = 20
 VELOCITY_MINUTES = 120  # the per-minute counters are kept two hours

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from webapp.booking import keys
 from webapp.booking.context import redis
-from webapp.booking.layouts import Geo
+from webapp.booking.geometry import Geo
 
 
 def free_seats(event_id: int, run: list[Geo], picked: list[int]) -> set[int]:

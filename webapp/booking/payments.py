@@ -93,7 +93,7 @@ def _settle_success(payment_pk: int, booking_pk: int, after_decline: bool) -> No
         if confirmed:
             booking_mail.confirmed(s, booking)  # the tickets, in the same transaction
         else:
-            _refund(s, booking, refusal)
+            refund_in(s, booking, refusal)
     outbox.kick()
     giveback.settle_seats(booking, "sell" if confirmed else "release")
 
@@ -148,7 +148,7 @@ def _try_confirm(s: Session, booking: Booking, after_decline: bool) -> str | Non
     return None
 
 
-def _refund(s: Session, booking: Booking, reason: str = REFUND_REASON) -> None:
+def refund_in(s: Session, booking: Booking, reason: str = REFUND_REASON) -> None:
     """Inside a transaction: refund the booking in full and free its seats."""
     audit.record(s, booking.id, booking.status, "refunded", reason)
     booking.status = "refunded"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from webapp.booking import layouts
+from webapp.booking import geometry
 from webapp.booking.context import session
 from webapp.booking.layout_text import parse_layout
 from webapp.booking.models import Event, Venue
@@ -62,7 +62,7 @@ class Plan:
 
 def plan_of(event_id: int) -> Plan:
     """The event's plan (the venue's layout text is read once per event layout)."""
-    layout = layouts.layout_of(event_id)
+    layout = geometry.layout_of(event_id)
     key = (event_id, layout.serial)
     cached = _cache.get(key)
     if cached is not None:
@@ -84,7 +84,7 @@ def _places(event_id: int) -> dict[str, tuple[tuple[float, float], float]]:
     return {s.name: (s.at, s.turned) for s in sections if s.at is not None}
 
 
-def _draw(layout: layouts.EventLayout, places: dict) -> Plan:
+def _draw(layout: geometry.EventLayout, places: dict) -> Plan:
     sizes = {}
     for name in layout.section_order():
         seats = layout.section_seats(name)

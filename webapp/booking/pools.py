@@ -12,23 +12,23 @@ from __future__ import annotations
 
 import redis as redis_lib
 
-from webapp.booking import keys, layouts
+from webapp.booking import geometry, keys
 
 BAND = 2**20  # a row's seats share one band of scores: y * BAND + x
 OFFERED = ("seat", "companion")  # wheelchair spaces only when asked (the candidate path)
 
 
-def score(seat: layouts.Geo) -> int:
+def score(seat: geometry.Geo) -> int:
     """Front rows first; within a row, left to right (hold.lua measures the centre)."""
     return seat.y * BAND + seat.x
 
 
-def pool_names(seat: layouts.Geo) -> list[str | None]:
+def pool_names(seat: geometry.Geo) -> list[str | None]:
     """The pools a seat belongs to: the whole event (None) and its section."""
     return [None, seat.section] if seat.kind in OFFERED else []
 
 
-def build(pipe, layout: layouts.EventLayout) -> None:
+def build(pipe, layout: geometry.EventLayout) -> None:
     """Queue on `pipe` the event's pools (every offered seat) and neighbour table.
     Seats already taken are dropped by hold.lua when it meets them."""
     event_id = layout.event_id
@@ -60,7 +60,7 @@ def give_back(client: redis_lib.Redis, event_id: int, seat_ids: list[int]) -> No
 
 def queue_give_back(pipe, event_id: int, seat_ids: list[int]) -> None:
     """give_back's commands, queued on a pipeline the caller sends."""
-    layout = layouts.layout_of(event_id)
+    layout = geometry.layout_of(event_id)
     for seat_id in seat_ids:
         seat = layout.seat(seat_id)
         if seat is None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import time
 
-from webapp.booking import inventory, layouts
+from webapp.booking import geometry, inventory
 from webapp.booking.context import session
 from webapp.booking.holdstore import store
 from webapp.booking.models import utcnow
@@ -23,7 +23,7 @@ from webapp.booking.models import utcnow
 
 def prime(event_id: int) -> None:
     """Write the event's Redis state from the database (two queries, one round trip)."""
-    layout = layouts.layout_of(event_id)
+    layout = geometry.layout_of(event_id)
     marks = inventory.database_marks(session(), event_id, utcnow())
     bought = inventory.bought_by_customer(session(), event_id)
     store().prime(layout, marks, bought, int(time.time() * 1000))

@@ -13,9 +13,9 @@ from sqlalchemy import func, or_, select
 from webapp.booking import inventory
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
+from webapp.booking.geometry import layout_of
 from webapp.booking.holdstore import store
 from webapp.booking.inventory import MAX_ID
-from webapp.booking.layouts import layout_of
 from webapp.booking.models import Booking, BookingSeat, CheckIn, Event, Seat, utcnow
 from webapp.booking.seatmap import SeatState, seat_states
 from webapp.booking.serialize import iso
@@ -133,6 +133,11 @@ def occupancy_by_section(seats: list) -> list[dict]:
         )
         counts[seat.status] += 1
     return list(sections.values())
+
+
+def events_by_date() -> list[Event]:
+    """Every event, soonest first (the bookings search's event filter)."""
+    return list(session().scalars(select(Event).order_by(Event.starts_at, Event.id)))
 
 
 def search_bookings(

@@ -20,7 +20,7 @@ from importlib import resources
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from webapp.booking import keys, layouts, passes
+from webapp.booking import geometry, keys, passes
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -83,7 +83,7 @@ def settings(event_id: int) -> RoomSettings:
     try:
         row = (
             session()
-            .execute(select(*layouts.ROOM_COLUMNS).where(Event.id == event_id))
+            .execute(select(*geometry.ROOM_COLUMNS).where(Event.id == event_id))
             .one_or_none()
         )
     except OperationalError:
@@ -104,7 +104,7 @@ def settings(event_id: int) -> RoomSettings:
 
 def _from_layout(event_id: int) -> RoomSettings | None:
     """The settings read with the event's cached layout, if this process has it."""
-    layout = layouts.cached(event_id)
+    layout = geometry.cached(event_id)
     if layout is None or layout.room is None:
         return None
     return RoomSettings(event_id, to_ms(layout.room[0]), *layout.room[1:])

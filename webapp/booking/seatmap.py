@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
-from webapp.booking import inventory, layouts, marks_cache, priming
+from webapp.booking import geometry, inventory, marks_cache, priming
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -96,7 +96,7 @@ def seat_states(
     Raises:
         BookingError: event_not_found.
     """
-    layout = layouts.layout_of(event_id)
+    layout = geometry.layout_of(event_id)
     if seat_ids is None:
         seats = layout.seats
     else:
@@ -135,7 +135,7 @@ def _status(seat_id: int, mark: str | None, mine: set) -> str:
 
 
 @lru_cache(maxsize=400_000)
-def _state(seat: layouts.Geo, status: str) -> SeatState:
+def _state(seat: geometry.Geo, status: str) -> SeatState:
     """A seat in one status; shared, as both are immutable (maps are mostly lookups)."""
     return SeatState(
         seat.id,
@@ -161,7 +161,7 @@ def changes_since(
     Raises:
         BookingError: event_not_found (checked against the cached layout: no query).
     """
-    layout = layouts.layout_of(event_id)
+    layout = geometry.layout_of(event_id)
     current, changed = store().changes_since(event_id, version)
     if section is not None:
         wanted = set(layout.section_ids(section))
@@ -177,7 +177,7 @@ def section_states(event_id: int, section: str, customer: str | None = None) -> 
     Raises:
         BookingError: event_not_found, section_not_found.
     """
-    layout = layouts.layout_of(event_id)
+    layout = geometry.layout_of(event_id)
     if section not in layout.sections:
         raise BookingError("section_not_found", section=section)
     return _states(layout, layout.section_seats(section), customer, section)
@@ -195,14 +195,14 @@ class SectionSummary:
 
 def standing_areas(event_id: int) -> list[SectionSummary]:
     """The event's general-admission areas with their places left ([] for most events)."""
-    if not layouts.layout_of(event_id).standing_areas():
+    if not geometry.layout_of(event_id).standing_areas():
         return []
     return [s for s in section_summaries(event_id).sections if s.standing]
 
 
 def seat_count(event_id: int) -> int:
     """How many seats the event has (from the cached layout)."""
-    return len(layouts.layout_of(event_id).seats)
+    return len(geometry.layout_of(event_id).seats)
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ def section_summaries(event_id: int) -> Overview:
     Costs what is taken (active bookings, live holds, blocked seats), not the
     venue size: geometry and prices come from the cached layout.
     """
-    layout = layouts.layout_of(event_id)
+    layout = geometry.layout_of(event_id)
     taken = set(inventory.active_seats(session(), event_id, utcnow()))
     taken |= set(inventory.blocked_seats(session(), event_id))
     held, _, version = store().snapshot(event_id, None, int(time.time() * 1000))

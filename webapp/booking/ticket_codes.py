@@ -96,7 +96,7 @@ class BookingDetails:
 
 def details(booking) -> BookingDetails:
     """The event, the tickets with their codes, and the status in words (a Booking)."""
-    from webapp.booking.layout import TICKET_TYPE_NAMES
+    from webapp.booking.venues import TICKET_TYPE_NAMES
 
     event = booking.event
     tickets = [

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from webapp.booking import keys, layouts, pending
+from webapp.booking import geometry, keys, pending
 from webapp.booking.context import redis, session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -31,7 +31,7 @@ class TicketOption:
     price_cents: int
 
 
-def _offered(seat: Seat | layouts.Geo, extra: dict[str, list[TicketOption]]) -> list[TicketOption]:
+def _offered(seat: Seat | geometry.Geo, extra: dict[str, list[TicketOption]]) -> list[TicketOption]:
     """The ticket types offered for this seat, adult (the seat's own price) first."""
     return [TicketOption(ADULT, "Adult", seat.price_cents), *extra.get(seat.section, [])]
 
@@ -39,7 +39,7 @@ def _offered(seat: Seat | layouts.Geo, extra: dict[str, list[TicketOption]]) -> 
 def _extra(event_id: int) -> dict[str, list[TicketOption]]:
     """The event's further ticket types per section (one query the first time in this
     process: they are created with the event, like its seats, and kept with its layout)."""
-    layout = layouts.layout_of(event_id)
+    layout = geometry.layout_of(event_id)
     if layout.ticket_types is None:
         layout.ticket_types = _read_extra(event_id)
     return layout.ticket_types
@@ -61,7 +61,7 @@ def _read_extra(event_id: int) -> dict[str, list[TicketOption]]:
 class Line:
     """One seat of a basket or booking with its ticket type and price."""
 
-    seat: Seat | layouts.Geo
+    seat: Seat | geometry.Geo
     ticket_type: str
     price_cents: int
     choices: list[TicketOption]
@@ -105,7 +105,7 @@ def price(
 
     `extra` is the event's further ticket types, read here when not given.
     """
-    layout = layouts.layout_of(event_id)
+    layout = geometry.layout_of(event_id)
     found = (layout.seat(s) for s in seat_ids)
     seats = sorted((g for g in found if g is not None), key=lambda g: (g.y, g.x))
     extra = _extra(event_id) if extra is None else extra

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from webapp.booking import checkout, holds, inventory, layouts, outbox, pending, seatmap
+from webapp.booking import checkout, geometry, holds, inventory, outbox, pending, seatmap
 from webapp.booking.context import redis, session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.giveback import OPEN
@@ -49,7 +49,7 @@ def join(
     if quantity > limit:
         raise BookingError("seat_limit", limit=limit)
     if section is not None and (
-        not isinstance(section, str) or section not in layouts.layout_of(event_id).sections
+        not isinstance(section, str) or section not in geometry.layout_of(event_id).sections
     ):
         raise BookingError("section_not_found", section=str(section))
     left = available(event_id, section)
@@ -148,7 +148,7 @@ def _settle_offers(event_id: int) -> None:
 def _offer(entry: WaitlistEntry) -> bool:
     """Hold seats for the group and email it; False when not enough seats are free."""
     ttl = setting("WAITLIST_OFFER_SECONDS")
-    layout = layouts.layout_of(entry.event_id)
+    layout = geometry.layout_of(entry.event_id)
     try:
         if entry.section in layout.standing_areas():
             hold = holds.hold_seats(

@@ -9,7 +9,7 @@ from itertools import groupby
 
 from markupsafe import Markup, escape
 
-from webapp.booking import layouts
+from webapp.booking import geometry
 from webapp.booking.seatmap import SeatMap, SeatState
 from webapp.booking.tickets import money
 
@@ -109,7 +109,7 @@ def map_sections(seat_map: SeatMap) -> list[SectionHtml]:
     is worked out once per map shape; a row is drawn once per combination of its
     seats' states, so a page mid on-sale redraws only rows that changed."""
     seats = seat_map.seats
-    serial = layouts.layout_of(seat_map.event_id).serial
+    serial = geometry.layout_of(seat_map.event_id).serial
     shape = (serial, len(seats), seats[0].id if seats else 0)
     grid = _grids.get(shape)
     if grid is None:
@@ -154,7 +154,7 @@ def _row_html(name: str, cells: list[tuple[int, SeatState]]) -> Markup:
 
 def seated_sections(event_id: int) -> list[str]:
     """Names of the sections with seats (not standing areas), front to back."""
-    layout = layouts.layout_of(event_id)
+    layout = geometry.layout_of(event_id)
     standing = set(layout.standing_areas())
     return [name for name in layout.section_order() if name not in standing]
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import login_user, logout_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from werkzeug.security import check_password_hash
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Email, Length
 
-from webapp.extensions import db, limiter
+from webapp.extensions import limiter
 from webapp.staff import bp
-from webapp.staff.users import StaffUser
+from webapp.staff.users import staff_by_email
 
 
 class LoginForm(FlaskForm):
@@ -33,9 +32,7 @@ def _client_address() -> str:
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(
-            select(StaffUser).where(StaffUser.email == form.email.data.strip().lower())
-        )
+        user = staff_by_email(form.email.data)
         if user is not None and check_password_hash(user.password_hash, form.password.data):
             session.clear()  # a fresh session at login: nothing carried over from before
             login_user(user)

@@ -7,10 +7,10 @@ from flask import flash, redirect, render_template, request, url_for
 
 from webapp.booking import get_event, presale, room, room_admin
 from webapp.booking.audit import current_actor
+from webapp.booking.staff_input import parse_datetime
 from webapp.errors import returns_to
 from webapp.htmx import is_htmx
 from webapp.staff import bp
-from webapp.staff.forms import parse_datetime
 
 
 @bp.get("/events/<int:event_id>/room")

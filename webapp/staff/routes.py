@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import (
     Response,
     current_app,
@@ -14,17 +12,14 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from sqlalchemy import select
 
-from webapp.booking import boxoffice, doors, get_event, onsale, reports, room_admin
-from webapp.booking.errors import BookingError
-from webapp.booking.models import BOOKING_STATUSES, Booking, Event, Venue
+from webapp.booking import boxoffice, doors, event_setup, get_event, onsale, reports, room_admin
+from webapp.booking.catalog import get_any_booking
+from webapp.booking.models import BOOKING_STATUSES
 from webapp.errors import returns_to
-from webapp.extensions import db
 from webapp.htmx import is_htmx
 from webapp.staff import bp
 from webapp.staff.charts import occupancy_svg, velocity_svg
-from webapp.staff.forms import parse_datetime
 
 
 @bp.get("/")
@@ -86,16 +81,13 @@ def bookings():
         page=page,
         pages=max(1, -(-total // reports.PAGE_SIZE)),
         statuses=BOOKING_STATUSES,
-        events=db.session.scalars(select(Event).order_by(Event.starts_at)).all(),
+        events=reports.events_by_date(),
     )
 
 
 @bp.get("/bookings/<reference>")
 def booking(reference: str):
-    found = db.session.scalar(select(Booking).where(Booking.reference == reference))
-    if found is None:
-        raise BookingError("booking_not_found")
-    return render_template("staff/booking.html", booking=found)
+    return render_template("staff/booking.html", booking=get_any_booking(reference))
 
 
 @bp.post("/bookings/<reference>/refund")
@@ -122,7 +114,7 @@ def export_csv(event_id: int):
 def new_venue():
     errors, form = [], request.form
     if request.method == "POST":
-        venue, errors = boxoffice.create_venue(form.get("name", ""), form.get("layout", ""))
+        venue, errors = event_setup.create_venue(form.get("name", ""), form.get("layout", ""))
         if venue is not None:
             flash(f"Venue {venue.name} created.")
             return redirect(url_for("staff.new_event", venue_id=venue.id), 303)
@@ -131,46 +123,22 @@ def new_venue():
 
 @bp.route("/events/new", methods=["GET", "POST"])
 def new_event():
-    venues = db.session.scalars(
-        select(Venue).where(Venue.layout.is_not(None)).order_by(Venue.name)
-    ).all()
+    """A new event at a venue: prices per section, sale opening and waiting room."""
+    venues = event_setup.venues_with_layout()
     venue_id = request.values.get("venue_id", type=int) or (venues[0].id if venues else None)
-    venue = db.session.get(Venue, venue_id) if venue_id else None
-    sections = boxoffice.venue_sections(venue) if venue else []
-    errors, form, room = [], request.form, room_admin.DEFAULTS
+    venue = next((v for v in venues if v.id == venue_id), None)
+    errors, form = [], request.form
     if request.method == "POST":
-        try:
-            opens = parse_datetime(form.get("sale_opens_at"), "Sales open at")
-            room = room_admin.read_form(form, opens)
-        except BookingError as exc:
-            errors = [exc.message]
-        prices = {s.name: form.get(f"price_{s.name}") for s in sections}
-        event, more = boxoffice.create_event_at(
-            venue_id or 0,
-            form.get("name", ""),
-            _datetime(form.get("starts_at")),
-            prices,
-            no_orphans=form.get("no_orphans") == "1",
-            check_only=bool(errors),
-        )
-        errors += more
-        if event is not None and not errors:
-            room_admin.configure(event.id, room)
+        event, errors, _ = event_setup.create_event_from_form(venue_id or 0, form)
+        if event is not None:
             flash(f"Event {event.name} created.")
             return redirect(url_for("staff.event", event_id=event.id), 303)
     return render_template(
         "staff/event_new.html",
         venues=venues,
         venue=venue,
-        sections=sections,
+        sections=event_setup.venue_sections(venue) if venue else [],
         errors=errors,
         form=form,
-        form_room=form if errors else room,
+        form_room=form if errors else room_admin.DEFAULTS,
     ), 422 if errors else 200
-
-
-def _datetime(text: str | None) -> datetime | None:
-    try:
-        return datetime.fromisoformat(text) if text else None
-    except ValueError:
-        return None

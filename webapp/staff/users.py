@@ -10,7 +10,7 @@ from datetime import datetime
 
 from flask import Flask
 from flask_login import UserMixin
-from sqlalchemy import DateTime, String
+from sqlalchemy import DateTime, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from webapp.booking.models import utcnow
@@ -25,6 +25,11 @@ class StaffUser(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def staff_by_email(email: str) -> StaffUser | None:
+    """The account of this email address (stored lower-case), if any."""
+    return db.session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
 
 
 def load_staff(user_id: str) -> StaffUser | None:

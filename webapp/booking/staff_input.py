@@ -1,0 +1,42 @@
+"""What staff type into forms (dates, prices), read or refused with a message to fix it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from webapp.booking.errors import BookingError
+
+
+def parse_datetime(text: str | None, field: str = "The date") -> datetime | None:
+    """A datetime-local field (UTC) or None when left empty; a clear refusal when it
+    cannot be read, so a typo never silently means "no date"."""
+    if not text or not text.strip():
+        return None
+    try:
+        return datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise BookingError("invalid_input", f"{field} must look like 2026-12-01T19:30.") from None
+
+
+def optional_datetime(text: str | None) -> datetime | None:
+    """A datetime-local field, or None when empty or unreadable (the caller then asks
+    for it in its own words, beside the form's other mistakes)."""
+    try:
+        return parse_datetime(text)
+    except BookingError:
+        return None
+
+
+MAX_PRICE = 100_000  # pounds
+
+
+def pence(text: str) -> int | None:
+    """Pence from "12.50" or "£12.50"; None for anything else (blank, inf, nan, 1e400, -1)."""
+    try:
+        value = Decimal(text.replace("£", "").replace(",", "").strip())
+    except InvalidOperation:
+        return None
+    if not value.is_finite() or not 0 <= value <= MAX_PRICE:
+        return None
+    return int((value * 100).to_integral_value())
