@@ -49,13 +49,15 @@ def return_url() -> str | None:
     return url_for(endpoint, **values)
 
 
-def error_response(status: int, code: str, message: str, extra: dict | None = None):
-    """Render an error the way the caller can read it."""
+def error_response(
+    status: int, code: str, message: str, extra: dict | None = None, title: str | None = None
+):
+    """Render an error the way the caller can read it (`title`: the page's heading)."""
     if wants_json():
         return jsonify({"error": code, "message": message, **(extra or {})}), status
     if is_htmx():
         return render_template("partials/error.html", message=message), status
-    return render_template("error.html", status=status, message=message), status
+    return render_template("error.html", status=title or status, message=message), status
 
 
 def refusal_response(exc: BookingError):
@@ -64,7 +66,7 @@ def refusal_response(exc: BookingError):
     if back is not None:
         flash(exc.message)
         return redirect(back, 303)
-    return error_response(exc.status, exc.code, exc.message, exc.details)
+    return error_response(exc.status, exc.code, exc.message, exc.details, exc.title)
 
 
 def register_error_handlers(app: Flask) -> None:

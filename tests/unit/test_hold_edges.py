@@ -9,7 +9,14 @@ from sqlalchemy import select
 
 from tests.factories import make_event, seat_ids
 from tests.unit.test_checkout import checkout
-from webapp.booking import BookingError, extend_hold, hold_seats, keys, release_hold
+from webapp.booking import (
+    BookingError,
+    extend_hold,
+    hold_best_available,
+    hold_seats,
+    keys,
+    release_hold,
+)
 from webapp.booking import checkout as checkout_module
 from webapp.booking.boxoffice import release_any_hold
 from webapp.booking.models import Booking, BookingSeat
@@ -136,3 +143,16 @@ def test_release_racing_checkout_never_leaves_a_booking_on_a_released_hold(app, 
         ).all()
         assert active == [], f"round {i}: a booking survived the release"
         assert rds.get(keys.seat(event.id, ids[i])) is None
+
+
+@pytest.mark.parametrize(
+    ("section", "wheelchair", "message"),
+    [(["Stalls"], False, "Section must be a name."), (None, "yes", "Wheelchair must be true")],
+)
+def test_best_available_refuses_badly_typed_options_itself(app, section, wheelchair, message):
+    """The domain checks its own input (not only the API route): a list as a section or
+    a string as the wheelchair flag is refused with invalid_input, never a TypeError."""
+    event = make_event()
+    with pytest.raises(BookingError, match=message) as refused:
+        hold_best_available(event.id, "alice", 2, section, wheelchair=wheelchair)
+    assert refused.value.code == "invalid_input"

@@ -35,7 +35,8 @@ def test_join_form_only_when_sold_out_and_offer_link_adopts_the_hold(app, client
     page = other_browser.get(r.headers["Location"]).data.decode()
     assert "Your seats are held for you" in page
     assert re.search(r"Row A seat \d", page) and "Check out" in page
-    assert other_browser.get("/waitlist/nonsense").status_code == 404
+    ended = other_browser.get("/waitlist/nonsense")
+    assert ended.status_code == 404 and "<h1>This offer has ended</h1>" in ended.data.decode()
 
 
 def test_api_join_and_refusal_while_seats_are_on_sale(app, client):

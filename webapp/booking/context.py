@@ -25,6 +25,11 @@ def redis() -> redis_lib.Redis:
     return current_app.extensions["holdfast_redis"]
 
 
+def app_extension(name: str) -> Any:
+    """An object create_app keeps for the domain (the HoldStore)."""
+    return current_app.extensions[name]
+
+
 def setting(name: str) -> Any:
     """A configuration value (see webapp/config.py)."""
     return current_app.config[name]

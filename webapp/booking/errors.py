@@ -70,6 +70,13 @@ ERRORS: dict[str, tuple[int, str]] = {
     ),
 }
 
+# The heading of the page a refusal is shown on, where its status number says little.
+PAGE_TITLES: dict[str, str] = {
+    "offer_not_found": "This offer has ended",
+    "offer_lapsed": "This offer has ended",
+    "offer_claimed": "This offer has ended",
+}
+
 
 class BookingError(Exception):
     """A refusal by the domain: `code` names it, `status` and `message` explain it.
@@ -86,6 +93,7 @@ class BookingError(Exception):
         self.status = status
         self.details = details
         self.message = message or template.format(**{k: _fmt(v) for k, v in details.items()})
+        self.title = PAGE_TITLES.get(code)
         super().__init__(self.message)
 
     def to_dict(self) -> dict[str, Any]:

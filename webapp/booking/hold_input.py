@@ -51,6 +51,21 @@ def quantity(value: object) -> int:
     return value
 
 
+def section(value: object) -> str | None:
+    """A section's name, or None for anywhere (whether it exists is checked against
+    the event's geometry)."""
+    if value is not None and not isinstance(value, str):
+        raise BookingError("invalid_input", "Section must be a name.")
+    return value
+
+
+def wheelchair(value: object) -> bool:
+    """Whether wheelchair spaces are asked for: true or false, nothing else."""
+    if not isinstance(value, bool):
+        raise BookingError("invalid_input", "Wheelchair must be true or false.")
+    return value
+
+
 def check_seats(layout: geometry.EventLayout, ids: list[int], areas: dict[str, int]) -> None:
     """The seats are this event's seats (not standing places) and the areas exist.
 

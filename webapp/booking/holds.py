@@ -175,6 +175,7 @@ def hold_best_available(
             sold_out, hold_expired or hold_checked_out.
     """
     quantity = hold_input.quantity(quantity)
+    section, wheelchair = hold_input.section(section), hold_input.wheelchair(wheelchair)
     req = HoldRequest.make(event_id, customer, add_to, client, ttl_seconds)
     if section is not None and section not in req.layout.sections:
         raise BookingError("section_not_found", section=section)

@@ -13,7 +13,7 @@ import redis as redis_lib
 from redis.cluster import RedisCluster
 from redis.commands.core import Script
 
-from webapp.booking import keys, pools
+from webapp.booking import context, keys, pools
 from webapp.booking.holdreads import HoldReads
 
 INFO_TTL_MS = 24 * 3600 * 1000  # hold info outlives its timer so expiry can still read it
@@ -325,7 +325,5 @@ class HoldStore(HoldReads):
 
 
 def store() -> HoldStore:
-    """The HoldStore of the current app."""
-    from flask import current_app
-
-    return current_app.extensions["holdfast_holdstore"]
+    """The HoldStore of the current app (registered by create_app)."""
+    return context.app_extension("holdfast_holdstore")

@@ -190,12 +190,7 @@ def join_waitlist(event_id: int):
 def claim_offer(token: str):
     """The link in an offer email: the held seats move into this browser's own basket,
     once; the browser keeps its own identity."""
-    try:
-        entry = waitlist.claim(token, customer_id())
-    except BookingError as exc:
-        return render_template(
-            "error.html", status="This offer has ended", message=exc.message
-        ), exc.status
+    entry = waitlist.claim(token, customer_id())
     remember_basket(entry.event_id, entry.hold_id)
     flash("Your seats are held for you: check out before the countdown ends.")
     return redirect(url_for("customer.event", event_id=entry.event_id), 303)
