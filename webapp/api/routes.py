@@ -23,6 +23,8 @@ from webapp.limits import limit_checkout, limit_holds
 
 csrf.exempt(bp)
 
+NULLABLE = {"section"}  # request fields that may be null (openapi.yaml)
+
 
 def json_body(*shapes: set[str]) -> dict:
     """The request's JSON object, or a clear refusal (415 or 422).
@@ -47,6 +49,9 @@ def json_body(*shapes: set[str]) -> dict:
             + " or ".join("{" + ", ".join(sorted(shape)) + "}" for shape in shapes)
             + ".",
         )
+    nulls = sorted(k for k, v in body.items() if v is None and k not in NULLABLE)
+    if nulls:  # null means "not given" only where openapi.yaml says nullable
+        raise BookingError("invalid_input", f"{', '.join(map(repr, nulls))} cannot be null.")
     return body
 
 

@@ -14,8 +14,9 @@ from datetime import datetime, timedelta
 from webapp.booking import geometry, hold_input, keys, pending, priming, refusals
 from webapp.booking.context import seat_limit, setting
 from webapp.booking.errors import BookingError
-from webapp.booking.holdstore import Part, TakeRequest, TakeResult, store
+from webapp.booking.holdstore import store
 from webapp.booking.signals import reports_hold
+from webapp.booking.takes import Part, TakeRequest, TakeResult
 
 CHUNK_GROUPS = 128  # candidate groups sent to Redis per attempt (wheelchair spaces)
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.booking import passes, room
+from webapp.booking import passes, room, room_settings
 from webapp.booking.context import session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.models import Event, PresaleCode, PresaleRedemption, StaffAction, utcnow
@@ -86,7 +86,7 @@ def redeem(event_id: int, customer: str, code: object) -> str:
         cap, until = _use(event_id, customer, normalise(code))
     expires = room.now_ms() + room.settings(event_id).pass_ms
     if until is not None:
-        expires = min(expires, room.to_ms(until))
+        expires = min(expires, room_settings.to_ms(until))
     return passes.issue(customer, event_id, expires, cap, "presale")
 
 

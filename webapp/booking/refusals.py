@@ -10,8 +10,8 @@ from sqlalchemy import select
 from webapp.booking import orphans
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
-from webapp.booking.holdstore import TakeResult
 from webapp.booking.models import Seat
+from webapp.booking.takes import TakeResult
 
 
 def refuse(req, seat_ids: list[int], standing: dict[str, int], result: TakeResult) -> None:
