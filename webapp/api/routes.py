@@ -57,12 +57,14 @@ def json_body(*shapes: set[str]) -> dict:
 
 @bp.get("/openapi.yaml")
 def openapi() -> Response:
+    """The API's OpenAPI description."""
     text = resources.files("webapp.api").joinpath("openapi.yaml").read_text()
     return Response(text, mimetype="application/yaml")
 
 
 @bp.get("/events")
 def events():
+    """Every event with live availability."""
     return jsonify({"events": [e.to_dict() for e in list_events()]})
 
 
@@ -95,6 +97,7 @@ def redeem_presale(event_id: int):
 
 @bp.get("/events/<int:event_id>/seats")
 def seats(event_id: int):
+    """Every seat's state as this customer sees it, with the map's version."""
     seat_map = booking.seat_states(event_id, customer_id())
     return jsonify(
         {
@@ -136,6 +139,7 @@ def create_hold(event_id: int):
 @bp.post("/events/<int:event_id>/waitlist")
 @limit_holds
 def join_waitlist(event_id: int):
+    """Join a sold-out event's waiting list."""
     body = json_body({"email", "quantity", "section"})
     joined = waitlist.join(
         event_id, customer_id(), body.get("email"), body.get("quantity"), body.get("section")
@@ -154,17 +158,20 @@ def join_waitlist(event_id: int):
 
 @bp.delete("/holds/<hold_id>")
 def delete_hold(hold_id: str):
+    """Release one's own hold: its seats go back on sale."""
     booking.release_hold(hold_id, customer_id())
     return "", 204
 
 
 @bp.post("/holds/<hold_id>/extend")
 def extend(hold_id: str):
+    """Extend one's hold once."""
     return jsonify(booking.extend_hold(hold_id, customer_id()).to_dict())
 
 
 @bp.post("/holds/<hold_id>/ticket-types")
 def ticket_types(hold_id: str):
+    """Choose a seat's ticket type; answers the repriced basket."""
     body = json_body({"seat_id", "ticket_type"})
     priced = tickets.choose(hold_id, customer_id(), body.get("seat_id"), body.get("ticket_type"))
     return jsonify(
@@ -188,6 +195,7 @@ def ticket_types(hold_id: str):
 @limit_checkout
 @require_pass
 def checkout(hold_id: str):
+    """Check out a hold: a pending booking and where to pay (Idempotency-Key required)."""
     body = json_body({"name", "email"})
     status, payload = booking.start_checkout(
         hold_id,
@@ -201,5 +209,6 @@ def checkout(hold_id: str):
 
 @bp.get("/bookings/<reference>")
 def get_booking_route(reference: str):
+    """One's own booking, with its tickets once paid."""
     found = get_booking(reference, customer_id())
     return jsonify({"booking": booking_dict(found) | details_dict(ticket_codes.details(found))})

@@ -26,11 +26,13 @@ from webapp.limits import limit_checkout, limit_holds
 
 @bp.get("/")
 def index():
+    """Upcoming events with how many seats are left."""
     return render_template("customer/index.html", events=list_events(upcoming_only=True))
 
 
 @bp.get("/events/<int:event_id>")
 def event(event_id: int):
+    """The seat map (or list) of an event; the waiting room first when it has one."""
     event = booking.get_event(event_id)
     if room.needs_queue(event_id, known_customer_id() or "", pass_token(event_id)):
         return redirect(url_for("customer.queue", event_id=event_id), 303)

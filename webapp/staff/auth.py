@@ -30,6 +30,7 @@ def _client_address() -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, key_func=_client_address, methods=["POST"])
 def login():
+    """The staff login form (throttled per address)."""
     form = LoginForm()
     if form.validate_on_submit():
         user = staff_by_email(form.email.data)
@@ -46,6 +47,7 @@ def login():
 
 @bp.post("/logout")
 def logout():
+    """Log out and drop the session."""
     logout_user()
     session.clear()
     return redirect(url_for("staff.login"), 303)

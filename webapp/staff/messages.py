@@ -10,11 +10,13 @@ from webapp.staff import bp
 
 @bp.get("/outbox")
 def outbox_page():
+    """Recent outgoing email and whether it was sent."""
     return render_template("staff/outbox.html", messages=outbox.recent())
 
 
 @bp.get("/events/<int:event_id>/waitlist")
 def waitlist_page(event_id: int):
+    """An event's waiting list."""
     return render_template(
         "staff/waitlist.html", event=get_event(event_id), entries=waitlist.entries(event_id)
     )

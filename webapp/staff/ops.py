@@ -19,6 +19,7 @@ from webapp.staff import bp
 
 @bp.get("/ops")
 def ops():
+    """Queues, workers, failed jobs and the expiry listener at a glance."""
     queue = current_app.extensions["holdfast_queue"]
     scheduler = current_app.extensions["holdfast_scheduler"]
     failed = FailedJobRegistry(queue=queue)
@@ -40,6 +41,7 @@ def ops():
 
 @bp.post("/ops/failed/<job_id>/retry")
 def retry_job(job_id: str):
+    """Run a failed job again."""
     queue = current_app.extensions["holdfast_queue"]
     registry = FailedJobRegistry(queue=queue)
     if job_id not in registry.get_job_ids():

@@ -24,6 +24,7 @@ from webapp.staff.charts import occupancy_svg, velocity_svg
 
 @bp.get("/")
 def overview():
+    """Every event's live figures (the page, or its table for the live refresh)."""
     template = "staff/partials/overview_table.html" if is_htmx() else "staff/overview.html"
     return render_template(template, events=reports.event_overview())
 
@@ -69,6 +70,7 @@ def block_seats(event_id: int):
 
 @bp.get("/bookings")
 def bookings():
+    """Search bookings by reference, email or seat label, by status and event."""
     page = request.args.get("page", default=1, type=int)
     event_id = request.args.get("event_id", type=int)
     found, total = reports.search_bookings(
@@ -87,6 +89,7 @@ def bookings():
 
 @bp.get("/bookings/<reference>")
 def booking(reference: str):
+    """One booking: seats, payments and its audit trail."""
     return render_template("staff/booking.html", booking=get_any_booking(reference))
 
 
@@ -101,6 +104,7 @@ def refund(reference: str):
 
 @bp.get("/events/<int:event_id>/bookings.csv")
 def export_csv(event_id: int):
+    """An event's bookings as CSV, streamed."""
     event = get_event(event_id)
     body = stream_with_context(reports.bookings_csv(event_id))
     return Response(
@@ -112,6 +116,7 @@ def export_csv(event_id: int):
 
 @bp.route("/venues/new", methods=["GET", "POST"])
 def new_venue():
+    """A new venue from a layout written as text."""
     errors, form = [], request.form
     if request.method == "POST":
         venue, errors = event_setup.create_venue(form.get("name", ""), form.get("layout", ""))

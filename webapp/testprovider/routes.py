@@ -31,6 +31,7 @@ def _own_payment(payment_id: str) -> Payment:
 
 @bp.get("/pay/<payment_id>")
 def pay_page(payment_id: str):
+    """The test provider's payment page: pay or decline."""
     return render_template("testprovider/pay.html", payment=_own_payment(payment_id))
 
 

@@ -20,6 +20,7 @@ MAX_BODY = 64 * 1024  # a provider event is a few hundred bytes
 
 @bp.post("/payments")
 def payments():
+    """A signed payment webhook: settles the charge once however often it arrives."""
     header = request.headers.get(signature.HEADER)
     try:
         signature.check_header(header)  # before reading a byte of the body
