@@ -12,8 +12,9 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.booking import ticket_codes, ticket_files
 from webapp.booking.context import enqueue, redis, session, setting
-from webapp.booking.models import OutboxMessage, utcnow
+from webapp.booking.models import Booking, OutboxMessage, utcnow
 from webapp.database import write_transaction
 
 log = logging.getLogger("holdfast.email")
@@ -82,8 +83,6 @@ def send_pending(limit: int = 50) -> dict[str, int]:
 def attachments(booking_id: int | None) -> list[tuple[str, str, bytes]]:
     """(file name, MIME type, content) of a booking's tickets and calendar file, drawn
     now: a booking refunded since the message was queued gets none."""
-    from webapp.booking import ticket_codes, ticket_files
-    from webapp.booking.models import Booking
 
     booking = session().get(Booking, booking_id) if booking_id else None
     if booking is None or booking.status != "confirmed":

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from webapp.booking.context import setting
+from webapp.booking.venues import TICKET_TYPE_NAMES
 
 VERSION = "HF1"
 CODE = re.compile(r"^HF1\.(\d{1,10})\.(\d{1,12})\.([A-Z2-7]{16})$")
@@ -96,7 +97,6 @@ class BookingDetails:
 
 def details(booking) -> BookingDetails:
     """The event, the tickets with their codes, and the status in words (a Booking)."""
-    from webapp.booking.venues import TICKET_TYPE_NAMES
 
     event = booking.event
     tickets = [

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint
 
+from webapp.booking import room, standing_areas, ticket_files, tickets
 from webapp.booking.errors import BookingError
+from webapp.customer import mapview, planview, roomview
 from webapp.htmx import vary_on_htmx
 
 bp = Blueprint("customer", __name__)
@@ -14,9 +16,6 @@ bp.after_request(vary_on_htmx)
 @bp.app_context_processor
 def template_helpers() -> dict:
     """Helpers the seat map templates use for labels, prices and the countdown."""
-    from webapp.booking import room, standing_areas, ticket_files, tickets
-    from webapp.customer import mapview, planview, roomview
-
     return {
         "layout": mapview.layout,
         "map_sections": mapview.map_sections,
@@ -28,7 +27,6 @@ def template_helpers() -> dict:
         "waitlist_sections": mapview.waitlist_sections,
         "standing_boxes": mapview.standing_boxes,
         "money": tickets.money,
-        "basket_price": mapview.basket_price,
         "now_iso": mapview.now_iso,
         "hold_remaining": mapview.hold_remaining,
         "venue_plan": planview.venue_plan,

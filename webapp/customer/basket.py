@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import g, session
 
 from webapp import booking
+from webapp.booking import tickets
 from webapp.booking.holds import Hold
 from webapp.identity import customer_id, known_customer_id
 
@@ -27,6 +28,11 @@ def current_basket(event_id: int, forget: bool = True) -> Hold | None:
             forget_basket(event_id)
         g.basket_lapsed = True
     return hold
+
+
+def priced_basket(hold: Hold | None) -> tickets.Priced | None:
+    """The basket's seats with their ticket types, prices and total (the template's)."""
+    return tickets.price_hold(hold.event_id, hold.hold_id, hold.seat_ids) if hold else None
 
 
 def remember_basket(event_id: int, hold_id: str) -> None:

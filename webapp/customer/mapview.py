@@ -10,6 +10,7 @@ from itertools import groupby
 from markupsafe import Markup, escape
 
 from webapp.booking import geometry
+from webapp.booking.models import utcnow
 from webapp.booking.seatmap import SeatMap, SeatState
 from webapp.booking.tickets import money
 
@@ -159,24 +160,13 @@ def seated_sections(event_id: int) -> list[str]:
     return [name for name in layout.section_order() if name not in standing]
 
 
-def basket_price(hold):
-    """The seats of a basket hold with their chosen ticket types, prices and total."""
-    from webapp.booking import tickets
-
-    return tickets.price_hold(hold.event_id, hold.hold_id, hold.seat_ids)
-
-
 def now_iso() -> str:
     """Server time, so the countdown can correct for a wrong client clock."""
-    from webapp.booking.models import utcnow
-
     return utcnow().isoformat(timespec="milliseconds") + "Z"
 
 
 def hold_remaining(hold) -> str:
     """Time left on a hold as m:ss, for the first paint before JavaScript runs."""
-    from webapp.booking.models import utcnow
-
     left = max(0, int((hold.expires_at - utcnow()).total_seconds()))
     return f"{left // 60}:{left % 60:02d}"
 

@@ -7,7 +7,7 @@ from flask import render_template, request
 from webapp import booking
 from webapp.booking.errors import BookingError
 from webapp.booking.holds import Hold
-from webapp.customer.basket import current_basket
+from webapp.customer.basket import current_basket, priced_basket
 from webapp.errors import refusal_response
 from webapp.htmx import is_htmx
 from webapp.identity import customer_id
@@ -24,6 +24,7 @@ def map_update(
         message=message,
         is_error=status >= 400,
         hold=hold,
+        priced=priced_basket(hold),
         event_id=event_id,
     )
     return html, status

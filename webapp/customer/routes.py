@@ -15,7 +15,12 @@ from webapp.booking import room, tickets, waitlist
 from webapp.booking.catalog import list_events
 from webapp.booking.errors import BookingError
 from webapp.customer import bp
-from webapp.customer.basket import current_basket, forget_basket, remember_basket
+from webapp.customer.basket import (
+    current_basket,
+    forget_basket,
+    priced_basket,
+    remember_basket,
+)
 from webapp.customer.render import map_update
 from webapp.errors import returns_to
 from webapp.gate import pass_token, require_pass
@@ -41,11 +46,13 @@ def event(event_id: int):
     seat_map = booking.seat_states(event_id, customer_id())
     view = "list" if request.args.get("view") == "list" else "map"
     template = f"partials/seat{view}.html" if is_htmx() else "customer/event.html"
+    hold = current_basket(event_id)
     return render_template(
         template,
         seat_map=seat_map,
         event=event,
-        hold=current_basket(event_id),
+        hold=hold,
+        priced=None if is_htmx() else priced_basket(hold),  # the fragments show no basket
         version=seat_map.version,
         sections=None,
         section=None,
@@ -66,11 +73,13 @@ def large_event(event, section: str | None):
     """A large venue: the section overview first, one section's seats when chosen."""
     overview = booking.section_summaries(event.id)
     seat_map = booking.section_states(event.id, section, customer_id()) if section else None
+    hold = current_basket(event.id)
     return render_template(
         "customer/event.html",
         event=event,
         seat_map=seat_map,
-        hold=current_basket(event.id),
+        hold=hold,
+        priced=priced_basket(hold),
         version=overview.version,
         sections=overview.sections,
         section=section,
@@ -209,11 +218,13 @@ def changes(event_id: int):
     delta = booking.changes_since(event_id, known_customer_id(), since, section)
     if delta.version == since:
         return "", 204
+    hold = current_basket(event_id, forget=False)  # read-only: see current_basket
     return render_template(
         "partials/changes.html",
         seats=delta.seats,
         version=delta.version,
-        hold=current_basket(event_id, forget=False),  # read-only: see current_basket
+        hold=hold,
+        priced=priced_basket(hold),
         event_id=event_id,
         sections=booking.section_summaries(event_id).sections if large else None,
     )
