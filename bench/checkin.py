@@ -20,7 +20,6 @@ from pathlib import Path
 
 import requests
 from sqlalchemy import insert, select
-from werkzeug.security import generate_password_hash
 
 from bench.cpu import server_pids
 from bench.hotpath import WRK_COLUMNS, WRK_DONE, measured, wrk
@@ -30,7 +29,7 @@ from webapp.booking import ticket_codes
 from webapp.booking.models import Booking, BookingSeat, Seat, utcnow
 from webapp.booking.venues import SectionLayout, create_event
 from webapp.extensions import db
-from webapp.staff.users import StaffUser
+from webapp.staff.users import create_staff
 
 WRK_SCRIPT = r"""
 -- args: kind, cookie, csrf token [, file of codes]. kind: get | scan
@@ -140,10 +139,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     with stack(args.database_url, 2, 8, with_process=True) as (app, base, env, web):
         event_id = create_event("Bench Door Hall", "Door", utcnow(), layout).id
         codes = sell_everything(event_id)
-        db.session.add(
-            StaffUser(email="door@example.com", password_hash=generate_password_hash("bench-door"))
-        )
-        db.session.commit()
+        create_staff("door@example.com", "bench-door")
         cookie, token = door_session(base, event_id)
         codes_file = script.parent / "codes.txt"
         codes_file.write_text("\n".join(codes) + "\n")

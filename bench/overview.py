@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from bench.checkin import door_session, sell_seats
 from bench.cpu import server_pids
@@ -32,7 +31,7 @@ from webapp.booking.models import Seat, utcnow
 from webapp.booking.seatmap import seat_states
 from webapp.booking.venues import SectionLayout, create_event
 from webapp.extensions import db
-from webapp.staff.users import StaffUser
+from webapp.staff.users import create_staff
 
 WRK_SCRIPT = r"""
 -- args: cookie ("-": none), "htmx" or "-"
@@ -80,10 +79,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
             free = half[1::2]
             for i in range(args.holds):
                 hold_seats(event.id, f"holder-{i}", [free[i]])
-        db.session.add(
-            StaffUser(email="door@example.com", password_hash=generate_password_hash("bench-door"))
-        )
-        db.session.commit()
+        create_staff("door@example.com", "bench-door")
         setup_s = time.monotonic() - started
         # One refresh in process, and what reading every seat's state cost per refresh.
         reports.event_overview()  # warm the caches, as a running server has them

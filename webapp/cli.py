@@ -5,12 +5,11 @@ from __future__ import annotations
 import click
 from flask import Flask
 from sqlalchemy import func, select
-from werkzeug.security import generate_password_hash
 
 from webapp.booking.models import Event
 from webapp.extensions import db
 from webapp.seed import restart_demo_onsale, seed_demo
-from webapp.staff.users import StaffUser
+from webapp.staff.users import create_staff
 
 
 def register_commands(app: Flask) -> None:
@@ -37,8 +36,5 @@ def register_commands(app: Flask) -> None:
     @click.password_option()
     def create_staff_command(email: str, password: str) -> None:
         """Create a staff user (prompts for the password)."""
-        db.session.add(
-            StaffUser(email=email.lower(), password_hash=generate_password_hash(password))
-        )
-        db.session.commit()
+        create_staff(email, password)
         click.echo(f"Staff user {email} created.")

@@ -10,14 +10,14 @@ from pathlib import Path
 
 import segno
 from playwright.sync_api import expect
-from werkzeug.security import generate_password_hash
 
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.helpers import staff_login
 from tests.factories import make_event
 from tests.unit.test_doors import sold
 from webapp.booking.models import CheckIn
 from webapp.extensions import db
-from webapp.staff.users import StaffUser
+from webapp.staff.users import create_staff
 
 
 def qr_video(code: str, path: Path, width: int = 640, height: int = 480) -> Path:
@@ -42,10 +42,7 @@ def test_camera_scan_admits_once_then_refuses(server, browser, app, tmp_path):
     app.config["SECRET_KEY"] = "e2e"  # the server's: codes made here must verify there
     event = make_event(rows=1, seats_per_row=6)
     _, codes = sold(event, labels=("A3",))
-    db.session.add(
-        StaffUser(email="cam@example.com", password_hash=generate_password_hash("s3cret-cam"))
-    )
-    db.session.commit()
+    create_staff("cam@example.com", "s3cret-cam")
     video = qr_video(codes[0], tmp_path / "ticket.y4m")
     camera = browser.browser_type.launch(
         executable_path=CHROMIUM,
@@ -58,10 +55,7 @@ def test_camera_scan_admits_once_then_refuses(server, browser, app, tmp_path):
     )
     try:
         page = camera.new_context(permissions=["camera"]).new_page()
-        page.goto(f"{server}/staff/")
-        page.get_by_label("Email").fill("cam@example.com")
-        page.get_by_label("Password").fill("s3cret-cam")
-        page.get_by_role("button", name="Log in").click()
+        staff_login(page, server, "cam@example.com", "s3cret-cam")
         page.goto(f"{server}/staff/events/{event.id}/door")
         page.get_by_label("Door").fill("Camera gate")
         page.get_by_role("button", name="Scan with camera").click()

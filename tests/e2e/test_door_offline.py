@@ -7,15 +7,15 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from werkzeug.security import generate_password_hash
 
+from tests.e2e.helpers import staff_login
 from tests.factories import make_event
 from tests.unit.test_doors import sold
 from webapp.booking import doors, ticket_codes
 from webapp.booking.boxoffice import cancel_and_refund
 from webapp.booking.models import CheckIn
 from webapp.extensions import db
-from webapp.staff.users import StaffUser
+from webapp.staff.users import create_staff
 
 
 def test_offline_door_admits_queues_and_reports_conflicts(server, new_page, app):
@@ -24,16 +24,10 @@ def test_offline_door_admits_queues_and_reports_conflicts(server, new_page, app)
     _, codes = sold(event, labels=("A1", "A2", "A3"))
     refunded, refunded_codes = sold(event, "bob", ("A6",))
     reference = refunded.reference
-    db.session.add(
-        StaffUser(email="gate@example.com", password_hash=generate_password_hash("s3cret-gate"))
-    )
-    db.session.commit()
+    create_staff("gate@example.com", "s3cret-gate")
     cancel_and_refund(reference, "The box office moved them.")
     page = new_page()
-    page.goto(f"{server}/staff/")
-    page.get_by_label("Email").fill("gate@example.com")
-    page.get_by_label("Password").fill("s3cret-gate")
-    page.get_by_role("button", name="Log in").click()
+    staff_login(page, server, "gate@example.com", "s3cret-gate")
     page.goto(f"{server}/staff/events/{event.id}/door")
     expect(page.locator("#door-network")).to_contain_text("Ready for offline checks (4 tickets)")
     page.get_by_label("Door").fill("West")

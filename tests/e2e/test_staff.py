@@ -5,21 +5,16 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from werkzeug.security import generate_password_hash
 
-from tests.e2e.helpers import open_event, seat
+from tests.e2e.helpers import open_event, seat, staff_login
 from tests.factories import make_event, seat_by_label
 from webapp.booking import confirm_payment, hold_seats, start_checkout
-from webapp.extensions import db
-from webapp.staff.users import StaffUser
+from webapp.staff.users import create_staff
 
 
 def test_staff_refund_frees_seat_on_customer_map(app, server, new_page):
     event = make_event(rows=3, seats_per_row=10)
-    db.session.add(
-        StaffUser(email="desk@example.com", password_hash=generate_password_hash("s3cret-desk"))
-    )
-    db.session.commit()
+    create_staff("desk@example.com", "s3cret-desk")
     hold = hold_seats(event.id, "buyer", [seat_by_label(event, "B4").id])
     _, body = start_checkout(hold.hold_id, "buyer", "Bea Buyer", "bea@example.com", "k")
     confirm_payment(body["payment_url"].rsplit("/", 1)[1], True)
@@ -29,10 +24,7 @@ def test_staff_refund_frees_seat_on_customer_map(app, server, new_page):
     expect(seat(customer, "B4")).to_have_class(re.compile(r"\bbooked\b"))
 
     staff = new_page()
-    staff.goto(f"{server}/staff/")
-    staff.get_by_label("Email").fill("desk@example.com")
-    staff.get_by_label("Password").fill("s3cret-desk")
-    staff.get_by_role("button", name="Log in").click()
+    staff_login(staff, server, "desk@example.com", "s3cret-desk")
     staff.get_by_role("link", name="Bookings").click()
     staff.get_by_label("Reference, email or seat").fill("bea@example.com")
     staff.get_by_role("button", name="Search").click()

@@ -4,13 +4,12 @@ stays under two screens tall; the hold summary updates live."""
 from __future__ import annotations
 
 from playwright.sync_api import expect
-from werkzeug.security import generate_password_hash
 
+from tests.e2e.helpers import staff_login
 from tests.factories import make_event, seat_ids
 from tests.unit.test_doors import sold
 from webapp.booking import hold_seats
-from webapp.extensions import db
-from webapp.staff.users import StaffUser
+from webapp.staff.users import create_staff
 
 VIEWPORT = {"width": 1280, "height": 800}
 
@@ -21,17 +20,11 @@ def test_staff_event_page_mid_rush_fits_two_screens(server, browser, app, artifa
     for i in range(150):
         hold_seats(event.id, f"rush-{i}", [ids[i]])
     sold(event, "buyer", ("J20", "J21", "J22"))
-    db.session.add(
-        StaffUser(email="desk@example.com", password_hash=generate_password_hash("s3cret-desk"))
-    )
-    db.session.commit()
+    create_staff("desk@example.com", "s3cret-desk")
     context = browser.new_context(viewport=VIEWPORT)
     try:
         page = context.new_page()
-        page.goto(f"{server}/staff/")
-        page.get_by_label("Email").fill("desk@example.com")
-        page.get_by_label("Password").fill("s3cret-desk")
-        page.get_by_role("button", name="Log in").click()
+        staff_login(page, server, "desk@example.com", "s3cret-desk")
         page.goto(f"{server}/staff/events/{event.id}")
         expect(page.get_by_role("heading", name="Live holds: 150 (150 seats)")).to_be_visible()
         expect(page.locator("#holds tbody tr")).to_have_count(20)

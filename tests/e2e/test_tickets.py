@@ -14,13 +14,12 @@ import zxingcpp
 from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
-from tests.e2e.helpers import open_event, seat
+from tests.e2e.helpers import open_event, seat, staff_login
 from tests.factories import make_event
 from webapp.booking.models import OutboxMessage
 from webapp.extensions import db
-from webapp.staff.users import StaffUser
+from webapp.staff.users import create_staff
 
 
 def qr_codes_in(pdf_bytes: bytes) -> list[str]:
@@ -39,10 +38,7 @@ def qr_codes_in(pdf_bytes: bytes) -> list[str]:
 
 def test_book_pay_email_pdf_and_door(server, new_page, app):
     event = make_event(rows=2, seats_per_row=8, price_cents=2500)
-    db.session.add(
-        StaffUser(email="door@example.com", password_hash=generate_password_hash("s3cret-door"))
-    )
-    db.session.commit()
+    create_staff("door@example.com", "s3cret-door")
     page = new_page()
     open_event(page, server, event.id)
     seat(page, "A4").click()
@@ -71,10 +67,7 @@ def test_book_pay_email_pdf_and_door(server, new_page, app):
     assert qr_codes_in(pdf_bytes) == [code]
     # The door: staff type the code; the second scan is refused with when and where.
     door = new_page()
-    door.goto(f"{server}/staff/")
-    door.get_by_label("Email").fill("door@example.com")
-    door.get_by_label("Password").fill("s3cret-door")
-    door.get_by_role("button", name="Log in").click()
+    staff_login(door, server, "door@example.com", "s3cret-door")
     door.goto(f"{server}/staff/events/{event.id}/door")
     door.get_by_label("Door").fill("North")
     door.get_by_label("Ticket code").fill(code)

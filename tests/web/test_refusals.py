@@ -5,12 +5,10 @@ fragment, the API with JSON."""
 from __future__ import annotations
 
 import pytest
-from werkzeug.security import generate_password_hash
 
 from tests.factories import make_event, seat_by_label
 from webapp.booking import hold_seats
-from webapp.extensions import db
-from webapp.staff.users import StaffUser
+from webapp.staff.users import create_staff
 
 HX = {"HX-Request": "true"}
 
@@ -68,8 +66,7 @@ def test_the_api_gets_json_for_the_same_refusal(client, app):
 
 @pytest.fixture
 def staff_client(client, app):
-    db.session.add(StaffUser(email="desk@example.com", password_hash=generate_password_hash("pw")))
-    db.session.commit()
+    create_staff("desk@example.com", "pw")
     r = client.post("/staff/login", data={"email": "desk@example.com", "password": "pw"})
     assert r.status_code == 303
     return client

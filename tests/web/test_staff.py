@@ -8,23 +8,19 @@ import re
 
 import pytest
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from tests.factories import make_event, seat_by_label, seat_ids
 from webapp.booking import confirm_payment, hold_seats, seat_states, start_checkout
 from webapp.booking.models import Booking, Event, Seat
 from webapp.extensions import db
-from webapp.staff.users import StaffUser
+from webapp.staff.users import StaffUser, create_staff
 
 PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
 def staff(app):
-    db.session.add(
-        StaffUser(email="boss@example.com", password_hash=generate_password_hash(PASSWORD))
-    )
-    db.session.commit()
+    create_staff("boss@example.com", PASSWORD)
 
 
 @pytest.fixture

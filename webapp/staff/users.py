@@ -12,6 +12,7 @@ from flask import Flask
 from flask_login import UserMixin
 from sqlalchemy import DateTime, String, select
 from sqlalchemy.orm import Mapped, mapped_column
+from werkzeug.security import generate_password_hash
 
 from webapp.booking.models import utcnow
 from webapp.extensions import db, login_manager
@@ -25,6 +26,14 @@ class StaffUser(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+def create_staff(email: str, password: str) -> StaffUser:
+    """A new staff account (email stored lower-case, password hashed), committed."""
+    user = StaffUser(email=email.strip().lower(), password_hash=generate_password_hash(password))
+    db.session.add(user)
+    db.session.commit()
+    return user
 
 
 def staff_by_email(email: str) -> StaffUser | None:
