@@ -284,3 +284,12 @@ def test_csv_export_neutralises_formulas(logged_in, app, name):
     row = list(csv.reader(io.StringIO(r.data.decode())))[1]
     assert row[2] == "'" + name and row[3] == "'=evil@example.com"
     assert row[5] == "20.00" or not row[5].startswith("'")
+
+
+def test_create_staff_command_makes_an_account_that_can_log_in(app, client):
+    result = app.test_cli_runner().invoke(
+        args=["create-staff", "Door@Example.com", "--password", "pw-door-1"]
+    )
+    assert result.exit_code == 0, result.output
+    r = client.post("/staff/login", data={"email": "door@example.com", "password": "pw-door-1"})
+    assert r.status_code == 303 and r.headers["Location"] == "/staff/"
