@@ -73,13 +73,11 @@ def create_event_at(
     return create_event(venue.name, name.strip(), starts_at, sections, no_orphans), []
 
 
-def create_event_from_form(
-    venue_id: int, form
-) -> tuple[Event | None, list[str], room_admin.RoomForm | None]:
+def create_event_from_form(venue_id: int, form) -> tuple[Event | None, list[str]]:
     """The staff "new event" form: the event with its sale and waiting-room settings.
 
     Returns:
-        (event, [], settings) when created; (None, every mistake, None) otherwise.
+        (event, []) when created; (None, every mistake) otherwise.
     """
     errors, settings = [], None
     try:
@@ -99,9 +97,9 @@ def create_event_from_form(
     )
     errors += more
     if event is None or errors:
-        return None, errors, None
+        return None, errors
     room_admin.configure(event.id, settings)
-    return event, [], settings
+    return event, []
 
 
 def venues_with_layout() -> list[Venue]:

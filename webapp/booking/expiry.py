@@ -52,7 +52,7 @@ def expire_lapsed_on_seats(
         )
     )
     lapsed = [b for b in set(s.scalars(stmt)) if b != keep]
-    return pending.end_pending_in(s, lapsed, "expired", "The hold lapsed before payment.")
+    return pending.end_pending_in(s, lapsed, "expired", LAPSED)
 
 
 def expire_hold(hold_id: str, path: str = "fallback") -> str:

@@ -1,8 +1,9 @@
 """Seats going back on sale: one path for every caller.
 
-A hold or booking ends in Redis first (finish.lua), then the database is put right, open
-seat maps are told and the waiting list is nudged, in that order: a checkout committing
-meanwhile finds the hold gone (checkout._undo_if_released), or is found here.
+A released hold ends in Redis first (finish.lua) and its pending booking after, so a
+checkout committing meanwhile finds the hold gone (checkout._undo_if_released) or is
+found here. A booking's outcome (sold, declined, refunded) reaches Redis after its own
+transaction. Either way the waiting list is nudged last.
 """
 
 from __future__ import annotations

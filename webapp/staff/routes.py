@@ -134,7 +134,7 @@ def new_event():
     venue = next((v for v in venues if v.id == venue_id), None)
     errors, form = [], request.form
     if request.method == "POST":
-        event, errors, _ = event_setup.create_event_from_form(venue_id or 0, form)
+        event, errors = event_setup.create_event_from_form(venue_id or 0, form)
         if event is not None:
             flash(f"Event {event.name} created.")
             return redirect(url_for("staff.event", event_id=event.id), 303)
