@@ -227,6 +227,10 @@ class HoldStore(HoldReads):
             return [int(s) for s in reply[1:]]
         if not block:
             pools.give_back(self.client, event_id, seat_ids)
+        else:  # a blocked seat changes what its row can offer, as a take does
+            pipe = self.client.pipeline(transaction=False)
+            pools.queue_touch(pipe, event_id, seat_ids)
+            pipe.execute()
         return []
 
     def prime(self, layout, marks: dict[int, tuple], bought: dict[str, int], now_ms: int) -> None:

@@ -109,8 +109,22 @@ def pool(event_id: int, section: str | None) -> str:
 
 
 def primed(event_id: int) -> str:
-    """Set once the event's Redis state was rebuilt from the database (see priming.py)."""
-    return f"{tag(event_id)}:primed"
+    """Set once the event's Redis state was rebuilt from the database (see priming.py).
+
+    The suffix names the shape of that state: 2 added the pools' row index, so an
+    event primed by an older release is primed again by its next hold."""
+    return f"{tag(event_id)}:primed:2"
+
+
+def pool_rows(event_id: int, section: str | None) -> str:
+    """A pool's row index: members "n:y" scored n * 2^32 + y, the rows that may still
+    offer best available a pick of n seats that strands nobody (see pools.py)."""
+    return f"{tag(event_id)}:poolrows:{'*' if section is None else section}"
+
+
+def row_table(event_id: int) -> str:
+    """Hash seat id -> "y:section" of every seated place: the row a change touches."""
+    return f"{tag(event_id)}:rowof"
 
 
 def neighbour_table(event_id: int) -> str:

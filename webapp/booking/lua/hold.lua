@@ -18,7 +18,9 @@
 --         centre line (x)   ARGV[15] the event's key prefix (hf:{evt:E}), for the keys
 --         found while the script runs, all in the event's slot: seat keys (prefix:seat:ID),
 --         the neighbour table (:neighbours, seat -> "l,ll,r,rr"), the primed flag
---         (:primed, set once the event's Redis state was rebuilt from the database), the
+--         (:primed:2, set once the event's Redis state was rebuilt from the database), the
+--         row table (:rowof, seat -> "y:section"), each pool's row index (:poolrows:SECTION,
+--         members "n:y" scored n * 2^32 + y: the rows that may still offer a pick of n), the
 --         bought hash (:bought, customer -> seats in confirmed bookings) and the due set
 --         (:due, hold id -> deadline ms, which the fallback job reads)
 -- ARGV[16] "1": the caller adds to the hold ARGV[1] (a basket), so a hold whose info is
@@ -35,8 +37,12 @@
 --           the free window of n side by side closest to the centre that strands
 --           nobody; else (n > 1) the best seats apart that strand nobody; else, as the
 --           last seats, stranding ones. The pool may hold seats taken since (they are
---           checked and dropped as met), so its cost follows the rows read, not the
---           venue's size or fullness.
+--           checked and dropped as met). The strict search reads only the rows of the
+--           pool's row index for n: a row found unable to offer n is dropped from it
+--           and comes back when a seat in it changes (taken here, given back by
+--           pools.py), so its cost follows the rows changed since the last search, not
+--           the venue's size or how full it is (a venue full of free pairs made every
+--           single-seat hold re-read every such row).
 -- A lenient part may strand seats when nothing else is left (the rule steers buyers,
 -- it never refuses the last seats): exact skips the rule, scatter first takes the
 -- candidates that strand nobody and fills up with the others.
@@ -60,7 +66,12 @@ local nparts = tonumber(ARGV[8])
 local nextra = tonumber(ARGV[11])
 local check_orphans = ARGV[12] == '1'
 local POOL, CENTRE, TAG = ARGV[13], tonumber(ARGV[14]), ARGV[15]
-local SEAT, NBKEY, PRIMED = TAG .. ':seat:', TAG .. ':neighbours', TAG .. ':primed'
+local SEAT, NBKEY, PRIMED = TAG .. ':seat:', TAG .. ':neighbours', TAG .. ':primed:2'
+local ROWOF, ROWIDX = TAG .. ':rowof', TAG .. ':poolrows:'
+-- The row index covers picks of 1..INDEXED seats (pools.INDEXED_SIZES); larger picks
+-- scan the pool. ROWBAND separates the sizes' scores (n * ROWBAND + y).
+local INDEXED, ROWBAND = 10, 4294967296
+local POOLROWS = POOL ~= '' and (ROWIDX .. string.sub(POOL, #TAG + 7)) or ''
 local BOUGHT, DUE = TAG .. ':bought', TAG .. ':due'
 local IDS = 17 + 4 * nparts
 local ncand = #KEYS - FIRST + 1 - nextra
@@ -122,12 +133,9 @@ local function cand(from, to)
   return ids
 end
 
--- The first row of the pool at or after score `lo`: its y and free seats by x.
--- Seats found taken are dropped from the pool (they come back when released).
-local function row_at(lo)
-  local first = redis.call('ZRANGEBYSCORE', POOL, lo, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-  if #first == 0 then return nil end
-  local y = math.floor(tonumber(first[2]) / BAND)
+-- The free seats of the pool's row y, by x. Seats found taken are dropped from the
+-- pool (they come back when released).
+local function row_seats(y)
   local members = redis.call('ZRANGEBYSCORE', POOL, y * BAND, (y + 1) * BAND - 1, 'WITHSCORES')
   local seats = {}
   for k = 1, #members, 2 do
@@ -138,7 +146,48 @@ local function row_at(lo)
       redis.call('ZREM', POOL, id)
     end
   end
-  return y, seats
+  return seats
+end
+-- The first row of the pool at or after score `lo`: its y and free seats by x.
+local function row_at(lo)
+  local first = redis.call('ZRANGEBYSCORE', POOL, lo, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  if #first == 0 then return nil end
+  local y = math.floor(tonumber(first[2]) / BAND)
+  return y, row_seats(y)
+end
+-- The first row at or after y in the pool's row index for picks of `want`, or nil.
+local function indexed_row(want, y)
+  local first = redis.call('ZRANGEBYSCORE', POOLROWS, want * ROWBAND + y,
+    (want + 1) * ROWBAND - 1, 'WITHSCORES', 'LIMIT', 0, 1)
+  if #first == 0 then return nil end
+  return tonumber(first[2]) - want * ROWBAND
+end
+-- Row y cannot offer a strict pick of `want` as things stand: out of the index until a
+-- seat in it changes. Only when nothing is chosen yet, which would colour the verdict.
+local function drop_row(want, y, pure)
+  if pure then redis.call('ZREM', POOLROWS, want .. ':' .. y) end
+end
+-- Put the row of seat `id` back in the row index of the event's pool and its section's,
+-- for every size: a seat taken or freed can make a row offer a pick it could not.
+-- A seat's neighbours share its row (a row has one y), so its own row is enough.
+local touched = {}
+local function touch(id)
+  local v = redis.call('HGET', ROWOF, id)
+  if not v then return end
+  local sep = string.find(v, ':', 1, true)
+  local y = tonumber(string.sub(v, 1, sep - 1))
+  for _, section in ipairs({'*', string.sub(v, sep + 1)}) do
+    local key = ROWIDX .. section
+    if not touched[key .. '\n' .. y] then
+      touched[key .. '\n' .. y] = true
+      local args = {}
+      for m = 1, INDEXED do
+        args[#args + 1] = string.format('%.0f', m * ROWBAND + y)
+        args[#args + 1] = m .. ':' .. y
+      end
+      redis.call('ZADD', key, unpack(args))
+    end
+  end
 end
 -- Free windows of `want` side by side in one row, closest to the centre first.
 local function windows(seats, want)
@@ -158,6 +207,21 @@ local function windows(seats, want)
 end
 -- The best window of `want` seats in the pool; strict: only one that strands nobody.
 local function best_window(want, strict)
+  if strict and want <= INDEXED then
+    local pure = next(chosen) == nil
+    local y = indexed_row(want, 0)
+    while y do
+      for _, w in ipairs(windows(row_seats(y), want)) do
+        pick(w.ids)
+        local lone = stranded_by(w.ids)
+        unpick(w.ids)
+        if not lone then return w.ids end
+      end
+      drop_row(want, y, pure)
+      y = indexed_row(want, y + 1)
+    end
+    return nil
+  end
   local y, seats = row_at(0)
   while y do
     for _, w in ipairs(windows(seats, want)) do
@@ -171,26 +235,43 @@ local function best_window(want, strict)
   end
   return nil
 end
--- The best `want` seats apart: those that strand nobody first, then (lenient) any.
+local function by_centre(seats)
+  table.sort(seats, function(a, b)
+    local da, db = math.abs(a.x - CENTRE), math.abs(b.x - CENTRE)
+    if da ~= db then return da < db end
+    return a.x < b.x
+  end)
+  return seats
+end
+-- The best `want` seats apart: those that strand nobody first (the rows of the index
+-- for single seats), then (lenient) any.
 local function best_apart(want, lenient)
   local got = {}
-  for pass = 1, lenient and 2 or 1 do
-    local y, seats = row_at(0)
+  local pure = next(chosen) == nil
+  local y = indexed_row(1, 0)
+  while y and #got < want do
+    local before = #got
+    for _, s in ipairs(by_centre(row_seats(y))) do
+      if #got == want then break end
+      chosen[s.id] = true
+      if strands(s.id) then chosen[s.id] = nil else got[#got + 1] = s.id end
+    end
+    if #got == before then drop_row(1, y, pure) end
+    y = indexed_row(1, y + 1)
+  end
+  if #got < want and lenient then
+    local seats
+    y, seats = row_at(0)
     while y and #got < want do
-      table.sort(seats, function(a, b)
-        local da, db = math.abs(a.x - CENTRE), math.abs(b.x - CENTRE)
-        if da ~= db then return da < db end
-        return a.x < b.x
-      end)
-      for _, s in ipairs(seats) do
+      for _, s in ipairs(by_centre(seats)) do
         if #got == want then break end
         chosen[s.id] = true
-        if pass == 1 and strands(s.id) then chosen[s.id] = nil else got[#got + 1] = s.id end
+        got[#got + 1] = s.id
       end
       y, seats = row_at((y + 1) * BAND)
     end
-    if #got == want then return got end
   end
+  if #got == want then return got end
   unpick(got)
   return nil
 end
@@ -305,6 +386,7 @@ if existing[1] then
 else
   expires = string.format('%.0f', now + tonumber(ARGV[3]))
 end
+for _, id in ipairs(order) do touch(id) end
 local version = redis.call('INCR', KEYS[6])
 local reply = {'ok', fence, expires}
 local ids = {}
