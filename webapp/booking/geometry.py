@@ -23,6 +23,10 @@ MAX_EVENTS = 128
 _serials = itertools.count(1)
 _cache: dict[int, EventLayout] = {}
 _lock = threading.Lock()
+# One loader per event and process: when an on-sale opens (or a worker starts) every
+# thread asks for the layout at once, and 16 threads each reading a 20,000-seat arena
+# kept a worker busy for seconds while the first buyers timed out.
+_loading: dict[int, threading.Lock] = {}
 
 
 NO_NEIGHBOURS = (0, 0, 0, 0)
@@ -183,7 +187,8 @@ class EventLayout:
 
 
 def layout_of(event_id: int) -> EventLayout:
-    """The event's geometry (one query the first time in this process).
+    """The event's geometry (one query the first time in this process; threads that
+    ask while it is read wait for that one read).
 
     Raises:
         BookingError: event_not_found when the event has no seats (or does not exist).
@@ -193,6 +198,22 @@ def layout_of(event_id: int) -> EventLayout:
         return cached
     if not 0 < event_id <= MAX_ID:
         raise BookingError("event_not_found")
+    with _lock:
+        loading = _loading.setdefault(event_id, threading.Lock())
+    with loading:
+        cached = _cache.get(event_id)
+        if cached is not None:
+            return cached
+        layout = _read_layout(event_id)
+        with _lock:
+            if len(_cache) >= MAX_EVENTS:
+                _cache.pop(next(iter(_cache)))
+            _cache[event_id] = layout
+            _loading.pop(event_id, None)
+    return layout
+
+
+def _read_layout(event_id: int) -> EventLayout:
     rows = (
         session()
         .execute(
@@ -222,10 +243,6 @@ def layout_of(event_id: int) -> EventLayout:
         event_id, [Geo(*r) for r in rows], {r.section for r in rows}, bool(event[0])
     )
     layout.room = tuple(event[1:])
-    with _lock:
-        if len(_cache) >= MAX_EVENTS:
-            _cache.pop(next(iter(_cache)))
-        _cache[event_id] = layout
     return layout
 
 

@@ -13,16 +13,31 @@ blocked marks are absolute, holds only fill gaps.
 
 from __future__ import annotations
 
+import threading
 import time
 
-from webapp.booking import geometry, inventory
+from webapp.booking import geometry, inventory, keys
 from webapp.booking.context import session
 from webapp.booking.holdstore import store
 from webapp.booking.models import utcnow
 
+_lock = threading.Lock()
+_priming: dict[int, threading.Lock] = {}
+
 
 def prime(event_id: int) -> None:
-    """Write the event's Redis state from the database (two queries, one round trip)."""
+    """Write the event's Redis state from the database (two queries, one round trip),
+    unless another thread of this process did while this one waited its turn: when an
+    on-sale opens, every thread finds the event cold at once, and each writing 20,000
+    seats again kept Redis and the workers busy while buyers waited."""
+    with _lock:
+        lock = _priming.setdefault(event_id, threading.Lock())
+    with lock:
+        if not store().client.exists(keys.primed(event_id)):
+            _prime(event_id)
+
+
+def _prime(event_id: int) -> None:
     layout = geometry.layout_of(event_id)
     marks = inventory.database_marks(session(), event_id, utcnow())
     bought = inventory.bought_by_customer(session(), event_id)

@@ -1,0 +1,122 @@
+"""The whole stack as `make run` starts it (web, worker, scheduler, listener from the
+Procfile, under honcho), on a throwaway Redis and database, for one benchmark run."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import requests
+
+from bench.stack import database
+from webapp.devtools.redis_server import free_port, start_redis
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def flask(*args: str, env: dict) -> str:
+    """Run a `flask --app webapp` command as `make run` does; returns its output."""
+    cmd = [str(BIN / "flask"), "--app", "webapp", *args]
+    return subprocess.run(cmd, cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
+
+
+@contextmanager
+def make_run_stack(database_url: str | None, extra_env: dict | None = None, seed: tuple = ()):
+    """Yield (base_url, env, honcho process) with every Procfile process running.
+
+    `seed` is the arguments of `flask seed-demo` (e.g. ("--arena",)); nothing is seeded
+    when empty. Stopping sends SIGTERM to honcho, which stops every process it started.
+    """
+    with database(database_url) as (db_url, tmp):
+        redis_proc, redis_url = start_redis(tmp / "redis")
+        port = free_port()
+        env = {
+            **os.environ,
+            "DATABASE_URL": db_url,
+            "REDIS_URL": redis_url,
+            "PORT": str(port),
+            "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
+            "TEST_PAYMENT_PROVIDER": "1",
+            "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+            **(extra_env or {}),
+        }
+        honcho = None
+        try:
+            flask("db", "upgrade", env=env)
+            if seed:
+                flask("seed-demo", *seed, env=env)
+            honcho = subprocess.Popen(
+                [str(BIN / "honcho"), "start", "-f", str(ROOT / "Procfile")],
+                cwd=ROOT,
+                env=env,
+                stdout=open(tmp / "honcho.log", "wb"),  # noqa: SIM115 (the child keeps it)
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            url = f"http://127.0.0.1:{port}"
+            wait_until_up(url, honcho)
+            yield url, env, honcho
+        finally:
+            if honcho is not None:
+                stop_group(honcho)
+            redis_proc.terminate()
+            redis_proc.wait(10)
+
+
+def wait_until_up(url: str, proc: subprocess.Popen, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            if requests.get(f"{url}/healthz", timeout=5).ok:
+                return
+        except requests.RequestException:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError("the stack did not start")
+        time.sleep(0.2)
+
+
+def stop_group(proc: subprocess.Popen) -> None:
+    """SIGTERM to honcho (it stops its processes); the whole group is killed if not."""
+    proc.send_signal(signal.SIGTERM)
+    with suppress(subprocess.TimeoutExpired):
+        proc.wait(30)
+    with suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+def stack_pids(honcho: subprocess.Popen, redis_url: str, postgres: bool) -> list[int]:
+    """Every process of the stack: honcho's descendants, this run's Redis and, on
+    PostgreSQL, every postgres process (as bench.cpu.server_pids)."""
+    port = redis_url.rsplit(":", 1)[1].split("/")[0]
+    parents: dict[int, int] = {}
+    extra = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
+        except OSError:
+            continue
+        name, rest = stat.split("(", 1)[1].rsplit(")", 1)
+        parents[int(entry.name)] = int(rest.split()[1])
+        ours = "redis-server" in cmdline and f":{port}" in cmdline
+        if ours or (postgres and name == "postgres"):
+            extra.append(int(entry.name))
+    family = {honcho.pid}
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in family and pid not in family:
+                family.add(pid)
+                grew = True
+    return sorted(family) + extra
