@@ -137,6 +137,20 @@ end
 -- pool (they come back when released).
 local function row_seats(y)
   local members = redis.call('ZRANGEBYSCORE', POOL, y * BAND, (y + 1) * BAND - 1, 'WITHSCORES')
+  -- One MGET for the row's seats, not an EXISTS each: the search and the no-orphan
+  -- checks of its neighbours (same row) then read nothing more.
+  local ask, askkeys = {}, {}
+  for k = 1, #members, 2 do
+    local id = members[k]
+    if known[id] == nil and not chosen[id] then
+      ask[#ask + 1] = id
+      askkeys[#askkeys + 1] = seatkey(id)
+    end
+  end
+  for from = 1, #askkeys, 500 do
+    local vals = redis.call('MGET', unpack(askkeys, from, math.min(from + 499, #askkeys)))
+    for i = 1, #vals do known[ask[from + i - 1]] = vals[i] ~= false end
+  end
   local seats = {}
   for k = 1, #members, 2 do
     local id = members[k]
