@@ -84,7 +84,6 @@ def register_extensions(app: Flask) -> None:
     uri = app.config["SQLALCHEMY_DATABASE_URI"]
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(uri))
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

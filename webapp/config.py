@@ -67,6 +67,10 @@ def load_config(instance_path: Path) -> dict:
         "HOLD_RATE_LIMIT": os.environ.get("HOLD_RATE_LIMIT", "120 per minute"),
         "CHECKOUT_RATE_LIMIT": os.environ.get("CHECKOUT_RATE_LIMIT", "60 per minute"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
+        # X-RateLimit-* on every answer costs a Redis round trip per request (the
+        # window's reset time) on the on-sale's hottest routes; a refusal says when to
+        # come back either way (Retry-After, errors.py).
+        "RATELIMIT_HEADERS_ENABLED": os.environ.get("RATELIMIT_HEADERS_ENABLED", "0") == "1",
         # Waiting list: how long seats offered to a waiting group stay held for it.
         "WAITLIST_OFFER_SECONDS": _int("WAITLIST_OFFER_SECONDS", 1800),
         # Links in emails and the test provider's webhooks point here (the site as

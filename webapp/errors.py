@@ -7,6 +7,7 @@ therefore never catch BookingError themselves.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 import redis
@@ -16,7 +17,7 @@ from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from webapp.booking.errors import BookingError
-from webapp.extensions import db
+from webapp.extensions import db, limiter
 from webapp.htmx import is_htmx
 
 
@@ -99,6 +100,8 @@ def register_error_handlers(app: Flask) -> None:
         response, status = error_response(exc.code or 500, code, message)
         # Keep the headers the exception carries (Allow on 405, Retry-After on 429).
         headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
+        if exc.code == 429 and "Retry-After" not in headers:
+            headers["Retry-After"] = retry_after()
         return response, status, headers
 
     @app.errorhandler(OverflowError)
@@ -122,3 +125,12 @@ def register_error_handlers(app: Flask) -> None:
             503, "unavailable", "We are busy right now; please retry in a moment."
         )
         return response, status, {"Retry-After": "2"}
+
+
+def retry_after() -> str:
+    """Seconds until the refused request's rate-limit window resets, counted as
+    Flask-Limiter counts them (one Redis call, paid only by a refusal), at least 1."""
+    current = limiter.current_limit
+    if current is None:
+        return "1"
+    return str(max(1, int(current.reset_at - time.time())))
