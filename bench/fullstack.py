@@ -95,6 +95,12 @@ def stop_group(proc: subprocess.Popen) -> None:
 def stack_pids(honcho: subprocess.Popen, redis_url: str, postgres: bool) -> list[int]:
     """Every process of the stack: honcho's descendants, this run's Redis and, on
     PostgreSQL, every postgres process (as bench.cpu.server_pids)."""
+    return process_tree(honcho.pid, redis_url, postgres)
+
+
+def process_tree(root: int, redis_url: str, postgres: bool = False) -> list[int]:
+    """`root` and its descendants, this run's Redis and, on PostgreSQL, every postgres
+    process. Ask again after a process may have restarted."""
     port = redis_url.rsplit(":", 1)[1].split("/")[0]
     parents: dict[int, int] = {}
     extra = []
@@ -111,7 +117,7 @@ def stack_pids(honcho: subprocess.Popen, redis_url: str, postgres: bool) -> list
         ours = "redis-server" in cmdline and f":{port}" in cmdline
         if ours or (postgres and name == "postgres"):
             extra.append(int(entry.name))
-    family = {honcho.pid}
+    family = {root}
     grew = True
     while grew:
         grew = False

@@ -149,6 +149,7 @@ def sell_out(kind: str, args, script: Path) -> dict:
             # Sold out, or only refusals left; a window of timeouts (a cold start) goes on.
             if left == 0 or (holds == 0 and result["non2xx"] > 0) or len(rows) >= args.max_windows:
                 break
+        time.sleep(3)  # requests still in flight when wrk stopped land meanwhile
         held = client.zcard(keys.held(event_id))
         in_holds = seats_in_holds(client, event_id)
     # Windows of the sale proper: the last one, answered mostly "sold out", says little.
