@@ -4,11 +4,12 @@
 
 Both servers run at once over the same database and Redis, each as `make run` would
 start it (2 workers; gunicorn 8 threads a worker, granian 8 blocking threads a
-worker), and every case is measured on one and then the other, so both see the same
-machine. wrk (-t2) sends the load, every request a new customer; server CPU is read
-from /proc for the server's processes and Redis. Default rules (no-orphan rule on);
-as in bench.hotpath, rate limits and the per-address seat cap are off (one load
-generator address; defaults: 600 holds a minute and 8 seats per address).
+worker), and every case is measured on one and then the other (which goes first
+alternates), so both see the same machine. wrk (-t2) sends the load, every request a
+new customer; server CPU is read from /proc for the server's processes and Redis.
+Default rules (no-orphan rule on); as in bench.hotpath, rate limits and the
+per-address seat cap are off (one load generator address; defaults: 600 holds a
+minute and 8 seats per address).
 Holds by seat id and checkouts use an event of their own per server, so neither
 server finds the other's seats taken.
 """
@@ -135,7 +136,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
                     (name, url, cases(theatre, arena, holds, checkout, seat_file), pids_of)
                 )
             for i in range(len(servers[0][2])):
-                for name, url, server_cases, pids_of in servers:
+                # Each server goes first on every other case: neither always meets the
+                # machine as the other left it.
+                for name, url, server_cases, pids_of in servers[:: 1 if i % 2 == 0 else -1]:
                     case = server_cases[i]
                     seconds = min(args.seconds, 3) if case[2][:1] == ["seat"] else args.seconds
                     row = measure(url, case, seconds, args.connections, scripts, pids_of, arena)

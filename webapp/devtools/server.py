@@ -46,17 +46,38 @@ def start_gunicorn(
         app,
     ]
     proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})
+    return proc, wait_until_serving(proc, port, "gunicorn")
+
+
+def start_granian(
+    env: dict[str, str], workers: int = 2, threads: int = 8, app: str = "wsgi:app"
+) -> tuple[subprocess.Popen, str]:
+    """Run granian (WSGI, `threads` blocking threads per worker) on a free loopback port;
+    returns (process, base URL)."""
+    port = free_port()
+    env = {"PUBLIC_BASE_URL": f"http://127.0.0.1:{port}", **env}
+    cmd = [
+        sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+        "--port", str(port), "--workers", str(workers), "--blocking-threads", str(threads),
+        "--backlog", "4096", "--http", "1", "--log-level", "warning", "--no-access-log", app,
+    ]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env})
+    return proc, wait_until_serving(proc, port, "granian")
+
+
+def wait_until_serving(proc: subprocess.Popen, port: int, name: str) -> str:
+    """The base URL once the server answers; the server is stopped if it never does."""
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while True:
         try:
             requests.get(f"{url}/api/v1/events", timeout=5)
-            return proc, url
+            return url
         except requests.RequestException:  # not listening yet, or a slow first request
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
                 proc.wait()
-                raise RuntimeError("gunicorn did not start") from None
+                raise RuntimeError(f"{name} did not start") from None
             time.sleep(0.1)
 
 
