@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tests.factories import make_event, seat_ids
@@ -313,3 +313,31 @@ def test_best_available_after_redis_loss_skips_database_taken_seats(app, rds):
     with pytest.raises(BookingError) as err:
         hold_best_available(event.id, "dave", 1)
     assert err.value.code == "sold_out"
+
+
+def test_a_retry_after_the_claim_lapsed_replays_and_books_nothing_more(app, rds):
+    """The key's claim lives in Redis for a minute; the database keeps the answer. A retry
+    once the claim is gone (lapsed, or Redis lost it) runs into the stored answer."""
+    event = make_event()
+    hold = hold_seats(event.id, "alice", seat_ids(event)[:2])
+    first = checkout(hold)
+    assert first[0] == 201
+    for claim in rds.scan_iter("hf:idem:*"):
+        rds.delete(claim)
+    assert checkout(hold) == first
+    for claim in rds.scan_iter("hf:idem:*"):
+        rds.delete(claim)
+    with pytest.raises(BookingError) as err:
+        checkout(hold, name="Someone Else")
+    assert err.value.code == "idempotency_mismatch"
+    assert db.session.scalar(select(func.count(Booking.id))) == 1
+
+
+def test_a_key_claimed_by_a_request_still_running_is_refused(app, rds):
+    event = make_event()
+    hold = hold_seats(event.id, "alice", seat_ids(event)[:1])
+    rds.set("hf:idem:checkout:alice:k1", "1", px=60_000)  # another request holds the claim
+    with pytest.raises(BookingError) as err:
+        checkout(hold)
+    assert err.value.code == "idempotency_in_flight" and err.value.status == 409
+    assert db.session.scalar(select(func.count(Booking.id))) == 0

@@ -2,9 +2,15 @@
 
 The first request with a key runs and its status and body are stored; a retry
 with the same key and body gets the stored answer replayed; the same key with a
-different body is refused (422); while the first is still running, 409. The key
-is claimed by inserting a row under a unique constraint before the work starts,
-so two concurrent requests can never both run it.
+different body is refused (422); while the first is still running, 409.
+
+A request claims its key in Redis (SET NX, lapsing after STALE_AFTER, so a crashed
+request's retry may run again), and stores its answer in the database in the
+transaction of its own work: one transaction a checkout, where a claim row committed
+first made two. The database stays the judge: the answer's row is unique per
+(scope, key), so if Redis forgot a claim while its request ran, the second request's
+row collides and it replays the first's answer; a retry after the claim lapsed does
+the same.
 """
 
 from __future__ import annotations
@@ -16,10 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.booking.context import session
+from webapp.booking.context import redis, session
 from webapp.booking.errors import BookingError
 from webapp.booking.models import IdempotencyRecord, utcnow
 from webapp.database import write_transaction
@@ -37,16 +43,34 @@ class Claim:
 
     scope: str
     key: str
+    fingerprint: str = ""
     stored: bool = False
 
     def store(self, s, status: int, body: dict) -> None:
-        """Inside the work's open transaction: record the answer with it."""
+        """Inside the work's open transaction: record the answer with it. The row is
+        unique per (scope, key): the transaction fails if another request stored first."""
         s.execute(
+            insert(IdempotencyRecord).values(
+                scope=self.scope,
+                key=self.key,
+                fingerprint=self.fingerprint,
+                status_code=status,
+                response_body=json.dumps(body),
+                created_at=utcnow(),
+            )
+        )
+        self.stored = True
+
+    def replace(self, s, status: int, body: dict) -> None:
+        """Inside an open transaction: put another answer in place of the one this claim
+        stored with its work (the work undid itself after its commit), or store it."""
+        done = s.execute(
             update(IdempotencyRecord)
             .where(IdempotencyRecord.scope == self.scope, IdempotencyRecord.key == self.key)
             .values(status_code=status, response_body=json.dumps(body))
         )
-        self.stored = True
+        if done.rowcount == 0:
+            self.store(s, status, body)
 
 
 KEY_PATTERN = re.compile(r"[\x21-\x7e]{1,255}")  # visible ASCII, as UUIDs and tokens are
@@ -80,21 +104,27 @@ def run_idempotent(scope: str, key: str, print_: str, work: Callable[[Claim], Ou
     Returns:
         (status, body) of the first execution.
     """
-    replay = _claim(scope, key, print_)
-    if replay is not None:
-        return replay
-    claim = Claim(scope, key)
+    if not redis().set(_claim_key(scope, key), "1", nx=True, px=_stale_ms()):
+        return _answer_of_earlier(scope, key, print_)
+    claim = Claim(scope, key, print_)
     try:
         status, body = work(claim)
         if claim.stored:  # committed with the work's own transaction
             return status, body
     except BookingError as exc:
-        status, body = exc.status, exc.to_dict()  # whatever the work stored rolled back
+        status, body = exc.status, exc.to_dict()  # whatever the work stored rolled back...
+        if claim.stored:  # ...unless it committed, then undid itself: answer the undoing
+            with write_transaction(session()) as s:
+                claim.replace(s, status, body)
+            return status, body
     except BaseException:
         _forget(scope, key)  # an unexpected failure stores nothing; a retry may run again
         raise
-    with write_transaction(session()) as s:
-        Claim(scope, key).store(s, status, body)
+    try:
+        with write_transaction(session()) as s:
+            Claim(scope, key, print_).store(s, status, body)
+    except IntegrityError:  # an earlier request with this key stored first
+        return _answer_of_earlier(scope, key, print_)
     return status, body
 
 
@@ -102,58 +132,39 @@ def stored_outcome(scope: str, key: object) -> Outcome | None:
     """The answer already stored for (scope, key), if the first request finished."""
     if not isinstance(key, str) or not key:
         return None
-    record = session().scalar(
-        select(IdempotencyRecord).where(
-            IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
-        )
-    )
+    record = _record(scope, key)
     if record is None or record.status_code is None:
         return None
     return record.status_code, json.loads(record.response_body)
 
 
-def _claim(scope: str, key: str, print_: str) -> Outcome | None:
-    """Insert the claim row; on conflict return the stored answer or refuse."""
-    try:
-        with write_transaction(session()) as s:
-            s.add(IdempotencyRecord(scope=scope, key=key, fingerprint=print_))
-        return None
-    except IntegrityError:
-        pass
-    record = session().scalar(
+def _answer_of_earlier(scope: str, key: str, print_: str) -> Outcome:
+    """The stored answer of the request that used this key first, or a refusal: it is
+    still running (409) or had another body (422)."""
+    record = _record(scope, key)
+    if record is None or record.status_code is None:
+        raise BookingError("idempotency_in_flight")
+    if record.fingerprint != print_:
+        raise BookingError("idempotency_mismatch")
+    return record.status_code, json.loads(record.response_body)
+
+
+def _record(scope: str, key: str) -> IdempotencyRecord | None:
+    session().commit()  # a fresh read: the first request may have committed just now
+    return session().scalar(
         select(IdempotencyRecord).where(
             IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
         )
     )
-    if record is None:  # its owner failed and forgot it just now
-        raise BookingError("idempotency_in_flight")
-    if record.fingerprint != print_:
-        raise BookingError("idempotency_mismatch")
-    if record.status_code is not None:
-        return record.status_code, json.loads(record.response_body)
-    if record.created_at < utcnow() - STALE_AFTER and _take_over(record):
-        return None
-    raise BookingError("idempotency_in_flight")
 
 
-def _take_over(record: IdempotencyRecord) -> bool:
-    with write_transaction(session()) as s:
-        taken = s.execute(
-            update(IdempotencyRecord)
-            .where(
-                IdempotencyRecord.id == record.id,
-                IdempotencyRecord.status_code.is_(None),
-                IdempotencyRecord.created_at == record.created_at,
-            )
-            .values(created_at=utcnow())
-        )
-    return taken.rowcount == 1
+def _claim_key(scope: str, key: str) -> str:
+    return f"hf:idem:{scope}:{key}"
+
+
+def _stale_ms() -> int:
+    return int(STALE_AFTER.total_seconds() * 1000)
 
 
 def _forget(scope: str, key: str) -> None:
-    with write_transaction(session()) as s:
-        s.execute(
-            delete(IdempotencyRecord).where(
-                IdempotencyRecord.scope == scope, IdempotencyRecord.key == key
-            )
-        )
+    redis().delete(_claim_key(scope, key))
