@@ -11,11 +11,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from webapp.booking.models import BookingEvent, utcnow
 
 _actor: ContextVar[str] = ContextVar("holdfast_actor", default="system")
+INSERT_ENTRY = insert(BookingEvent.__table__)
 
 
 @contextmanager
@@ -44,14 +46,14 @@ def current_actor() -> str:
 def record(
     s: Session, booking_id: int, from_status: str | None, to_status: str, note: str | None = None
 ) -> None:
-    """Inside the caller's transaction: append one audit entry."""
-    s.add(
-        BookingEvent(
-            booking_id=booking_id,
-            from_status=from_status,
-            to_status=to_status,
-            actor=_actor.get(),
-            note=note,
-            created_at=utcnow(),
-        )
-    )
+    """Inside the caller's transaction: append one audit entry (written at once: the
+    booking has its id already, and an INSERT skips the ORM's unit of work)."""
+    entry = {
+        "booking_id": booking_id,
+        "from_status": from_status,
+        "to_status": to_status,
+        "actor": _actor.get(),
+        "note": note,
+        "created_at": utcnow(),
+    }
+    s.connection().execute(INSERT_ENTRY, entry)

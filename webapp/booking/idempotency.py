@@ -34,6 +34,7 @@ from webapp.database import write_transaction
 STALE_AFTER = timedelta(seconds=60)
 
 Outcome = tuple[int, dict]
+INSERT_RECORD = insert(IdempotencyRecord.__table__)
 
 
 @dataclass
@@ -49,16 +50,15 @@ class Claim:
     def store(self, s, status: int, body: dict) -> None:
         """Inside the work's open transaction: record the answer with it. The row is
         unique per (scope, key): the transaction fails if another request stored first."""
-        s.execute(
-            insert(IdempotencyRecord).values(
-                scope=self.scope,
-                key=self.key,
-                fingerprint=self.fingerprint,
-                status_code=status,
-                response_body=json.dumps(body),
-                created_at=utcnow(),
-            )
-        )
+        record = {
+            "scope": self.scope,
+            "key": self.key,
+            "fingerprint": self.fingerprint,
+            "status_code": status,
+            "response_body": json.dumps(body),
+            "created_at": utcnow(),
+        }
+        s.connection().execute(INSERT_RECORD, record)
         self.stored = True
 
     def replace(self, s, status: int, body: dict) -> None:

@@ -35,6 +35,32 @@ def booking_dict(booking: Booking, labels: dict[int, str] | None = None) -> dict
     }
 
 
+def new_booking_dict(booking: dict, lines: list) -> dict:
+    """booking_dict of a booking just inserted from these values and priced lines (in
+    the order its seat rows were inserted), without loading it back."""
+    return {
+        "reference": booking["reference"],
+        "event_id": booking["event_id"],
+        "status": booking["status"],
+        "status_reason": booking["status_reason"],
+        "amount_cents": booking["amount_cents"],
+        "seat_ids": [line.seat.id for line in lines],
+        "seats": [line.seat.label for line in lines],
+        "lines": [
+            {
+                "seat": line.seat.label,
+                "ticket_type": line.ticket_type,
+                "price_cents": line.price_cents,
+            }
+            for line in lines
+        ],
+        "name": booking["name"],
+        "email": booking["email"],
+        "expires_at": iso(booking["expires_at"]),
+        "created_at": iso(booking["created_at"]),
+    }
+
+
 def queue_dict(event_id: int, place) -> dict:
     """A waiting-room place for the API (a room.Place)."""
     found = {
