@@ -46,6 +46,8 @@ test-fast: $(STAMP) ## Run the suite without the slow rush and browser tests
 bench: $(STAMP) wrk ## Run every benchmark (SQLite; set BENCH_DATABASE_URL for PostgreSQL)
 	$(BIN)/python -m bench.rush --customers 1200 --seats 1000 --strategy all $(BENCH_DB)
 	$(BIN)/python -m bench.hotpath $(BENCH_DB)
+	$(BIN)/python -m bench.sellout $(BENCH_DB)
+	$(BIN)/python -m bench.servers $(BENCH_DB)
 	$(BIN)/python -m bench.seatmap $(BENCH_DB)
 	$(BIN)/python -m bench.expiry --holds 5000 $(BENCH_DB)
 	$(BIN)/python -m bench.room $(BENCH_DB)

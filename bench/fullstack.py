@@ -27,11 +27,13 @@ def flask(*args: str, env: dict) -> str:
 
 
 @contextmanager
-def make_run_stack(database_url: str | None, extra_env: dict | None = None, seed: tuple = ()):
+def make_run_stack(
+    database_url: str | None, extra_env: dict | None = None, seed: tuple | None = None
+):
     """Yield (base_url, env, honcho process) with every Procfile process running.
 
     `seed` is the arguments of `flask seed-demo` (e.g. ("--arena",)); nothing is seeded
-    when empty. Stopping sends SIGTERM to honcho, which stops every process it started.
+    when None. Stopping sends SIGTERM to honcho, which stops every process it started.
     """
     with database(database_url) as (db_url, tmp):
         redis_proc, redis_url = start_redis(tmp / "redis")
@@ -49,7 +51,7 @@ def make_run_stack(database_url: str | None, extra_env: dict | None = None, seed
         honcho = None
         try:
             flask("db", "upgrade", env=env)
-            if seed:
+            if seed is not None:
                 flask("seed-demo", *seed, env=env)
             honcho = subprocess.Popen(
                 [str(BIN / "honcho"), "start", "-f", str(ROOT / "Procfile")],

@@ -73,6 +73,7 @@ function done(summary, latency, requests)
 end
 """ + WRK_DONE.replace("function done(", "function wrk_done(")
 
+ARENA_EVENT = "Arena Spectacular"  # flask seed-demo --arena
 PER_ADDRESS_DEFAULTS = {"MAX_SEATS_PER_ADDRESS": "8", "HOLD_RATE_LIMIT_PER_ADDRESS": "600/min"}
 BENCH_ENV = {
     "MAX_SEATS_PER_ADDRESS": "0",
@@ -108,14 +109,16 @@ def window(url: str, event_id: int, kind: str, seconds: int, connections: int, s
 
 def sell_out(kind: str, args, script: Path) -> dict:
     """One sell-out on a fresh stack; returns the summary (and prints the windows)."""
-    with make_run_stack(args.database_url, BENCH_ENV, seed=("--arena",)) as (url, env, honcho):
+    seed = ("--arena",) if args.event == ARENA_EVENT else ()
+    with make_run_stack(args.database_url, BENCH_ENV, seed=seed) as (url, env, honcho):
         engine = create_engine(env["DATABASE_URL"])
-        with engine.connect() as conn:
+        with engine.connect() as conn:  # the seats best available offers (no wheelchair spaces)
             event_id, total = conn.execute(
                 text(
                     "SELECT e.id, count(s.id) FROM events e JOIN seats s ON s.event_id = e.id "
-                    "WHERE e.name = 'Arena Spectacular' GROUP BY e.id"
-                )
+                    "WHERE e.name = :name AND s.kind IN ('seat', 'companion') GROUP BY e.id"
+                ),
+                {"name": args.event},
             ).one()
         engine.dispose()
         client = redis.Redis.from_url(env["REDIS_URL"])
@@ -198,6 +201,7 @@ def avg(rows: list[dict], column: str) -> float:
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--groups", default="singles,groups")
+    parser.add_argument("--event", default=ARENA_EVENT, help="a demo event (Hamlet: 240 seats)")
     parser.add_argument("--window", type=int, default=5)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--max-windows", type=int, default=120)

@@ -92,3 +92,17 @@ def test_overview_runs_under_wrk():
     routes = [line for line in lines if "route" in line]
     assert len(routes) == 2 and all(line["non2xx"] == 0 for line in routes)
     assert lines[-1]["sold"] == 500 and lines[-1]["holds"] == 20
+
+
+def test_sellout_sells_every_seat_once_against_the_whole_stack():
+    lines = run("bench.sellout", "--event", "Hamlet", "--window", "1")
+    assert [line["kind"] for line in lines] == ["1", "groups"]
+    for line in lines:
+        assert line["sold_once"] and line["sell_out_s"] is not None, line
+        assert line["redis_us_per_call_max"] > 0
+
+
+def test_servers_runs_both_servers_on_every_route():
+    lines = [line for line in run("bench.servers", "--seconds", "1", "--connections", "4")]
+    assert {line["server"] for line in lines} == {"gunicorn", "granian"}
+    assert len(lines) == 12 and all(line["requests"] > 0 for line in lines)
