@@ -14,10 +14,32 @@ from pathlib import Path
 import requests
 
 from bench.stack import database
+from webapp import create_app
 from webapp.devtools.redis_server import free_port, start_redis
+from webapp.extensions import db
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
+# The app with the benchmarks' trivial route, served by the Procfile's gunicorn; rate
+# limits and the per-address seat cap off (every request comes from one address).
+STACK_ENV = {
+    "WSGI_APP": "bench.app:app",
+    "RATELIMIT_ENABLED": "0",
+    "MAX_SEATS_PER_ADDRESS": "0",
+    "SECRET_KEY": "bench",
+}
+
+
+@contextmanager
+def in_app(env: dict):
+    """An app context on the stack's database and Redis, for setting up events."""
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "REDIS_URL": env["REDIS_URL"]}
+    )
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 def flask(*args: str, env: dict) -> str:

@@ -2,11 +2,14 @@
 
     python -m bench.hotpath [--seconds 5] [--connections 16] [--database-url URL]
 
-One gunicorn as `make run` starts it (2 gthread workers x 8 threads), rate limits and
-per-address caps off, every request a new customer (wrk sends no cookie). wrk is a C
-load generator (Debian package `wrk`), so the client costs little of the two cores.
-Server CPU per request is read from /proc for gunicorn's processes and Redis.
-Events keep the default rules (no-orphan rule on).
+The whole stack as `make run` starts it (honcho and the Procfile: gunicorn 2 gthread
+workers x 8 threads serving the app with the bench routes, the RQ worker,
+rq-scheduler and the expiry listener), rate limits and per-address caps off (one
+load-generator address; defaults 600 holds a minute and 8 seats per address), every
+request a new customer (wrk sends no cookie). wrk is a C load generator (Debian
+package `wrk`), so the client costs little of the two cores. Server CPU per request is
+read from /proc for every process of the stack and Redis. Events keep the default
+rules (no-orphan rule on).
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.cpu import cpu_seconds, server_pids
-from bench.stack import stack
+from bench.cpu import cpu_seconds
+from bench.fullstack import STACK_ENV, in_app, make_run_stack, stack_pids
 from bench.stats import emit, machine, print_table
 from webapp.booking import geometry, keys
 from webapp.booking.models import Seat, utcnow
@@ -197,12 +200,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench does it)")
     script = Path(tempfile.mkdtemp(prefix="holdfast-wrk-")) / "hotpath.lua"
     script.write_text(WRK_SCRIPT)
-    with stack(args.database_url, args.workers, args.threads, with_process=True) as (
-        app,
-        base,
-        env,
-        web,
-    ):
+    extra = {
+        **STACK_ENV,
+        "WEB_WORKERS": str(args.workers),
+        "WEB_THREADS": str(args.threads),
+    }
+    with make_run_stack(args.database_url, extra) as (base, env, honcho), in_app(env):
         theatre = create_event(THEATRE, "Hamlet", utcnow(), theatre_layout()).id
         arena = create_event("Holdfast Arena", "Arena", utcnow(), arena_layout()).id
         holds_arena = create_event("Holdfast Arena", "Holds", utcnow(), arena_layout()).id
@@ -216,7 +219,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         # Warm-up holds take each run's last seat: with 0, 3, ..., 15 taken, nobody strands.
         warm_file = script.parent / "warm.txt"
         warm_file.write_text("\n".join(map(str, never_stranding(holds_arena, [19]))) + "\n")
-        pids = server_pids(web.pid, env["REDIS_URL"])
+        pids = stack_pids(honcho, env["REDIS_URL"], "postgresql" in env["DATABASE_URL"])
         n = args.connections
         cases = [
             ("trivial GET /bench/ping", "/bench/ping", ["get"], None),
