@@ -219,18 +219,25 @@ local function windows(seats, want)
   table.sort(wins, function(a, b) if a.d ~= b.d then return a.d < b.d end return a.x < b.x end)
   return wins
 end
+-- The row's best window of `want` seats; strict: only one that strands nobody.
+local function row_window(seats, want, strict)
+  for _, w in ipairs(windows(seats, want)) do
+    if not strict then return w.ids end
+    pick(w.ids)
+    local lone = stranded_by(w.ids)
+    unpick(w.ids)
+    if not lone then return w.ids end
+  end
+  return nil
+end
 -- The best window of `want` seats in the pool; strict: only one that strands nobody.
 local function best_window(want, strict)
   if strict and want <= INDEXED then
     local pure = next(chosen) == nil
     local y = indexed_row(want, 0)
     while y do
-      for _, w in ipairs(windows(row_seats(y), want)) do
-        pick(w.ids)
-        local lone = stranded_by(w.ids)
-        unpick(w.ids)
-        if not lone then return w.ids end
-      end
+      local ids = row_window(row_seats(y), want, true)
+      if ids then return ids end
       drop_row(want, y, pure)
       y = indexed_row(want, y + 1)
     end
@@ -238,13 +245,8 @@ local function best_window(want, strict)
   end
   local y, seats = row_at(0)
   while y do
-    for _, w in ipairs(windows(seats, want)) do
-      if not strict then return w.ids end
-      pick(w.ids)
-      local lone = stranded_by(w.ids)
-      unpick(w.ids)
-      if not lone then return w.ids end
-    end
+    local ids = row_window(seats, want, strict)
+    if ids then return ids end
     y, seats = row_at((y + 1) * BAND)
   end
   return nil
