@@ -126,17 +126,15 @@ def _create_pending(
         raise BookingError("hold_expired")
     if info["customer"] != customer:
         raise BookingError("hold_not_found")
-    try:
-        reply = _insert_booking(event_id, hold_id, customer, name, email, info, claim)
-    except IntegrityError:
-        _refuse_second_checkout(hold_id, customer)
-        if not _free_lapsed_pendings(event_id, info["seat_ids"]):
-            _refuse_taken(event_id, info["seat_ids"])
+    for attempt in (1, 2):
         try:
             reply = _insert_booking(event_id, hold_id, customer, name, email, info, claim)
+            break
         except IntegrityError:
             _refuse_second_checkout(hold_id, customer)
-            _refuse_taken(event_id, info["seat_ids"])
+            # Once more only if lapsed pending bookings held the seats and are ended now.
+            if attempt == 2 or not _free_lapsed_pendings(event_id, info["seat_ids"]):
+                _refuse_taken(event_id, info["seat_ids"])
     _undo_if_released(event_id, hold_id)
     return reply
 
