@@ -17,6 +17,7 @@ from webapp.booking import allocation
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.inventory import MAX_ID
+from webapp.booking.locks import KeyedLocks
 from webapp.booking.models import Event, Seat
 
 MAX_EVENTS = 128
@@ -26,7 +27,7 @@ _lock = threading.Lock()
 # One loader per event and process: when an on-sale opens (or a worker starts) every
 # thread asks for the layout at once, and 16 threads each reading a 20,000-seat arena
 # kept a worker busy for seconds while the first buyers timed out.
-_loading: dict[int, threading.Lock] = {}
+_loading = KeyedLocks()
 
 
 NO_NEIGHBOURS = (0, 0, 0, 0)
@@ -198,9 +199,7 @@ def layout_of(event_id: int) -> EventLayout:
         return cached
     if not 0 < event_id <= MAX_ID:
         raise BookingError("event_not_found")
-    with _lock:
-        loading = _loading.setdefault(event_id, threading.Lock())
-    with loading:
+    with _loading(event_id):
         cached = _cache.get(event_id)
         if cached is not None:
             return cached
@@ -209,7 +208,6 @@ def layout_of(event_id: int) -> EventLayout:
             if len(_cache) >= MAX_EVENTS:
                 _cache.pop(next(iter(_cache)))
             _cache[event_id] = layout
-            _loading.pop(event_id, None)
     return layout
 
 

@@ -13,16 +13,15 @@ blocked marks are absolute, holds only fill gaps.
 
 from __future__ import annotations
 
-import threading
 import time
 
 from webapp.booking import geometry, inventory, keys
 from webapp.booking.context import session
 from webapp.booking.holdstore import store
+from webapp.booking.locks import KeyedLocks
 from webapp.booking.models import utcnow
 
-_lock = threading.Lock()
-_priming: dict[int, threading.Lock] = {}
+_priming = KeyedLocks()
 
 
 def prime(event_id: int) -> None:
@@ -30,9 +29,7 @@ def prime(event_id: int) -> None:
     unless another thread of this process did while this one waited its turn: when an
     on-sale opens, every thread finds the event cold at once, and each writing 20,000
     seats again kept Redis and the workers busy while buyers waited."""
-    with _lock:
-        lock = _priming.setdefault(event_id, threading.Lock())
-    with lock:
+    with _priming(event_id):
         if not store().client.exists(keys.primed(event_id)):
             _prime(event_id)
 
