@@ -16,48 +16,36 @@ def booking_dict(booking: Booking, labels: dict[int, str] | None = None) -> dict
     """A booking as its owner may see it; `labels` (seat id -> label) saves loading
     each seat when the caller has them."""
     label = (lambda bs: labels[bs.seat_id]) if labels else (lambda bs: bs.seat.label)
-    return {
-        "reference": booking.reference,
-        "event_id": booking.event_id,
-        "status": booking.status,
-        "status_reason": booking.status_reason,
-        "amount_cents": booking.amount_cents,
-        "seat_ids": [bs.seat_id for bs in booking.seats],
-        "seats": [label(bs) for bs in booking.seats],
-        "lines": [
-            {"seat": label(bs), "ticket_type": bs.ticket_type, "price_cents": bs.price_cents}
-            for bs in booking.seats
-        ],
-        "name": booking.name,
-        "email": booking.email,
-        "expires_at": iso(booking.expires_at),
-        "created_at": iso(booking.created_at),
-    }
+    seats = [(bs.seat_id, label(bs), bs.ticket_type, bs.price_cents) for bs in booking.seats]
+    return _booking_body(lambda name: getattr(booking, name), seats)
 
 
 def new_booking_dict(booking: dict, lines: list) -> dict:
     """booking_dict of a booking just inserted from these values and priced lines (in
     the order its seat rows were inserted), without loading it back."""
+    seats = [(ln.seat.id, ln.seat.label, ln.ticket_type, ln.price_cents) for ln in lines]
+    return _booking_body(booking.__getitem__, seats)
+
+
+def _booking_body(field, seats: list[tuple[int, str, str, int]]) -> dict:
+    """The one shape of a booking for its owner: `field(name)` reads the booking's
+    columns, `seats` are (seat id, label, ticket type, price) in booking order."""
     return {
-        "reference": booking["reference"],
-        "event_id": booking["event_id"],
-        "status": booking["status"],
-        "status_reason": booking["status_reason"],
-        "amount_cents": booking["amount_cents"],
-        "seat_ids": [line.seat.id for line in lines],
-        "seats": [line.seat.label for line in lines],
+        "reference": field("reference"),
+        "event_id": field("event_id"),
+        "status": field("status"),
+        "status_reason": field("status_reason"),
+        "amount_cents": field("amount_cents"),
+        "seat_ids": [seat_id for seat_id, _, _, _ in seats],
+        "seats": [label for _, label, _, _ in seats],
         "lines": [
-            {
-                "seat": line.seat.label,
-                "ticket_type": line.ticket_type,
-                "price_cents": line.price_cents,
-            }
-            for line in lines
+            {"seat": label, "ticket_type": kind, "price_cents": price}
+            for _, label, kind, price in seats
         ],
-        "name": booking["name"],
-        "email": booking["email"],
-        "expires_at": iso(booking["expires_at"]),
-        "created_at": iso(booking["created_at"]),
+        "name": field("name"),
+        "email": field("email"),
+        "expires_at": iso(field("expires_at")),
+        "created_at": iso(field("created_at")),
     }
 
 
