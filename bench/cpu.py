@@ -7,11 +7,14 @@ import os
 from pathlib import Path
 
 
-def server_pids(web: int, redis_url: str, postgres: bool = False) -> list[int]:
-    """gunicorn's master and workers, this run's Redis and, with `postgres`, every
-    PostgreSQL process on the machine. Ask again after a worker may have restarted."""
+def server_pids(root: int, redis_url: str, postgres: bool = False) -> list[int]:
+    """A server process and all its descendants (gunicorn's master and workers, or
+    honcho and every process of the Procfile), this run's Redis and, with `postgres`,
+    every PostgreSQL process on the machine. Ask again after a process may have
+    restarted."""
     port = redis_url.rsplit(":", 1)[1].split("/")[0]
-    pids = [web]
+    parents: dict[int, int] = {}
+    extra = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -21,13 +24,19 @@ def server_pids(web: int, redis_url: str, postgres: bool = False) -> list[int]:
         except OSError:
             continue
         name, rest = stat.split("(", 1)[1].rsplit(")", 1)
-        if (
-            int(rest.split()[1]) == web
-            or (postgres and name == "postgres")
-            or ("redis-server" in cmdline and f":{port}" in cmdline)
-        ):
-            pids.append(int(entry.name))
-    return pids
+        parents[int(entry.name)] = int(rest.split()[1])
+        ours = "redis-server" in cmdline and f":{port}" in cmdline
+        if ours or (postgres and name == "postgres"):
+            extra.append(int(entry.name))
+    family = {root}
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in family and pid not in family:
+                family.add(pid)
+                grew = True
+    return sorted(family) + extra
 
 
 def cpu_seconds(pids: list[int]) -> float:

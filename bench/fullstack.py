@@ -114,39 +114,3 @@ def stop_group(proc: subprocess.Popen) -> None:
     with suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-
-
-def stack_pids(honcho: subprocess.Popen, redis_url: str, postgres: bool) -> list[int]:
-    """Every process of the stack: honcho's descendants, this run's Redis and, on
-    PostgreSQL, every postgres process (as bench.cpu.server_pids)."""
-    return process_tree(honcho.pid, redis_url, postgres)
-
-
-def process_tree(root: int, redis_url: str, postgres: bool = False) -> list[int]:
-    """`root` and its descendants, this run's Redis and, on PostgreSQL, every postgres
-    process. Ask again after a process may have restarted."""
-    port = redis_url.rsplit(":", 1)[1].split("/")[0]
-    parents: dict[int, int] = {}
-    extra = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes().decode(errors="replace")
-        except OSError:
-            continue
-        name, rest = stat.split("(", 1)[1].rsplit(")", 1)
-        parents[int(entry.name)] = int(rest.split()[1])
-        ours = "redis-server" in cmdline and f":{port}" in cmdline
-        if ours or (postgres and name == "postgres"):
-            extra.append(int(entry.name))
-    family = {root}
-    grew = True
-    while grew:
-        grew = False
-        for pid, parent in parents.items():
-            if parent in family and pid not in family:
-                family.add(pid)
-                grew = True
-    return sorted(family) + extra

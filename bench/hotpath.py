@@ -21,8 +21,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from bench.cpu import cpu_seconds
-from bench.fullstack import STACK_ENV, in_app, make_run_stack, stack_pids
+from bench.cpu import cpu_seconds, server_pids
+from bench.fullstack import STACK_ENV, in_app, make_run_stack
 from bench.stats import emit, machine, print_table
 from webapp.booking import geometry, keys
 from webapp.booking.models import Seat, utcnow
@@ -219,7 +219,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         # Warm-up holds take each run's last seat: with 0, 3, ..., 15 taken, nobody strands.
         warm_file = script.parent / "warm.txt"
         warm_file.write_text("\n".join(map(str, never_stranding(holds_arena, [19]))) + "\n")
-        pids = stack_pids(honcho, env["REDIS_URL"], "postgresql" in env["DATABASE_URL"])
+        pids = server_pids(honcho.pid, env["REDIS_URL"], "postgresql" in env["DATABASE_URL"])
         n = args.connections
         cases = [
             ("trivial GET /bench/ping", "/bench/ping", ["get"], None),

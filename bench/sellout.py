@@ -36,8 +36,8 @@ from pathlib import Path
 import redis
 from sqlalchemy import create_engine, text
 
-from bench.cpu import cpu_seconds
-from bench.fullstack import make_run_stack, stack_pids
+from bench.cpu import cpu_seconds, server_pids
+from bench.fullstack import make_run_stack
 from bench.hotpath import WRK_DONE
 from bench.stats import emit, machine, print_table
 from webapp.booking import keys
@@ -122,7 +122,9 @@ def sell_out(kind: str, args, script: Path) -> dict:
             ).one()
         engine.dispose()
         client = redis.Redis.from_url(env["REDIS_URL"])
-        pids = stack_pids(honcho, env["REDIS_URL"], postgres="postgresql" in env["DATABASE_URL"])
+        pids = server_pids(
+            honcho.pid, env["REDIS_URL"], postgres="postgresql" in env["DATABASE_URL"]
+        )
         rows, seats_got, started = [], 0, time.monotonic()
         while True:
             calls0, usec0, rcpu0 = redis_figures(client)

@@ -21,9 +21,16 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from bench.cpu import cpu_seconds
-from bench.fullstack import process_tree
-from bench.hotpath import WRK_COLUMNS, WRK_DONE, WRK_SCRIPT, fill, never_stranding, wrk
+from bench.cpu import server_pids
+from bench.hotpath import (
+    WRK_COLUMNS,
+    WRK_DONE,
+    WRK_SCRIPT,
+    fill,
+    measured,
+    never_stranding,
+    wrk,
+)
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking.models import utcnow
@@ -84,19 +91,7 @@ def measure(base, case, seconds, connections, scripts, pids_of, arena) -> dict:
     wrk(base + path, 2, connections, warm, scripts[script])
     if fraction is not None:
         fill(arena, fraction)
-    pids = pids_of()
-    before = cpu_seconds(pids)
-    result = wrk(base + path, seconds, connections, args, scripts[script])
-    cpu = cpu_seconds(pids) - before
-    return {
-        "route": name,
-        "requests": result["requests"],
-        "rps": result["requests"] / (result["duration_us"] / 1e6),
-        "p50_ms": result["p50_us"] / 1000,
-        "p99_ms": result["p99_us"] / 1000,
-        "non2xx": result["non2xx"],
-        "server_cpu_ms_per_req": 1000 * cpu / max(1, result["requests"]),
-    }
+    return measured(name, base + path, seconds, connections, args, scripts[script], pids_of())
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
@@ -131,7 +126,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                 warm = "\n".join(map(str, never_stranding(holds, [19])))
                 seat_file.with_name(f"seats-{name}-warm.txt").write_text(warm + "\n")
                 pg = "postgresql" in env["DATABASE_URL"]
-                pids_of = lambda proc=proc, pg=pg: process_tree(proc.pid, env["REDIS_URL"], pg)  # noqa: E731
+                pids_of = lambda proc=proc, pg=pg: server_pids(proc.pid, env["REDIS_URL"], pg)  # noqa: E731
                 servers.append(
                     (name, url, cases(theatre, arena, holds, checkout, seat_file), pids_of)
                 )
