@@ -16,6 +16,7 @@ from webapp.booking.catalog import list_events
 from webapp.booking.errors import BookingError
 from webapp.customer import bp
 from webapp.customer.basket import (
+    basket_hold_id,
     current_basket,
     forget_basket,
     priced_basket,
@@ -223,6 +224,9 @@ def changes(event_id: int):
         "partials/changes.html",
         seats=delta.seats,
         version=delta.version,
+        # A cookie that names no basket was sent before any click that made one: a poll
+        # answering "empty" could land after that click's answer and blank its basket.
+        with_basket=basket_hold_id(event_id) is not None,
         hold=hold,
         priced=priced_basket(hold),
         event_id=event_id,
