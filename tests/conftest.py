@@ -19,6 +19,8 @@ from webapp import create_app
 from webapp.devtools.redis_server import start_redis
 from webapp.extensions import db
 
+pytest_plugins = ["tests.stripe_fake"]  # localstripe and its webhook catcher
+
 DB_BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 
 

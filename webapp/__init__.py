@@ -13,6 +13,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from webapp.api import bp as api_bp
 from webapp.booking import audit
 from webapp.booking.holdstore import HoldStore
+from webapp.booking.providers import check_settings
+from webapp.cardpay import init_cardpay
 from webapp.cli import register_commands
 from webapp.config import load_config
 from webapp.customer import bp as customer_bp
@@ -44,6 +46,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
+    check_settings(app.config)  # Stripe asked for without its keys: refuse to start
     if app.config["PROXY_FIX_X_FOR"]:
         # Behind N trusted proxies, take the client address from X-Forwarded-For.
         app.wsgi_app = ProxyFix(
@@ -123,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(webhooks_bp, url_prefix="/webhooks")
     app.register_blueprint(testprovider_bp)
+    init_cardpay(app)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(ops_bp)
     init_metrics(app)

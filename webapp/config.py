@@ -35,6 +35,19 @@ def load_config(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret("SECRET_KEY", instance_path),
         "PAYMENT_WEBHOOK_SECRET": _secret("PAYMENT_WEBHOOK_SECRET", instance_path),
+        # "test": the built-in test provider (make run, the tests); "stripe": real cards
+        # through Stripe, with the three STRIPE_* keys (webapp/payment_setup.py refuses
+        # to start without them rather than fall back to the test provider).
+        "PAYMENT_PROVIDER": os.environ.get("PAYMENT_PROVIDER", "test"),
+        "STRIPE_SECRET_KEY": os.environ.get("STRIPE_SECRET_KEY", ""),
+        "STRIPE_PUBLISHABLE_KEY": os.environ.get("STRIPE_PUBLISHABLE_KEY", ""),
+        "STRIPE_WEBHOOK_SECRET": os.environ.get("STRIPE_WEBHOOK_SECRET", ""),
+        # Only for tests against localstripe: where the API and Stripe.js are served.
+        "STRIPE_API_BASE": os.environ.get("STRIPE_API_BASE", ""),
+        "STRIPE_JS_URL": os.environ.get("STRIPE_JS_URL", "https://js.stripe.com/v3/"),
+        # Prices are kept in the currency's minor unit (pence, cents), as Stripe wants them.
+        "CURRENCY": os.environ.get("CURRENCY", "GBP").upper(),
+        "LOCALE": os.environ.get("LOCALE", "en_GB"),
         "PAYMENT_EVENT_STALE_SECONDS": _int("PAYMENT_EVENT_STALE_SECONDS", 30),
         # The pretend payment page takes "payments" with no money: off unless asked for
         # (make run and the tests turn it on).

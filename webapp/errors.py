@@ -22,7 +22,8 @@ from webapp.htmx import is_htmx
 
 
 def wants_json() -> bool:
-    return request.path.startswith(("/api/", "/webhooks/"))
+    # A page's own fetch() sending JSON (the card page) reads JSON back.
+    return request.path.startswith(("/api/", "/webhooks/")) or request.is_json
 
 
 def returns_to(endpoint: str) -> Callable:

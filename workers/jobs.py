@@ -12,7 +12,7 @@ import requests
 from flask import current_app
 
 from webapp import booking
-from webapp.booking import expiry, outbox, payment_events, room, waitlist
+from webapp.booking import charge_closing, expiry, outbox, payment_events, payments, room, waitlist
 from webapp.booking.audit import acting_as
 from webapp.queues import requeue_payment_events
 from webapp.webhooks import signature
@@ -43,7 +43,15 @@ def sweep_expired() -> dict:
     with acting_as("sweeper"):
         expired = booking.sweep_expired()
     sent = outbox.send_pending()  # retries what a lost or failed send job left queued
-    return {"expired": expired, "payment_events_requeued": requeued, "emails": sent}
+    owed = payments.pending_refund_bookings()
+    for refunded in owed:  # refunds a provider did not take the first time
+        payments.refund_at_provider(refunded)
+    return {
+        "expired": expired,
+        "payment_events_requeued": requeued,
+        "emails": sent,
+        "refunds_retried": len(owed),
+    }
 
 
 def offer_waitlist(event_id: int) -> list[int]:
@@ -61,6 +69,11 @@ def process_payment_event(event_id: str) -> str:
     """Settle the payment a provider event reports; returns the booking's status."""
     with acting_as("webhook"):
         return payment_events.process_payment_event(event_id)
+
+
+def close_charges(booking_ids: list[int]) -> int:
+    """Cancel at the provider the charges of bookings that ended unpaid."""
+    return charge_closing.close_charges(booking_ids)
 
 
 def deliver_webhook(url: str, payload: dict) -> int:

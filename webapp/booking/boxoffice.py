@@ -11,7 +11,7 @@ from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
 from webapp.booking.models import Booking, BookingSeat, Seat
-from webapp.booking.payments import refund_in
+from webapp.booking.payments import refund_at_provider, refund_in
 from webapp.database import write_transaction
 
 
@@ -38,6 +38,7 @@ def cancel_and_refund(reference: str, reason: str) -> Booking:
             raise BookingError("invalid_input", "Only a confirmed booking can be refunded.")
         refund_in(s, s.get(Booking, booking.id), reason)
     outbox.kick()
+    refund_at_provider(booking)  # Stripe's money back (the test provider's is at once)
     giveback.settle_seats(booking, "unsell")
     session().refresh(booking)
     return booking

@@ -10,8 +10,17 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
-from webapp.booking import audit, expiry, idempotency, inventory, keys, pending, tickets
-from webapp.booking.context import session
+from webapp.booking import (
+    audit,
+    expiry,
+    idempotency,
+    inventory,
+    keys,
+    pending,
+    providers,
+    tickets,
+)
+from webapp.booking.context import session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.holds import ms_to_datetime
 from webapp.booking.holdstore import store
@@ -235,12 +244,17 @@ def _insert_booking(
                 "kind": "charge",
                 "status": "pending",
                 "amount_cents": booking["amount_cents"],
+                "currency": setting("CURRENCY"),
+                "provider": setting("PAYMENT_PROVIDER"),
                 "created_at": now,
                 "updated_at": now,
             },
         )
         audit.record(s, booking_id, None, "pending", f"Checkout of hold {hold_id}")
-        reply = {"booking": new_booking_dict(booking, lines), "payment_url": f"/pay/{payment}"}
+        reply = {
+            "booking": new_booking_dict(booking, lines),
+            "payment_url": providers.pay_url(payment),
+        }
         claim.store(s, 201, reply)
     return reply
 

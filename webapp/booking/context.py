@@ -6,6 +6,7 @@ the app, the CLI and benchmarks all provide one) but never touches the request.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import redis as redis_lib
@@ -50,3 +51,11 @@ def enqueue(job: str, *args: Any, **options: Any) -> bool:
         return False
     submit(f"workers.jobs.{job}", *args, **options)
     return True
+
+
+def shared(name: str, make: Callable[[], Any]) -> Any:
+    """An object made once per app and kept for the domain (a provider's API client)."""
+    extensions = current_app.extensions
+    if name not in extensions:
+        extensions[name] = make()
+    return extensions[name]

@@ -58,6 +58,14 @@ ERRORS: dict[str, tuple[int, str]] = {
     "already_extended": (409, "A hold can be extended only once."),
     "booking_not_found": (404, "That booking does not exist or is not yours."),
     "payment_not_found": (404, "That payment does not exist."),
+    "payment_closed": (
+        409,
+        "This booking can no longer be paid: {why} Nothing was charged.",
+    ),
+    "payment_unavailable": (
+        503,
+        "The card payment service did not answer. Nothing was charged; please try again.",
+    ),
     "idempotency_key_missing": (400, "Send an Idempotency-Key header with this request."),
     "idempotency_key_invalid": (400, "The Idempotency-Key must be 1 to 255 visible characters."),
     "idempotency_mismatch": (

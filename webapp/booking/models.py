@@ -168,6 +168,12 @@ class Payment(db.Model):
     kind: Mapped[str] = mapped_column(String(10), default="charge")  # charge | refund
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|succeeded|failed
     amount_cents: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3), default="GBP", server_default="GBP")
+    # Who takes the money (webapp/booking/providers.py), and its id for it (a Stripe
+    # PaymentIntent pi_... for a charge, re_... for a refund) and what it last said.
+    provider: Mapped[str] = mapped_column(String(10), default="test", server_default="test")
+    provider_ref: Mapped[str | None] = mapped_column(String(255), nullable=True, unique=True)
+    provider_status: Mapped[str | None] = mapped_column(String(40), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     booking: Mapped[Booking] = relationship(back_populates="payments")

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from webapp.booking import audit, booking_mail, expiry, giveback, outbox, pending
-from webapp.booking.context import session
+from webapp.booking import audit, booking_mail, expiry, giveback, outbox, providers
+from webapp.booking.context import session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
 from webapp.booking.models import Booking, BookingSeat, Payment, Seat, utcnow
 from webapp.database import write_transaction
 
+log = logging.getLogger(__name__)
+
 REFUND_REASON = (
     "Your payment arrived after your hold had lapsed and the seats were sold "
     "to someone else. The full amount has been refunded."
 )
-DECLINED_REASON = "The payment was declined, so the seats went back on sale."
+DECLINED_REASON = (
+    "The payment was declined. Your seats are still held for you: pay again, with another "
+    "card if need be, before the hold lapses."
+)
 CANCELLED_REFUND = (
     "Your payment arrived after this booking had been cancelled, so it was not taken up. "
     "The full amount has been refunded."
@@ -35,7 +41,8 @@ def confirm_payment(payment_id: str, succeeded: bool) -> Booking:
 
     A success confirms the booking if its hold is live, or if it lapsed but the
     seats are still free (the unique index decides); otherwise the booking is
-    refunded. A decline cancels the booking and releases its hold at once.
+    refunded. A decline only says so: the booking stays pending and its seats held,
+    so the customer can pay again until the hold lapses (the lapse ends it).
 
     Args:
         payment_id: the payment's public id (pay_...).
@@ -79,8 +86,13 @@ def _settle_decline(payment_pk: int, booking: Booking) -> None:
     with write_transaction(session()) as s:
         if not _claim_payment(s, payment_pk, "failed"):
             return
-    if pending.end_pending(booking, "cancelled", DECLINED_REASON):
-        giveback.settle_seats(booking, "release")
+        declined = s.execute(
+            update(Booking)
+            .where(Booking.id == booking.id, Booking.status == "pending")
+            .values(status_reason=DECLINED_REASON, updated_at=utcnow())
+        )
+        if declined.rowcount:
+            audit.record(s, booking.id, "pending", "pending", "Payment declined")
 
 
 def _settle_success(payment_pk: int, booking_pk: int, after_decline: bool) -> None:
@@ -91,10 +103,13 @@ def _settle_success(payment_pk: int, booking_pk: int, after_decline: bool) -> No
         refusal = _try_confirm(s, booking, after_decline)
         confirmed = refusal is None
         if confirmed:
+            booking.status_reason = None  # a decline before this success is history
             booking_mail.confirmed(s, booking)  # the tickets, in the same transaction
         else:
             refund_in(s, booking, refusal)
     outbox.kick()
+    if not confirmed:
+        refund_at_provider(booking)
     giveback.settle_seats(booking, "sell" if confirmed else "release")
 
 
@@ -155,12 +170,77 @@ def refund_in(s: Session, booking: Booking, reason: str = REFUND_REASON) -> None
     booking.status_reason = reason
     booking_mail.refunded(s, booking, reason)
     s.execute(update(BookingSeat).where(BookingSeat.booking_id == booking.id).values(active=False))
+    charge = _paid_charge(s, booking.id)
+    provider = charge.provider if charge else "test"
     s.add(
         Payment(
             public_id=f"ref_{secrets.token_urlsafe(16)}",
             booking_id=booking.id,
             kind="refund",
-            status="succeeded",
+            # Money a provider holds goes back after this commits (refund_at_provider);
+            # until it answers, the refund is pending and the sweep asks again.
+            status="succeeded" if provider == "test" else "pending",
             amount_cents=booking.amount_cents,
+            currency=charge.currency if charge else setting("CURRENCY"),
+            provider=provider,
+        )
+    )
+
+
+def _paid_charge(s: Session, booking_pk: int) -> Payment | None:
+    return s.scalar(
+        select(Payment).where(
+            Payment.booking_id == booking_pk,
+            Payment.kind == "charge",
+            Payment.status == "succeeded",
+        )
+    )
+
+
+def refund_at_provider(booking: Booking) -> None:
+    """After the refunding transaction: give the money back at the provider that took
+    it, for each of the booking's refunds still pending there. Safe to repeat (the
+    provider's idempotency key is the refund's id); a failure leaves it for the sweep."""
+    s = session()
+    s.commit()  # a fresh read of what the refunding transaction wrote
+    refunds = s.scalars(
+        select(Payment).where(
+            Payment.booking_id == booking.id, Payment.kind == "refund", Payment.status == "pending"
+        )
+    ).all()
+    charge = _paid_charge(s, booking.id)
+    for refund in refunds:
+        if charge is None:
+            continue
+        try:
+            ref = providers.of(charge).refund(charge, refund)
+        except Exception:  # noqa: BLE001 (any provider failure: retried by the sweep)
+            log.exception(
+                "refund %s of booking %s failed at the provider",
+                refund.public_id,
+                booking.reference,
+            )
+            continue
+        with write_transaction(s) as tx:
+            tx.execute(
+                update(Payment)
+                .where(Payment.id == refund.id, Payment.status == "pending")
+                .values(
+                    status="succeeded",
+                    provider_ref=ref,
+                    provider_status="succeeded",
+                    updated_at=utcnow(),
+                )
+            )
+
+
+def pending_refund_bookings() -> list[Booking]:
+    """Bookings with a refund still owed at a provider (for the sweep)."""
+    return list(
+        session().scalars(
+            select(Booking)
+            .join(Payment, Payment.booking_id == Booking.id)
+            .where(Payment.kind == "refund", Payment.status == "pending")
+            .distinct()
         )
     )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from webapp.booking import audit
+from webapp.booking import audit, charge_closing
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.models import Booking, BookingSeat, utcnow
@@ -62,4 +62,5 @@ def end_pending_in(s: Session, booking_ids: list[int], status: str, reason: str)
         s.execute(update(BookingSeat).where(BookingSeat.booking_id.in_(ended)).values(active=False))
         for booking_id in ended:
             audit.record(s, booking_id, "pending", status, reason)
+        charge_closing.note_ended(s, ended)
     return ended

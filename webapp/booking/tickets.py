@@ -5,20 +5,35 @@ the basket; prices and totals are always computed here, never taken from the cli
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from decimal import Decimal
 
+from babel import Locale
+from babel.numbers import format_currency, get_currency_precision
 from sqlalchemy import select
 
 from webapp.booking import geometry, keys, pending
-from webapp.booking.context import redis, session
+from webapp.booking.context import redis, session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
 from webapp.booking.models import Seat, TicketType
 
 
 def money(cents: int) -> str:
-    """A price as pages, tickets and emails show it: £15, £15.50."""
-    return f"£{cents / 100:,.2f}".replace(".00", "")
+    """A price as pages, tickets and emails show it, in the deployment's CURRENCY and
+    LOCALE (Babel): £15, £15.50; 15 €, 15,50 € in de_DE. Whole amounts drop the zeros."""
+    return _formatted(cents, setting("CURRENCY"), setting("LOCALE"))
+
+
+@functools.lru_cache(maxsize=4096)  # a seat map shows one price per seat, from a few prices
+def _formatted(cents: int, currency: str, locale: str) -> str:
+    digits = get_currency_precision(currency)
+    amount = Decimal(cents).scaleb(-digits)  # cents are the currency's minor unit
+    pattern = Locale.parse(locale).currency_formats["standard"].pattern
+    shown = digits if cents % 10**digits else 0  # the currency's own decimals, or none
+    pattern = pattern.replace(".00", "." + "0" * shown if shown else "")
+    return format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
 
 
 ADULT = "adult"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from webapp.booking import room, standing_areas, ticket_files, tickets
+from webapp.booking import providers, room, standing_areas, ticket_files, tickets
 from webapp.booking.errors import BookingError
 from webapp.customer import mapview, planview, roomview
 from webapp.htmx import vary_on_htmx
@@ -36,6 +36,7 @@ def template_helpers() -> dict:
         "room_settings": room.settings,
         "now_ms": room.now_ms,
         "qr_svg": ticket_files.qr_svg,
+        "pay_link": lambda charge: providers.of(charge).pay_url(charge.public_id),
     }
 
 
