@@ -317,3 +317,58 @@ def test_bad_card_posts_get_a_clear_4xx(app, client):
     assert r.status_code == 404
     r = client.post("/pay/card/pay_nope", json={"token": "<script>"})
     assert r.status_code == 422 and "card details" in r.get_json()["message"]
+
+
+def test_the_test_providers_page_and_webhook_cannot_pay_a_card_charge(app, client, localstripe):
+    from webapp.webhooks import signature
+
+    event = make_event(price_cents=2500)
+    client.get(f"/events/{event.id}")
+    with client.session_transaction() as sess:
+        customer = sess["cid"]
+    hold = hold_seats(event.id, customer, seat_ids(event)[:1])
+    _, body = start_checkout(hold.hold_id, customer, "Ann", "ann@example.com", "k")
+    payment_id = body["payment_url"].rsplit("/", 1)[1]
+    assert client.get(f"/pay/{payment_id}").status_code == 404
+    assert client.post(f"/pay/{payment_id}", data={"action": "pay"}).status_code == 404
+    event_body = json.dumps(
+        {"id": "evt_t", "type": "payment.succeeded", "data": {"payment_id": payment_id}}
+    ).encode()
+    header = signature.sign(app.config["PAYMENT_WEBHOOK_SECRET"], event_body)
+    r = client.post(
+        "/webhooks/payments",
+        data=event_body,
+        headers={signature.HEADER: header, "Content-Type": "application/json"},
+    )
+    assert r.status_code == 404
+    assert charge_of(payment_id).booking.status == "pending"
+
+
+def test_disputes_and_refunds_reported_by_stripe_are_on_the_booking(app, client, localstripe):
+    """localstripe sends no dispute or refund events: a payload as Stripe sends it,
+    signed with stripe's own helper."""
+    event = make_event(price_cents=2500)
+    _, payment_id = checkout(event)
+    card_payments.card_page(payment_id, "alice")
+    card_payments.pay_with_card(payment_id, "alice", card_token(localstripe))
+    charge = charge_of(payment_id)
+    for n, (type_, obj) in enumerate(
+        [
+            (
+                "charge.dispute.created",
+                {"object": "dispute", "payment_intent": charge.provider_ref},
+            ),
+            ("charge.refunded", {"object": "charge", "payment_intent": charge.provider_ref}),
+        ]
+    ):
+        payload = json.dumps(
+            {"id": f"evt_{n}", "object": "event", "type": type_, "data": {"object": obj}}
+        )
+        now = int(time.time())
+        sig = stripe.WebhookSignature._compute_signature(f"{now}.{payload}", WEBHOOK_SECRET)
+        assert post_webhook(client, payload, f"t={now},v1={sig}").get_json()["outcome"] == "new"
+        assert process_payment_event(f"evt_{n}") == "confirmed"
+    booking_notes = notes(charge.booking_id)
+    assert "Stripe: the customer disputed the charge." in booking_notes
+    assert "Stripe: the charge was refunded." in booking_notes
+    assert charge_of(payment_id).provider_status == "refunded"
