@@ -274,6 +274,24 @@ def test_a_payment_that_beats_the_cancel_onto_sold_seats_is_refunded(
     assert charge_of(bob_payment).booking.status == "pending"
 
 
+def test_a_payment_that_beats_the_cancel_confirms_while_the_seats_are_free(
+    app, client, localstripe, webhooks, rds
+):
+    event = make_event(price_cents=2500)
+    hold, payment_id = checkout(event)
+    card_payments.card_page(payment_id, "alice")
+    charge = charge_of(payment_id)
+    intents = stripe_api().v1.payment_intents
+    card = stripe_api().v1.tokens.retrieve(card_token(localstripe)).card.id
+    intents.update(charge.provider_ref, params={"payment_method": card})
+    lapse(rds, hold)
+    assert expire_hold(hold.hold_id) == "expired"
+    intents.confirm(charge.provider_ref)
+    _, outcome = deliver(client, webhooks, "payment_intent.succeeded", charge.provider_ref)
+    assert outcome == "confirmed"
+    assert stripe_api().v1.refunds.list(params={"payment_intent": charge.provider_ref}).data == []
+
+
 def test_box_office_refund_goes_through_stripe(app, client, localstripe):
     event = make_event(price_cents=2500)
     _, payment_id = checkout(event, seats=2)

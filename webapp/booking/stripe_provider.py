@@ -56,6 +56,9 @@ class StripeProvider:
             params={
                 "amount": charge.amount_cents,
                 "currency": charge.currency.lower(),
+                # Cards only: confirmed on the server, so no redirecting method (which
+                # would need a return_url) may be offered.
+                "payment_method_types": ["card"],
                 "metadata": {"booking": charge.booking.reference, "payment": charge.public_id},
             },
             options={"idempotency_key": f"holdfast-intent-{charge.public_id}"},
