@@ -71,3 +71,12 @@ def test_an_unreachable_server_is_retried_then_given_up(app):
     assert outbox.send_pending() == {"sent": 0, "failed": 1, "retry": 0}
     db.session.expire_all()
     assert db.session.get(OutboxMessage, message_id).status == "failed"
+
+
+def test_the_console_backend_shows_each_email_once(app, caplog, capsys):
+    """Issue 27.13: it printed the message and logged it too."""
+    app.config["EMAIL_BACKEND"] = "console"
+    with caplog.at_level("WARNING"):
+        outbox.deliver("ann@example.com", "Your tickets", "BODY-MARKER", [("t.pdf", "a/b", b"x")])
+    shown = caplog.text + capsys.readouterr().out
+    assert shown.count("BODY-MARKER") == 1 and "t.pdf (1 bytes)" in shown

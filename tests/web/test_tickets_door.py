@@ -56,6 +56,21 @@ def test_tickets_pdf_and_calendar_for_the_owner_only(app, client):
     assert str(entry["summary"]) == event.name and booking.reference in str(entry["description"])
 
 
+def test_the_calendar_link_ignores_a_forged_host_header(app, client):
+    """Issue 27.9: `Host: evil.example` put http://evil.example/bookings/... in the ICS."""
+    app.config["PUBLIC_BASE_URL"] = "https://tickets.example.org/"
+    event = make_event(rows=1, seats_per_row=6)
+    booking, _ = sold(event)
+    as_owner(client, booking)
+    session_cookie = client.get_cookie("session").value
+    client.set_cookie("session", session_cookie, domain="evil.example")
+    ics = client.get(f"http://evil.example/bookings/{booking.reference}/calendar.ics")
+    assert ics.status_code == 200
+    entry = Calendar.from_ical(ics.data).walk("VEVENT")[0]
+    assert str(entry["url"]) == f"https://tickets.example.org/bookings/{booking.reference}"
+    assert b"evil.example" not in ics.data
+
+
 def test_staff_open_any_booking_s_tickets(app, logged_in):  # noqa: F811
     event = make_event(rows=1, seats_per_row=6)
     booking, _ = sold(event)

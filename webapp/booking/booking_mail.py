@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from webapp.booking import outbox
-from webapp.booking.context import setting
+from webapp.booking.context import public_url
 from webapp.booking.models import Booking, Event
 from webapp.booking.tickets import money
 
@@ -18,7 +18,7 @@ def _when(event: Event) -> str:
 def confirmed(s: Session, booking: Booking) -> None:
     """Inside the confirming transaction: the tickets email (PDF and calendar attached)."""
     event = s.get(Event, booking.event_id)
-    link = f"{setting('PUBLIC_BASE_URL')}/bookings/{booking.reference}"
+    link = public_url(f"/bookings/{booking.reference}")
     seats = "\n".join(
         f"  - {bs.seat.section}, {bs.seat.label} ({bs.ticket_type}), {money(bs.price_cents)}"
         for bs in booking.seats

@@ -59,3 +59,9 @@ def shared(name: str, make: Callable[[], Any]) -> Any:
     if name not in extensions:
         extensions[name] = make()
     return extensions[name]
+
+
+def public_url(path: str) -> str:
+    """A link for emails, calendar files and providers: PUBLIC_BASE_URL + path, never
+    built from a request's Host header (a forged one would steer customers elsewhere)."""
+    return setting("PUBLIC_BASE_URL").rstrip("/") + path

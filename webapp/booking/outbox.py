@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.booking import ticket_codes, ticket_files
-from webapp.booking.context import enqueue, redis, session, setting
+from webapp.booking.context import enqueue, public_url, redis, session, setting
 from webapp.booking.models import Booking, OutboxMessage, utcnow
 from webapp.database import write_transaction
 
@@ -88,7 +88,7 @@ def attachments(booking_id: int | None) -> list[tuple[str, str, bytes]]:
     if booking is None or booking.status != "confirmed":
         return []
     found = ticket_codes.details(booking)
-    link = f"{setting('PUBLIC_BASE_URL')}/bookings/{booking.reference}"
+    link = public_url(f"/bookings/{booking.reference}")
     return [
         (
             f"tickets-{booking.reference}.pdf",
@@ -110,8 +110,10 @@ def deliver(
     files = files or []
     if setting("EMAIL_BACKEND") != "smtp":
         names = ", ".join(f"{name} ({len(data):,} bytes)" for name, _, data in files)
-        log.warning("email to %s: %s\n%s", to, subject, body)
-        print(f"--- email to {to}: {subject}\n{body}\nattached: {names or 'nothing'}\n---")
+        # One copy, as a log record (the worker's log, JSON with LOG_FORMAT=json).
+        log.warning(
+            "--- email to %s: %s\n%s\nattached: %s\n---", to, subject, body, names or "nothing"
+        )
         return
     email = EmailMessage()
     email["From"], email["To"], email["Subject"] = setting("EMAIL_FROM"), to, subject

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from webapp.booking import checkout, geometry, holds, inventory, outbox, pending, seatmap
-from webapp.booking.context import redis, session, setting
+from webapp.booking.context import public_url, redis, session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.giveback import OPEN
 from webapp.booking.holdstore import store
@@ -169,7 +169,7 @@ def _offer(entry: WaitlistEntry) -> bool:
             s.get(WaitlistEntry, entry.id).status = "lapsed"
         return True
     event = session().get(Event, entry.event_id)
-    link = f"{setting('PUBLIC_BASE_URL').rstrip('/')}/waitlist/{entry.token}"
+    link = public_url(f"/waitlist/{entry.token}")
     minutes = max(1, ttl // 60)
     with write_transaction(session()) as s:
         row = s.get(WaitlistEntry, entry.id)

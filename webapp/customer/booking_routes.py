@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from webapp.booking import ticket_codes, ticket_files
 from webapp.booking.catalog import get_any_booking, get_booking
+from webapp.booking.context import public_url
 from webapp.booking.errors import BookingError
 from webapp.customer import bp
 from webapp.htmx import is_htmx
@@ -37,7 +38,7 @@ def tickets_pdf(reference: str):
 def calendar_file(reference: str):
     """The event for a calendar (the owner's or staff's)."""
     found = owned_booking(reference)
-    link = url_for("customer.booking_page", reference=found.reference, _external=True)
+    link = public_url(url_for("customer.booking_page", reference=found.reference))
     body = ticket_files.calendar_ics(found.reference, ticket_codes.details(found), link)
     return Response(body, mimetype="text/calendar", headers=_attachment(f"{reference}.ics"))
 

@@ -7,7 +7,7 @@ import secrets
 from flask import abort, current_app, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from webapp.booking.context import session
+from webapp.booking.context import public_url, session
 from webapp.booking.models import Payment
 from webapp.identity import customer_id
 from webapp.queues import enqueue_delivery
@@ -57,7 +57,7 @@ def pay(payment_id: str):
     copies = min(max(request.form.get("copies", default=1, type=int), 1), 10)
     # From configuration, never the request: a forged Host header must not steer a
     # correctly signed webhook to another address.
-    url = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("webhooks.payments")
+    url = public_url(url_for("webhooks.payments"))
     if request.form.get("scenario") == "decline_then_pay":
         _deliver(url, payment_id, "payment.failed", delay, 1)
         _deliver(url, payment_id, "payment.succeeded", 0.0, 1)
