@@ -151,3 +151,53 @@ def test_any_signature_header_is_refused_cleanly(header, body):
     """verify() raises SignatureError for anything it cannot accept, never another error."""
     with pytest.raises(signature.SignatureError):
         signature.verify("whsec_x", body, header)
+
+
+def test_unicode_digits_and_list_bodies_are_never_a_500(app, logged_in):  # noqa: F811
+    """Issue 27.10: "²".isdigit() is true and int("²") raises, so hold ids such as
+    "²-abc" and a room rate of "²" were 500s; so was a JSON list where an object was
+    wanted (the door's sync). Every route, with "²-abc" for each text part of its path,
+    "²" in every field, and a JSON list for a body."""
+    event = make_event()
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "staff.logout"):
+            continue
+        values = {
+            arg: event.id if type(conv).__name__ == "IntegerConverter" else "²-abc"
+            for arg, conv in rule._converters.items()
+        }
+        path = rule.build(values, append_unknown=False)[1]
+        fields = {name: "²" for name in (*FIELDS, "admit_per_minute", "max_shoppers", "rate")}
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            if method == "GET":
+                answers = [logged_in.get(path, query_string=fields)]
+            else:
+                answers = [logged_in.open(path, method=method, data=fields)]
+                answers.append(logged_in.open(path, method=method, json=["scans", 1]))
+            for r in answers:
+                r.close()
+                by_design = path == "/readyz" and r.status_code == 503
+                if r.status_code >= 500 and not by_design:
+                    failures.append((method, path, r.status_code))
+    assert failures == []
+
+
+def test_a_presale_code_with_one_aware_and_one_naive_time_is_kept(app, logged_in):  # noqa: F811
+    from webapp.booking.models import PresaleCode
+    from webapp.extensions import db
+
+    event = make_event()
+    r = logged_in.post(
+        f"/staff/events/{event.id}/presale-codes",
+        data={
+            "code": "FANCLUB-7Q2X",
+            "max_uses": "5",
+            "seat_cap": "2",
+            "valid_from": "2026-12-01T18:00+01:00",
+            "valid_until": "2026-12-01T19:00",
+        },
+    )
+    assert r.status_code < 500
+    code = db.session.scalar(db.select(PresaleCode))
+    assert code.valid_from.isoformat() == "2026-12-01T17:00:00" and code.valid_from.tzinfo is None

@@ -20,39 +20,9 @@ from webapp.extensions import csrf
 from webapp.gate import keep_pass, keep_place, queue_ticket, require_pass
 from webapp.identity import customer_id
 from webapp.limits import limit_checkout, limit_holds
+from webapp.request_json import json_body
 
 csrf.exempt(bp)
-
-NULLABLE = {"section"}  # request fields that may be null (openapi.yaml)
-
-
-def json_body(*shapes: set[str]) -> dict:
-    """The request's JSON object, or a clear refusal (415 or 422).
-
-    Args:
-        shapes: the allowed sets of field names; a body must fit within one of them.
-    """
-    if not request.is_json:
-        raise BookingError("unsupported_media_type")
-    body = request.get_json(silent=True)
-    if body is None:
-        raise BookingError("invalid_input", "The request body is not valid JSON.")
-    if not isinstance(body, dict):
-        raise BookingError("invalid_input", "The request body must be a JSON object.")
-    if shapes and not any(set(body) <= shape for shape in shapes):
-        unknown = sorted(set(body) - set().union(*shapes))
-        hint = f"Unknown field(s): {', '.join(map(repr, unknown))}. " if unknown else ""
-        raise BookingError(
-            "invalid_input",
-            hint
-            + "Send "
-            + " or ".join("{" + ", ".join(sorted(shape)) + "}" for shape in shapes)
-            + ".",
-        )
-    nulls = sorted(k for k, v in body.items() if v is None and k not in NULLABLE)
-    if nulls:  # null means "not given" only where openapi.yaml says nullable
-        raise BookingError("invalid_input", f"{', '.join(map(repr, nulls))} cannot be null.")
-    return body
 
 
 @bp.get("/openapi.yaml")

@@ -32,7 +32,8 @@ def new_hold_id(event_id: int) -> str:
 def event_of_hold(hold_id: str) -> int | None:
     """The event id encoded in `hold_id`, or None if it is not a hold id."""
     head, sep, rest = hold_id.partition("-")
-    return int(head) if sep and head.isdigit() and rest else None
+    # isascii: "²".isdigit() is true and int("²") raises.
+    return int(head) if sep and head.isascii() and head.isdigit() and rest else None
 
 
 def seat(event_id: int, seat_id: int) -> str:

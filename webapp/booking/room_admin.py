@@ -46,7 +46,7 @@ def read_form(form, opens_at: datetime | None) -> RoomForm:
             values[name] = getattr(DEFAULTS, name)
             continue
         text = form.get(name).strip()
-        if not text.isdigit() or not low <= int(text) <= high:
+        if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
             raise BookingError("invalid_input", f"{words}: a whole number from {low} to {high}.")
         values[name] = int(text)
     on = form.get("waiting_room") == "1"
@@ -76,7 +76,11 @@ def configure(event_id: int, settings: RoomForm) -> None:
 def set_rate(event_id: int, rate: object) -> None:
     """Change the admission rate now (audited)."""
     low, high, words = LIMITS["admit_per_minute"]
-    if not isinstance(rate, str) or not rate.strip().isdigit() or not low <= int(rate) <= high:
+    if (
+        not isinstance(rate, str)
+        or not (rate.strip().isascii() and rate.strip().isdigit())
+        or not low <= int(rate) <= high
+    ):
         raise BookingError("invalid_input", f"{words}: a whole number from {low} to {high}.")
     with write_transaction(session()) as s:
         event = s.get(Event, event_id)

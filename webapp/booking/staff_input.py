@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 from webapp.booking.errors import BookingError
@@ -14,9 +14,12 @@ def parse_datetime(text: str | None, field: str = "The date") -> datetime | None
     if not text or not text.strip():
         return None
     try:
-        return datetime.fromisoformat(text.strip())
+        value = datetime.fromisoformat(text.strip())
     except ValueError:
         raise BookingError("invalid_input", f"{field} must look like 2026-12-01T19:30.") from None
+    # Times are kept as naive UTC: one given with an offset is converted, so it can be
+    # compared with one given without (comparing the two raised a TypeError).
+    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
 
 
 def optional_datetime(text: str | None) -> datetime | None:

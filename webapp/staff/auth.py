@@ -15,6 +15,14 @@ from webapp.staff.users import staff_by_email
 
 
 class LoginForm(FlaskForm):
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            # Flask-WTF reads a JSON body as the form's data; a JSON list or number
+            # there raised (a 500). The login is a form: only form posts fill it.
+            if request.is_json and not isinstance(request.get_json(silent=True), dict):
+                return None
+            return super().wrap_formdata(form, formdata)
+
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=200)])
 

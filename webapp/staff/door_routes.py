@@ -9,6 +9,7 @@ from webapp.booking import doors, get_event
 from webapp.booking.audit import current_actor
 from webapp.extensions import DOOR_CONTENT_SECURITY_POLICY, talisman
 from webapp.htmx import is_htmx
+from webapp.request_json import json_body
 from webapp.staff import bp
 
 
@@ -53,6 +54,6 @@ def door_manifest(event_id: int):
 def door_sync(event_id: int):
     """Scans made offline, checked in now; conflicts (admitted at two doors) flagged."""
     get_event(event_id)
-    body = request.get_json(silent=True) or {}
+    body = json_body({"scans"})  # a list or a number for a body is a 422, not a 500
     results = doors.sync(event_id, body.get("scans"), current_actor())
     return jsonify({"results": results, "counts": vars(doors.counts(event_id))})

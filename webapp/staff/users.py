@@ -43,7 +43,8 @@ def staff_by_email(email: str) -> StaffUser | None:
 
 def load_staff(user_id: str) -> StaffUser | None:
     """Flask-Login: the staff user behind a session, or None."""
-    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+    numeric = user_id.isascii() and user_id.isdigit()
+    return db.session.get(StaffUser, int(user_id)) if numeric else None
 
 
 def init_login(app: Flask) -> None:
