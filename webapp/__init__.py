@@ -55,10 +55,10 @@ def create_app(config: dict | None = None) -> Flask:
     init_sentry(app.config["SENTRY_DSN"])
     register_extensions(app)
     register_redis(app)
+    register_actor(app)  # before the blueprints' own hooks, which may audit
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
-    register_actor(app)
     return app
 
 
@@ -67,7 +67,7 @@ def register_actor(app: Flask) -> None:
 
     @app.before_request
     def _set_actor():
-        if request.blueprint == "staff" and current_user.is_authenticated:
+        if request.blueprint in ("staff", "rq_dashboard") and current_user.is_authenticated:
             actor = f"staff:{current_user.email}"
         elif request.blueprint == "webhooks":
             actor = "webhook"

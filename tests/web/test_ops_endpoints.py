@@ -121,3 +121,60 @@ def test_rq_dashboard_for_staff(app, logged_in):  # noqa: F811
     assert foreign.status_code == 403 and app.extensions["holdfast_queue"].count == 1
     same = logged_in.post(f"/staff/rq/job/{job}/delete", headers={"Origin": "http://localhost"})
     assert same.status_code == 200 and app.extensions["holdfast_queue"].count == 0
+
+
+def test_rq_dashboard_changes_only_by_a_same_site_post(app, logged_in):  # noqa: F811
+    """Issue 27.7: a top-level cross-site GET of /staff/rq/requeue/<queue> carries the
+    Lax cookie and has no Origin; it requeued every failed job."""
+    from rq.registry import FailedJobRegistry
+
+    queue = app.extensions["holdfast_queue"]
+    job = queue.enqueue("workers.jobs.sweep_expired")
+    queue.remove(job)
+    FailedJobRegistry(queue=queue).add(job, ttl=600, exc_string="boom")
+    r = logged_in.get(f"/staff/rq/requeue/{queue.name}")  # what a link on evil.example does
+    assert r.status_code == 405 and queue.count == 0
+    assert FailedJobRegistry(queue=queue).count == 1
+    r = logged_in.post(f"/staff/rq/requeue/{queue.name}", headers={"Origin": "http://localhost"})
+    assert r.status_code == 200 and queue.count == 1
+
+
+def test_every_staff_change_and_export_is_in_the_audit_trail(app, logged_in, rds):  # noqa: F811
+    """Issue 27.8: blocks, released holds, refunds, CSV exports, job retries and
+    rq-dashboard actions wrote no staff-action row."""
+    from rq.registry import FailedJobRegistry
+
+    from tests.factories import make_event, seat_by_label
+    from tests.web.test_staff import confirmed_booking
+    from webapp.booking import hold_seats
+    from webapp.booking.models import StaffAction
+    from webapp.extensions import db
+
+    event = make_event()
+    logged_in.post(f"/staff/events/{event.id}/blocks", data={"labels": "B1 B2"})
+    logged_in.post(f"/staff/events/{event.id}/blocks", data={"labels": "B2", "action": "unblock"})
+    hold = hold_seats(event.id, "carl", [seat_by_label(event, "A5").id])
+    logged_in.post(f"/staff/events/{event.id}/holds/{hold.hold_id}/release")
+    booking = confirmed_booking(event)
+    logged_in.post(f"/staff/bookings/{booking.reference}/refund", data={"reason": "ill"})
+    logged_in.get(f"/staff/events/{event.id}/bookings.csv").close()
+    queue = app.extensions["holdfast_queue"]
+    failed = queue.enqueue("workers.jobs.sweep_expired")
+    queue.remove(failed)
+    FailedJobRegistry(queue=queue).add(failed, ttl=600, exc_string="boom")
+    logged_in.post(f"/staff/ops/failed/{failed.id}/retry")
+    logged_in.post(f"/staff/rq/job/{failed.id}/delete", headers={"Origin": "http://localhost"})
+    db.session.commit()
+    rows = db.session.scalars(db.select(StaffAction).order_by(StaffAction.id)).all()
+    assert [(r.action, r.actor) for r in rows] == [
+        ("blocked", "staff:boss@example.com"),
+        ("unblocked", "staff:boss@example.com"),
+        ("released hold", "staff:boss@example.com"),
+        ("refunded booking", "staff:boss@example.com"),
+        ("exported bookings (CSV)", "staff:boss@example.com"),
+        ("retried job", "staff:boss@example.com"),
+        ("rq-dashboard delete_job_view", "staff:boss@example.com"),
+    ]
+    assert rows[0].detail == "B1, B2" and booking.reference in rows[3].detail
+    page = logged_in.get("/staff/audit").data.decode()
+    assert "exported bookings (CSV)" in page and "rq-dashboard delete_job_view" in page

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
-from webapp.booking import giveback, keys, outbox
+from webapp.booking import giveback, keys, outbox, staff_audit
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -37,6 +37,8 @@ def cancel_and_refund(reference: str, reason: str) -> Booking:
         if locked.rowcount != 1:
             raise BookingError("invalid_input", "Only a confirmed booking can be refunded.")
         refund_in(s, s.get(Booking, booking.id), reason)
+        detail = f"{booking.reference}: {booking.amount_cents} ({reason})"
+        staff_audit.record_in(s, "refunded booking", detail, booking.event_id)
     outbox.kick()
     refund_at_provider(booking)  # Stripe's money back (the test provider's is at once)
     giveback.settle_seats(booking, "unsell")
@@ -54,13 +56,15 @@ def release_any_hold(hold_id: str) -> list[int]:
     info = store().info(event_id, hold_id) if event_id is not None else None
     if info is None:
         raise BookingError("hold_not_found")
-    return giveback.end_hold(
+    freed = giveback.end_hold(
         event_id,
         hold_id,
         info["customer"],
         info["seat_ids"],
         pending_reason="Released by the box office.",
     )
+    staff_audit.record("released hold", f"{hold_id}: {len(freed)} seat(s)", event_id)
+    return freed
 
 
 def set_blocked(event_id: int, labels: list[str], blocked: bool) -> list[Seat]:
@@ -98,6 +102,8 @@ def set_blocked(event_id: int, labels: list[str], blocked: bool) -> list[Seat]:
             s.execute(update(Seat).where(Seat.id.in_(ids)).values(blocked=blocked))
             if blocked:  # again under the row locks: a late payment may have confirmed since
                 _refuse_booked(event_id, seats, s)
+            labels = ", ".join(x.label for x in seats)
+            staff_audit.record_in(s, "blocked" if blocked else "unblocked", labels, event_id)
     except BookingError:
         store().block(event_id, newly, False)
         raise

@@ -286,11 +286,12 @@ class PresaleRedemption(db.Model):
 
 
 class StaffAction(db.Model):
-    """Audit trail of staff changes that are not a booking's (the waiting room's)."""
+    """The staff audit trail (webapp/booking/staff_audit.py); event_id is None for an
+    action on no one event (a job retry, an rq-dashboard action)."""
 
     __tablename__ = "staff_actions"
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), index=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), index=True, nullable=True)
     actor: Mapped[str] = mapped_column(String(120))
     action: Mapped[str] = mapped_column(String(40))
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)

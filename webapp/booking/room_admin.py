@@ -6,10 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-
-from webapp.booking import room
-from webapp.booking.audit import current_actor
+from webapp.booking import room, staff_audit
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.models import Event, StaffAction, utcnow
@@ -115,15 +112,8 @@ def open_now(event_id: int) -> None:
 
 def actions(event_id: int, limit: int = 20) -> list[StaffAction]:
     """The event's latest staff actions, newest first."""
-    return list(
-        session().scalars(
-            select(StaffAction)
-            .where(StaffAction.event_id == event_id)
-            .order_by(StaffAction.id.desc())
-            .limit(limit)
-        )
-    )
+    return staff_audit.latest(event_id, limit)
 
 
 def _record(s, event_id: int, action: str, detail: str | None) -> None:
-    s.add(StaffAction(event_id=event_id, actor=current_actor(), action=action, detail=detail))
+    staff_audit.record_in(s, action, detail, event_id)

@@ -12,6 +12,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from rq import Worker
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
+from webapp.booking import staff_audit
 from webapp.booking.keys import LISTENER_HEARTBEAT
 from webapp.queues import scheduler_alive
 from webapp.staff import bp
@@ -47,5 +48,6 @@ def retry_job(job_id: str):
     if job_id not in registry.get_job_ids():
         abort(404, f"No failed job {job_id!r}: it may have been retried or removed already.")
     registry.requeue(job_id)
+    staff_audit.record("retried job", job_id)
     flash(f"Job {job_id} queued again.")
     return redirect(url_for("staff.ops"), 303)

@@ -13,7 +13,16 @@ from flask import (
     url_for,
 )
 
-from webapp.booking import boxoffice, doors, event_setup, get_event, onsale, reports, room_admin
+from webapp.booking import (
+    boxoffice,
+    doors,
+    event_setup,
+    get_event,
+    onsale,
+    reports,
+    room_admin,
+    staff_audit,
+)
 from webapp.booking.catalog import get_any_booking
 from webapp.booking.models import BOOKING_STATUSES
 from webapp.errors import returns_to
@@ -102,10 +111,17 @@ def refund(reference: str):
     return redirect(url_for("staff.booking", reference=reference), 303)
 
 
+@bp.get("/audit")
+def audit_trail():
+    """The staff audit trail: the latest actions of every staff account."""
+    return render_template("staff/audit.html", actions=staff_audit.latest())
+
+
 @bp.get("/events/<int:event_id>/bookings.csv")
 def export_csv(event_id: int):
     """An event's bookings as CSV, streamed."""
     event = get_event(event_id)
+    staff_audit.record("exported bookings (CSV)", f"event {event.id}", event.id)
     body = stream_with_context(reports.bookings_csv(event_id))
     return Response(
         body,
