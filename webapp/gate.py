@@ -13,7 +13,7 @@ from functools import wraps
 
 from flask import flash, g, redirect, request, session, url_for
 
-from webapp.booking import keys, room
+from webapp.booking import get_hold, keys, room
 from webapp.booking.errors import BookingError
 from webapp.htmx import is_htmx
 from webapp.identity import customer_id
@@ -54,9 +54,10 @@ def keep_place(event_id: int, place: room.Place) -> None:
         _remember("queue", event_id, [place.place, place.epoch])
 
 
-def require_pass(view: Callable) -> Callable:
+def require_pass(view: Callable, or_live_hold: bool = False) -> Callable:
     """Refuse the route without a valid pass where the event needs one; else note the
-    pass's seat cap for the domain (context.seat_limit)."""
+    pass's seat cap for the domain (context.seat_limit). With `or_live_hold`, a refused
+    customer who holds seats of the event goes on (see require_pass_or_hold)."""
 
     @wraps(view)
     def gated(*args, **kwargs):
@@ -68,12 +69,36 @@ def require_pass(view: Callable) -> Callable:
         try:
             g.seat_cap = room.gate(event_id, customer_id(), pass_token(event_id))
         except BookingError as exc:
+            if or_live_hold and _own_live_hold(kwargs.get("hold_id") or _basket(event_id)):
+                return view(*args, **kwargs)
             if request.blueprint == "api" or exc.code == "event_not_found":
                 raise
             return _send_away(event_id, exc)
         return view(*args, **kwargs)
 
     return gated
+
+
+def require_pass_or_hold(view: Callable) -> Callable:
+    """Checkout: as require_pass, but a customer who holds seats of the event may check
+    them out after their pass lapses, until the hold itself does (a pass lasts 15
+    minutes, a hold 10 plus a 2-minute extension). Holds are taken only through the
+    gate, so a live hold of one's own proves one was let in, and its seat cap was
+    applied when it was taken. The hold is looked up only when the pass fails."""
+    return require_pass(view, or_live_hold=True)
+
+
+def _basket(event_id: int) -> str | None:
+    return session.get("baskets", {}).get(str(event_id))
+
+
+def _own_live_hold(hold_id: object) -> bool:
+    if not isinstance(hold_id, str):
+        return False
+    try:
+        return get_hold(hold_id, customer_id()) is not None
+    except BookingError:
+        return False
 
 
 def _send_away(event_id: int, exc: BookingError):

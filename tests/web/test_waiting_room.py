@@ -70,6 +70,38 @@ def test_api_holds_and_checkout_need_a_pass_from_the_queue(app, client):
     assert r.status_code == 403 and r.get_json()["error"] == "queue_required"
 
 
+def test_a_hold_taken_with_a_pass_checks_out_after_the_pass_lapses(app, client, monkeypatch):
+    """Issue 27.4: pass 15 min, hold 10 + 2 min extension: checkout said 403
+    queue_required once the pass lapsed, with the hold still live."""
+    event = with_room(admit_per_minute=6000)
+    ids = seat_ids(event)
+    client.post(f"/api/v1/events/{event.id}/queue")
+    admit_everyone(event.id)
+    client.post(f"/api/v1/events/{event.id}/queue")
+    hold = client.post(f"/api/v1/events/{event.id}/holds", json={"seat_ids": ids[:1]}).get_json()
+    page_hold = client.post(f"/events/{event.id}/toggle", data={"seat": ids[1]}, headers=HX)
+    assert page_hold.status_code == 200
+    real_now = room.now_ms
+    monkeypatch.setattr(room, "now_ms", lambda: real_now() + 16 * 60_000)  # the pass lapsed
+    r = client.post(f"/api/v1/events/{event.id}/holds", json={"seat_ids": ids[2:3]})
+    assert r.status_code == 403  # no new seats without a pass
+    done = client.post(
+        f"/api/v1/holds/{hold['hold_id']}/checkout",
+        json={"name": "Ann", "email": "ann@example.com"},
+        headers={"Idempotency-Key": "k1"},
+    )
+    assert done.status_code == 201
+    form = client.get(f"/events/{event.id}/checkout")
+    assert form.status_code == 200 and "Continue to payment" in form.data.decode()
+    stranger = app.test_client()  # someone else's hold id gets no such pass
+    r = stranger.post(
+        f"/api/v1/holds/{hold['hold_id']}/checkout",
+        json={"name": "Eve", "email": "eve@example.com"},
+        headers={"Idempotency-Key": "k2"},
+    )
+    assert r.status_code == 403 and r.get_json()["error"] == "queue_required"
+
+
 def test_pages_send_the_customer_to_the_queue_and_back(app, client):
     event = with_room(admit_per_minute=6000)
     page = client.get(f"/events/{event.id}")

@@ -17,7 +17,7 @@ from webapp.booking.catalog import get_booking, list_events
 from webapp.booking.errors import BookingError
 from webapp.booking.serialize import booking_dict, details_dict, queue_dict
 from webapp.extensions import csrf
-from webapp.gate import keep_pass, keep_place, queue_ticket, require_pass
+from webapp.gate import keep_pass, keep_place, queue_ticket, require_pass, require_pass_or_hold
 from webapp.identity import customer_id
 from webapp.limits import limit_checkout, limit_holds
 from webapp.request_json import json_body
@@ -163,7 +163,7 @@ def ticket_types(hold_id: str):
 
 @bp.post("/holds/<hold_id>/checkout")
 @limit_checkout
-@require_pass
+@require_pass_or_hold
 def checkout(hold_id: str):
     """Check out a hold: a pending booking and where to pay (Idempotency-Key required)."""
     body = json_body({"name", "email"})

@@ -24,7 +24,7 @@ from webapp.customer.basket import (
 )
 from webapp.customer.render import map_update
 from webapp.errors import returns_to
-from webapp.gate import pass_token, require_pass
+from webapp.gate import pass_token, require_pass, require_pass_or_hold
 from webapp.htmx import is_htmx
 from webapp.identity import customer_id, known_customer_id
 from webapp.limits import limit_checkout, limit_holds
@@ -237,7 +237,7 @@ def changes(event_id: int):
 @bp.route("/events/<int:event_id>/checkout", methods=["GET", "POST"])
 @returns_to("customer.event")
 @limit_checkout
-@require_pass
+@require_pass_or_hold
 def checkout(event_id: int):
     """The contact form for the basket; sent, a pending booking and on to payment."""
     hold = current_basket(event_id)
