@@ -3,6 +3,8 @@ the cap, pausing, and passes that cannot be forged, shared, moved or kept."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from tests.factories import make_event
@@ -189,3 +191,29 @@ def test_polls_are_answered_from_the_place_without_asking_redis(app, rds, monkey
         assert room.peek(event_id, c, real.place, real.epoch, T0 + 3000).ahead == real.ahead
     forged = room.peek(event_id, "b", 1, "not-the-epoch", T0 + 3000)  # a stale session
     assert forged.place == room.join(event_id, "b", T0 + 3000).place
+
+
+def test_moving_the_opening_after_the_draw_keeps_a_fair_plausible_line(app, rds):
+    """Issue 27.2: after a draw, opening moved into the future and then "open now" left
+    the pre-opening crowd with undrawn 12-digit places (an ETA of 30,000 years) and let
+    a later arrival in at place 3. The line must keep its order and its numbers."""
+    from webapp.booking import room_admin
+
+    event_id = room_event(T0, max_shoppers=1, admit_per_minute=0, pass_minutes=60)
+    for customer in ("ann", "bob", "cat"):
+        room.join(event_id, customer, T0 - MINUTE)  # gathered before opening
+    let_in = room.admit(event_id, T0 + 1000)  # the draw; the cap lets one in
+    drawn = {c: room.join(event_id, c, T0 + 2000) for c in ("ann", "bob", "cat") if c not in let_in}
+    in_line = sorted(drawn, key=lambda c: drawn[c].place)
+    assert len(let_in) == 1 and [drawn[c].ahead for c in in_line] == [0, 1]
+    later = room_datetime(T0 + 60 * MINUTE)
+    form = room_admin.RoomForm(later, True, 0, 1, 60, 90)
+    room_admin.configure(event_id, form)  # staff move the opening an hour on
+    room.join(event_id, "dan", T0 + 30 * MINUTE)  # gathers for the new opening
+    sooner = dataclasses.replace(form, sale_opens_at=room_datetime(T0 + 40 * MINUTE))
+    room_admin.configure(event_id, sooner)  # and then bring it forward: it opens
+    order = [*in_line, "dan", "eve"]  # eve arrives after the opening
+    places = {c: room.join(event_id, c, T0 + 41 * MINUTE) for c in order}
+    assert [places[c].ahead for c in order] == [0, 1, 2, 3]
+    assert all(0 < p.place < 10 for p in places.values())
+    assert all(p.eta_seconds is not None and p.eta_seconds < 86_400 for p in places.values())

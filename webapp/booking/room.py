@@ -111,7 +111,7 @@ def join(event_id: int, customer: str, now: int | None = None) -> Place:
             now,
             room.pass_ms,
             early,
-            secrets.randbelow(10**12),
+            RANDOM_FLOOR + secrets.randbelow(RANDOM_FLOOR),
             secrets.token_hex(8),
         ],
     )
@@ -140,6 +140,9 @@ def join(event_id: int, customer: str, now: int | None = None) -> Place:
     )
 
 
+# Pre-opening arrivals get a random place at or above this, so a draw always puts them
+# after places already drawn (numbers far below it).
+RANDOM_FLOOR = 10**12
 PEEK_SECONDS = 1.0  # how old the admitted count behind a poll's answer may be
 _peeks: dict[int, tuple[float, tuple]] = {}
 
@@ -271,6 +274,19 @@ def figures(event_id: int, now: int | None = None) -> RoomFigures:
     return RoomFigures(
         waiting, active, int(total or 0), paused in (b"1", "1"), room.rate, room.cap, clear
     )
+
+
+def rearm(event_id: int) -> None:
+    """After staff move the opening (later, or now): the next opening draws again. The
+    line keeps its order, those who gather before it are placed after it at random,
+    and every place is renumbered from those admitted so far; a new epoch makes every
+    open queue page ask for its new place instead of trusting the one it kept."""
+    pipe = store().client.pipeline(transaction=True)
+    pipe.hdel(keys.room_state(event_id), "drawn", "base")
+    pipe.hset(keys.room_state(event_id), "epoch", secrets.token_hex(8))
+    pipe.delete(keys.room_seq(event_id))  # arrivals after the draw count from base again
+    pipe.execute()
+    _peeks.pop(event_id, None)
 
 
 def set_paused(event_id: int, paused: bool) -> None:

@@ -61,12 +61,15 @@ def configure(event_id: int, settings: RoomForm) -> None:
         if event is None:
             raise BookingError("event_not_found")
         changed = []
+        moved = event.sale_opens_at != settings.sale_opens_at
         for name, value in vars(settings).items():
             if getattr(event, name) != value:
                 changed.append(f"{name}: {getattr(event, name)} -> {value}")
                 setattr(event, name, value)
         if changed:
             _record(s, event_id, "room settings", "; ".join(changed))
+    if moved:
+        room.rearm(event_id)  # the next opening draws again (issue 27.2)
     room.forget(event_id)
 
 
@@ -107,6 +110,7 @@ def open_now(event_id: int) -> None:
             raise BookingError("event_not_found")
         _record(s, event_id, "opened now", f"was {event.sale_opens_at or 'open'}")
         event.sale_opens_at = utcnow()
+    room.rearm(event_id)
     room.forget(event_id)
 
 

@@ -1,12 +1,16 @@
--- The draw, once, at opening: everyone who joined before opening holds a random score;
--- they are numbered 1..N in that order, and later arrivals are numbered from N + 1
--- (`base`). With every place a plain number, how many are ahead of a place is the place
--- minus those admitted so far, which a page's poll works out without asking Redis.
+-- The draw, at opening: everyone in line is numbered in score order after those admitted
+-- so far. Before a first opening that is the random places of the pre-opening crowd;
+-- after staff move the opening (room.rearm clears `drawn`), the places drawn before
+-- (small numbers) stay ahead of those who gathered since (random places above 10^12).
+-- Later arrivals are numbered from `base` on. With every place a plain number, how many
+-- are ahead of a place is the place minus one minus those admitted so far, which a
+-- page's poll works out without asking Redis.
 local function draw(queue, state)
   if redis.call('HGET', state, 'drawn') == '1' then return end
+  local before = tonumber(redis.call('HGET', state, 'admitted') or '0')
   local early = redis.call('ZRANGE', queue, 0, -1)
   for i, member in ipairs(early) do
-    redis.call('ZADD', queue, i, member)
+    redis.call('ZADD', queue, before + i, member)
   end
-  redis.call('HSET', state, 'drawn', '1', 'base', #early)
+  redis.call('HSET', state, 'drawn', '1', 'base', before + #early)
 end
