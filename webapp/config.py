@@ -79,6 +79,11 @@ def load_config(instance_path: Path) -> dict:
         "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR", 0),
         "HOLD_RATE_LIMIT": os.environ.get("HOLD_RATE_LIMIT", "120 per minute"),
         "CHECKOUT_RATE_LIMIT": os.environ.get("CHECKOUT_RATE_LIMIT", "60 per minute"),
+        # Wrong presale codes tried, per session and per network address.
+        "PRESALE_RATE_LIMIT": os.environ.get("PRESALE_RATE_LIMIT", "10 per 10 minutes"),
+        "PRESALE_RATE_LIMIT_PER_ADDRESS": os.environ.get(
+            "PRESALE_RATE_LIMIT_PER_ADDRESS", "30 per 10 minutes"
+        ),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") != "0",
         # X-RateLimit-* on every answer costs a Redis round trip per request (the
         # window's reset time) on the on-sale's hottest routes; a refusal says when to

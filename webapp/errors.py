@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 
 import redis
-from flask import Flask, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -64,6 +64,7 @@ def error_response(
 
 def refusal_response(exc: BookingError):
     """A domain refusal: a plain browser on a marked view goes back with a flash message."""
+    g.refusal = exc.code  # for rate limits that count refusals only (a page's is a 303)
     back = None if wants_json() or is_htmx() else return_url()
     if back is not None:
         flash(exc.message)

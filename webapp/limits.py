@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import current_app, request
+from flask import current_app, g, request
 
 from webapp.extensions import limiter
 
@@ -27,6 +27,14 @@ def _checkout_limit() -> str:
     return current_app.config["CHECKOUT_RATE_LIMIT"]
 
 
+def _presale_limit() -> str:
+    return current_app.config["PRESALE_RATE_LIMIT"]
+
+
+def _presale_limit_per_address() -> str:
+    return current_app.config["PRESALE_RATE_LIMIT_PER_ADDRESS"]
+
+
 def client_address() -> str:
     return request.remote_addr or "unknown"
 
@@ -36,6 +44,22 @@ def limit_holds(view: Callable) -> Callable:
     view = limiter.shared_limit(_hold_limit, scope="holds")(view)
     return limiter.shared_limit(
         _hold_limit_per_address, scope="holds-address", key_func=client_address
+    )(view)
+
+
+def _refused(response) -> bool:
+    return response.status_code >= 400 or g.get("refusal") is not None
+
+
+def limit_presale(view: Callable) -> Callable:
+    """Presale codes: wrong codes only count (a right one costs nothing), per session
+    and per address, shared by the page and the API: guessing meets a 429."""
+    view = limiter.shared_limit(_presale_limit, scope="presale", deduct_when=_refused)(view)
+    return limiter.shared_limit(
+        _presale_limit_per_address,
+        scope="presale-address",
+        key_func=client_address,
+        deduct_when=_refused,
     )(view)
 
 

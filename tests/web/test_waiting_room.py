@@ -188,7 +188,7 @@ def test_staff_run_the_room_and_every_change_is_audited(app, logged_in):  # noqa
     logged_in.post(f"/staff/events/{event.id}/room/open")
     logged_in.post(
         f"/staff/events/{event.id}/presale-codes",
-        data={"code": "FANS", "max_uses": "10", "seat_cap": "4"},
+        data={"code": "FANS-2027", "max_uses": "10", "seat_cap": "4"},
     )
     db.session.commit()
     row = db.session.get(Event, event.id)
@@ -237,3 +237,42 @@ def test_staff_set_the_sale_and_room_when_creating_an_event(app, logged_in):  # 
     assert gala.sale_opens_at.isoformat() == "2031-04-01T10:00:00"
     listed = {e["id"]: e for e in logged_in.get("/api/v1/events").get_json()["events"]}
     assert listed[gala.id]["waiting_room"] is True
+
+
+def test_presale_codes_cannot_be_guessed_at_full_speed(app, database_url, redis_url, logged_in):  # noqa: F811
+    """Issue 27.3: 300 wrong codes in 0.8 s, all 404 and none 429; codes could be 4
+    characters. Wrong codes are limited per session and per address (a right one is
+    not counted), new codes are 8+ characters or generated, staff see the guessing."""
+    from tests.conftest import base_config
+    from webapp import create_app
+
+    event = with_room(opens_in=timedelta(hours=2))
+    presale.create_code(event.id, "EARLY-BIRD", 50, 2, None, None, actor="staff:x")
+    limited = create_app(base_config(database_url, redis_url, RATELIMIT_ENABLED=True))
+    with limited.app_context():
+        guesser = limited.test_client()
+        answers = [
+            guesser.post(f"/api/v1/events/{event.id}/presale", json={"code": f"GUESS-{i:04}"})
+            for i in range(12)
+        ]
+        assert [a.status_code for a in answers] == [404] * 10 + [429] * 2
+        assert answers[-1].headers["Retry-After"].isdigit()
+        pages = [  # new sessions from the same address, through the page's form
+            limited.test_client().post(f"/events/{event.id}/presale", data={"code": f"X-{i:06}"})
+            for i in range(25)
+        ]
+        assert [p.status_code for p in pages].count(429) == 5  # 30 per address in all
+        right = limited.test_client().post(
+            f"/api/v1/events/{event.id}/presale",
+            json={"code": "EARLY-BIRD"},
+            environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        )
+        assert right.status_code == 200
+        db.session.remove()
+    with pytest.raises(Exception, match="8 to 40"):
+        presale.create_code(event.id, "FANS", 1, 2, None, None, actor="staff:x")
+    made = presale.create_code(event.id, "", 1, 2, None, None, actor="staff:x")
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", made.code)
+    page = logged_in.get(f"/staff/events/{event.id}/room").data.decode()
+    assert "Wrong codes tried in the last week: <strong>30</strong>" in page
+    assert "127.0.0.1: 30" in page

@@ -19,7 +19,7 @@ from webapp.booking.serialize import booking_dict, details_dict, queue_dict
 from webapp.extensions import csrf
 from webapp.gate import keep_pass, keep_place, queue_ticket, require_pass, require_pass_or_hold
 from webapp.identity import customer_id
-from webapp.limits import limit_checkout, limit_holds
+from webapp.limits import client_address, limit_checkout, limit_holds, limit_presale
 from webapp.request_json import json_body
 
 csrf.exempt(bp)
@@ -57,10 +57,11 @@ def poll_queue(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/presale")
+@limit_presale
 def redeem_presale(event_id: int):
     """Redeem a presale code for a pass (kept in the session as well)."""
     body = json_body({"code"})
-    token = presale.redeem(event_id, customer_id(), body.get("code"))
+    token = presale.redeem(event_id, customer_id(), body.get("code"), client_address())
     keep_pass(event_id, token)
     return jsonify({"event_id": event_id, "state": "admitted", "pass": token})
 

@@ -161,3 +161,9 @@ def room_state(event_id: int) -> str:
 def room_seq(event_id: int) -> str:
     """Waiting room: arrival counter for places after opening."""
     return f"{tag(event_id)}:room:seq"
+
+
+def presale_failures(event_id: int) -> str:
+    """Presale codes: hash of network address -> wrong codes tried (kept a week), and
+    `total`, for staff to see someone guessing."""
+    return f"{tag(event_id)}:presale:failed"

@@ -10,18 +10,30 @@ and redeeming again (a lapsed pass, a second tab) costs no second use.
 from __future__ import annotations
 
 import re
+import secrets
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from webapp.booking import passes, room, room_settings
-from webapp.booking.context import session, setting
+from webapp.booking import keys, passes, room, room_settings
+from webapp.booking.context import redis, session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.models import Event, PresaleCode, PresaleRedemption, StaffAction, utcnow
 from webapp.database import write_transaction
 
-CODE = re.compile(r"^[A-Z0-9-]{4,40}$")
+CODE = re.compile(r"^[A-Z0-9-]{4,40}$")  # what redeeming accepts (older codes were 4+)
+NEW_CODE = re.compile(r"^[A-Z0-9-]{8,40}$")  # what staff may create: 8 or more
+# Generated codes: 12 characters of an alphabet without look-alikes (no 0/O, 1/I/L),
+# about 60 bits: guessing one at the rate limit would take longer than any presale.
+GENERATED_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+FAILURES_KEPT_SECONDS = 7 * 86_400
+
+
+def generate_code() -> str:
+    groups = ("".join(secrets.choice(GENERATED_ALPHABET) for _ in range(4)) for _ in range(3))
+    return "-".join(groups)
 
 
 def normalise(code: object) -> str:
@@ -43,9 +55,12 @@ def create_code(
     Raises:
         BookingError: invalid_input with what to fix.
     """
-    text = normalise(code)
-    if not CODE.match(text):
-        raise BookingError("invalid_input", "A code is 4 to 40 letters, digits or dashes.")
+    text = normalise(code) or generate_code()  # left empty: one is made up
+    if not NEW_CODE.match(text):
+        raise BookingError(
+            "invalid_input",
+            "A code is 8 to 40 letters, digits or dashes (or leave it empty for a generated one).",
+        )
     if not 1 <= max_uses <= 1_000_000:
         raise BookingError("invalid_input", "Uses must be between 1 and 1,000,000.")
     if not 1 <= seat_cap <= setting("MAX_SEATS_PER_CUSTOMER"):
@@ -74,16 +89,22 @@ def create_code(
     return found
 
 
-def redeem(event_id: int, customer: str, code: object) -> str:
-    """Redeem a code for this customer: returns the signed pass token.
+def redeem(event_id: int, customer: str, code: object, client: str = "unknown") -> str:
+    """Redeem a code for this customer: returns the signed pass token. A wrong code is
+    counted against the client's address for staff to see (failed_attempts).
 
     Raises:
         BookingError: code_not_found, code_not_valid_now, code_used_up.
     """
     try:
-        cap, until = _use(event_id, customer, normalise(code))
-    except IntegrityError:  # the same customer redeemed it at the same moment elsewhere
-        cap, until = _use(event_id, customer, normalise(code))
+        try:
+            cap, until = _use(event_id, customer, normalise(code))
+        except IntegrityError:  # the same customer redeemed it at the same moment elsewhere
+            cap, until = _use(event_id, customer, normalise(code))
+    except BookingError as exc:
+        if exc.code == "code_not_found":
+            _count_failure(event_id, client)
+        raise
     expires = room.now_ms() + room.settings(event_id).pass_ms
     if until is not None:
         expires = min(expires, room_settings.to_ms(until))
@@ -124,6 +145,29 @@ def _use(event_id: int, customer: str, text: str) -> tuple[int, datetime | None]
                 raise BookingError("code_used_up")
             s.add(PresaleRedemption(code_id=found.id, customer_id=customer))
         return found.seat_cap, found.valid_until
+
+
+def _count_failure(event_id: int, client: str) -> None:
+    pipe = redis().pipeline(transaction=False)
+    pipe.hincrby(keys.presale_failures(event_id), client[:64], 1)
+    pipe.hincrby(keys.presale_failures(event_id), "total", 1)
+    pipe.expire(keys.presale_failures(event_id), FAILURES_KEPT_SECONDS)
+    pipe.execute()
+
+
+@dataclass(frozen=True)
+class Failures:
+    total: int
+    by_address: list[tuple[str, int]]  # the most active first
+
+
+def failed_attempts(event_id: int, top: int = 5) -> Failures:
+    """Wrong codes tried for the event in the last week (since the last one), and from
+    where: what the staff room page shows."""
+    counts = {k: int(v) for k, v in redis().hgetall(keys.presale_failures(event_id)).items()}
+    total = counts.pop("total", 0)
+    ranked = sorted(counts.items(), key=lambda item: -item[1])[:top]
+    return Failures(total, ranked)
 
 
 def _when(moment: datetime | None, otherwise: str) -> str:

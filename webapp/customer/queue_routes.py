@@ -11,6 +11,7 @@ from webapp.errors import returns_to
 from webapp.gate import keep_pass, keep_place, queue_ticket
 from webapp.htmx import is_htmx
 from webapp.identity import customer_id
+from webapp.limits import client_address, limit_presale
 
 
 @bp.get("/events/<int:event_id>/queue")
@@ -48,9 +49,10 @@ def _in(event_id: int, place: room.Place):
 
 @bp.post("/events/<int:event_id>/presale")
 @returns_to("customer.event")
+@limit_presale
 def redeem_presale(event_id: int):
     """A presale code: a pass to buy before general sale or without queueing."""
-    token = presale.redeem(event_id, customer_id(), request.form.get("code"))
+    token = presale.redeem(event_id, customer_id(), request.form.get("code"), client_address())
     keep_pass(event_id, token)
     flash("Presale code accepted: you can choose seats now.")
     return redirect(url_for("customer.event", event_id=event_id), 303)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import g, render_template, request
 
 from webapp import booking
 from webapp.booking.errors import BookingError
@@ -33,6 +33,7 @@ def map_update(
 def refused(exc: BookingError):
     """A refusal of a seat-map action sent by htmx: the refused seat's cell as it is now,
     the basket and the message, out of band. Anything else: errors.refusal_response."""
+    g.refusal = exc.code  # see errors.refusal_response
     event_id = (request.view_args or {}).get("event_id")
     if not (is_htmx() and request.method == "POST" and event_id is not None):
         return refusal_response(exc)

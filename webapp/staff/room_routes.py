@@ -25,6 +25,7 @@ def room_page(event_id: int):
         event=event,
         figures=figures,
         codes=presale.codes(event_id),
+        failures=presale.failed_attempts(event_id),
         actions=room_admin.actions(event_id),
     )
 
