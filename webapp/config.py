@@ -79,6 +79,15 @@ def load_config(instance_path: Path) -> dict:
         "PROXY_FIX_X_FOR": _int("PROXY_FIX_X_FOR", 0),
         "HOLD_RATE_LIMIT": os.environ.get("HOLD_RATE_LIMIT", "120 per minute"),
         "CHECKOUT_RATE_LIMIT": os.environ.get("CHECKOUT_RATE_LIMIT", "60 per minute"),
+        # Waiting room: places one network address may take per event (0: no limit;
+        # raise it where many buyers share an address), joins an address may make a
+        # minute, and how long a place may go unpolled before the admitter skips it (a
+        # page polls every 5 s; a background tab at least once a minute).
+        "QUEUE_PLACES_PER_ADDRESS": _int("QUEUE_PLACES_PER_ADDRESS", 10),
+        "QUEUE_RATE_LIMIT_PER_ADDRESS": os.environ.get(
+            "QUEUE_RATE_LIMIT_PER_ADDRESS", "60 per minute"
+        ),
+        "QUEUE_IDLE_SECONDS": _int("QUEUE_IDLE_SECONDS", 180),
         # Wrong presale codes tried, per session and per network address.
         "PRESALE_RATE_LIMIT": os.environ.get("PRESALE_RATE_LIMIT", "10 per 10 minutes"),
         "PRESALE_RATE_LIMIT_PER_ADDRESS": os.environ.get(

@@ -63,6 +63,18 @@ def limit_presale(view: Callable) -> Callable:
     )(view)
 
 
+def _queue_limit_per_address() -> str:
+    return current_app.config["QUEUE_RATE_LIMIT_PER_ADDRESS"]
+
+
+def limit_queue(view: Callable) -> Callable:
+    """Joining a waiting room (the page and the API share it), per address. Polls of
+    one's place are not counted: they are what a waiting page does."""
+    return limiter.shared_limit(
+        _queue_limit_per_address, scope="queue-address", key_func=client_address
+    )(view)
+
+
 def limit_checkout(view: Callable) -> Callable:
     """Checkout submissions (a GET of the checkout page is not counted)."""
     return limiter.shared_limit(_checkout_limit, scope="checkout", methods=["POST"])(view)

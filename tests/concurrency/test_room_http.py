@@ -25,8 +25,12 @@ def test_thousand_joins_over_http_each_admitted_once(app, server_env):
     row.waiting_room, row.admit_per_minute = True, 60_000
     db.session.commit()
     room.forget(event_id)
-    proc, url = start_gunicorn(server_env, workers=2, threads=8)
+    # A crowd comes from many addresses (one address takes at most
+    # QUEUE_PLACES_PER_ADDRESS places): each client its own, through a trusted proxy.
+    proc, url = start_gunicorn({**server_env, "PROXY_FIX_X_FOR": "1"}, workers=2, threads=8)
     sessions = [requests.Session() for _ in range(CUSTOMERS)]
+    for i, s in enumerate(sessions):
+        s.headers["X-Forwarded-For"] = f"10.0.{i // 250}.{i % 250 + 1}"
     positions: list[int] = []
     barrier = threading.Barrier(THREADS)
 

@@ -8,7 +8,7 @@ import dataclasses
 import pytest
 
 from tests.factories import make_event
-from webapp.booking import passes, room
+from webapp.booking import keys, passes, room
 from webapp.booking.errors import BookingError
 from webapp.booking.models import Event
 from webapp.extensions import db
@@ -46,6 +46,9 @@ def admit_until_empty(event_id: int, start: int, step: int = 1000) -> tuple[list
 
 
 def test_ten_thousand_joins_each_admitted_once_in_a_fair_order(app, rds):
+    # The order alone: this simulated crowd never polls, which the admitter would take
+    # for closed tabs (test_places_gone_quiet_are_skipped covers that).
+    app.config["QUEUE_IDLE_SECONDS"] = 0
     event_id = room_event(admit_per_minute=60_000, pass_minutes=60)
     early = [f"early{i}" for i in range(5000)]
     late = [f"late{i}" for i in range(5000)]
@@ -217,3 +220,43 @@ def test_moving_the_opening_after_the_draw_keeps_a_fair_plausible_line(app, rds)
     assert [places[c].ahead for c in order] == [0, 1, 2, 3]
     assert all(0 < p.place < 10 for p in places.values())
     assert all(p.eta_seconds is not None and p.eta_seconds < 86_400 for p in places.values())
+
+
+def test_a_flood_from_one_address_pushes_a_customer_back_by_its_allowance_only(app, rds):
+    """Issue 27.1: 150 + 50 cookieless joins from one address before opening put a real
+    customer at place 75 behind 74 fakes, and the admitter spent its rate on them."""
+    event_id = room_event(T0, admit_per_minute=60_000, pass_minutes=60)
+    allowance = app.config["QUEUE_PLACES_PER_ADDRESS"]
+    refused = 0
+    for i in range(200):  # a new customer (no cookie) for every request
+        try:
+            room.join(event_id, f"bot{i}", T0 - MINUTE + i, address="203.0.113.7")
+        except BookingError as exc:
+            assert exc.code == "queue_address_limit" and exc.status == 429
+            refused += 1
+    assert refused == 200 - allowance
+    real = room.join(event_id, "ann", T0 - 30_000, address="198.51.100.20")
+    assert real.state == "waiting" and real.in_line == allowance + 1
+    order, _ = admit_until_empty(event_id, T0 + 1000)
+    assert order.index("ann") <= allowance  # behind the allowance at worst
+
+
+def test_places_gone_quiet_are_skipped_without_spending_the_rate(app, rds):
+    """A place never polled again (a bot's discarded cookie, a closed tab) leaves the line
+    when its turn comes; the customers who keep polling are let in at the full rate."""
+    event_id = room_event(T0, admit_per_minute=60, pass_minutes=60)  # one a second
+    for i in range(20):
+        room.join(event_id, f"ghost{i}", T0 - 10 * MINUTE + i)
+    for name in ("ann", "bob"):
+        room.join(event_id, name, T0 - 10 * MINUTE + 100)
+    now = T0 - MINUTE  # the ghosts have been quiet for 9 minutes; ann and bob poll
+    for name in ("ann", "bob"):
+        room.peek(event_id, name, 0, "", now)
+    room.forget(event_id)  # this process's snapshot (and with it the polls) goes to Redis
+    room.peek(event_id, "ann", 0, "", now)
+    admitted = room.admit(event_id, T0 + 1000) + room.admit(event_id, T0 + 2000)
+    assert sorted(admitted) == ["ann", "bob"]  # two seconds, two customers: no slot spent
+    skipped = int(rds.hget(keys.room_state(event_id), "skipped"))
+    assert skipped + room.figures(event_id, T0 + 2000).waiting == 20  # ghosts, all of them
+    bob = room.join(event_id, "bob", T0 + 3000)
+    assert bob.state == "admitted"

@@ -19,7 +19,13 @@ from webapp.booking.serialize import booking_dict, details_dict, queue_dict
 from webapp.extensions import csrf
 from webapp.gate import keep_pass, keep_place, queue_ticket, require_pass, require_pass_or_hold
 from webapp.identity import customer_id
-from webapp.limits import client_address, limit_checkout, limit_holds, limit_presale
+from webapp.limits import (
+    client_address,
+    limit_checkout,
+    limit_holds,
+    limit_presale,
+    limit_queue,
+)
 from webapp.request_json import json_body
 
 csrf.exempt(bp)
@@ -39,10 +45,11 @@ def events():
 
 
 @bp.post("/events/<int:event_id>/queue")
+@limit_queue
 def join_queue(event_id: int):
     """Join the event's waiting room or read one's place (idempotent); admitted
     customers get their pass, also kept in the session."""
-    place = room.join(event_id, customer_id())
+    place = room.join(event_id, customer_id(), address=client_address())
     keep_place(event_id, place)
     return jsonify(queue_dict(event_id, place))
 
@@ -51,7 +58,7 @@ def join_queue(event_id: int):
 def poll_queue(event_id: int):
     """Where one stands, from the session's place (cheap: what a waiting client polls);
     joins for real when there is no place yet or one's turn has come."""
-    place = room.peek(event_id, customer_id(), *queue_ticket(event_id))
+    place = room.peek(event_id, customer_id(), *queue_ticket(event_id), address=client_address())
     keep_place(event_id, place)
     return jsonify(queue_dict(event_id, place))
 

@@ -30,6 +30,11 @@ ERRORS: dict[str, tuple[int, str]] = {
         409,
         "This offer was already taken up from another browser; only that browser can complete it.",
     ),
+    "queue_address_limit": (
+        429,
+        "Too many places in this waiting room were taken from your network address "
+        "(at most {limit}). Keep the page you have open: it keeps your place.",
+    ),
     "queue_required": (
         403,
         "This on-sale has a waiting room: join the line and you will be let in to choose seats.",

@@ -167,3 +167,14 @@ def presale_failures(event_id: int) -> str:
     """Presale codes: hash of network address -> wrong codes tried (kept a week), and
     `total`, for staff to see someone guessing."""
     return f"{tag(event_id)}:presale:failed"
+
+
+def room_seen(event_id: int) -> str:
+    """Waiting room: sorted set of customers in line, scored by when they last asked
+    (ms); the admitter skips those gone quiet (a closed tab, a bot's discarded cookie)."""
+    return f"{tag(event_id)}:room:seen"
+
+
+def room_addresses(event_id: int) -> str:
+    """Waiting room: hash of network address -> places in line taken from it."""
+    return f"{tag(event_id)}:room:addr"

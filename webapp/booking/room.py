@@ -20,7 +20,7 @@ from importlib import resources
 from sqlalchemy import select
 
 from webapp.booking import keys, passes, room_settings
-from webapp.booking.context import session
+from webapp.booking.context import session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
 from webapp.booking.models import Event
@@ -90,12 +90,14 @@ def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
-def join(event_id: int, customer: str, now: int | None = None) -> Place:
+def join(event_id: int, customer: str, now: int | None = None, address: str | None = None) -> Place:
     """Join the event's waiting room, or read one's place: a refresh, a second tab or a
-    reconnect keeps it. Admitted customers get their pass again.
+    reconnect keeps it. Admitted customers get their pass again. One network address
+    takes at most QUEUE_PLACES_PER_ADDRESS places (`address` None: a caller that is no
+    customer's request, uncounted).
 
     Raises:
-        BookingError: event_not_found.
+        BookingError: event_not_found, queue_address_limit.
     """
     now = now_ms() if now is None else now
     room = settings(event_id)
@@ -105,7 +107,13 @@ def join(event_id: int, customer: str, now: int | None = None) -> Place:
         return Place("early", opens_ms=room.opens_ms)
     early = "0" if room.is_open(now) else "1"
     reply = _script("join")(
-        keys=[*_room_keys(event_id), keys.room_seq(event_id), keys.room_state(event_id)],
+        keys=[
+            *_room_keys(event_id),
+            keys.room_seq(event_id),
+            keys.room_state(event_id),
+            keys.room_seen(event_id),
+            keys.room_addresses(event_id),
+        ],
         args=[
             customer,
             now,
@@ -113,8 +121,12 @@ def join(event_id: int, customer: str, now: int | None = None) -> Place:
             early,
             RANDOM_FLOOR + secrets.randbelow(RANDOM_FLOOR),
             secrets.token_hex(8),
+            (address or "")[:64],
+            setting("QUEUE_PLACES_PER_ADDRESS") if address else 0,
         ],
     )
+    if _text(reply[0]) == "refused":
+        raise BookingError("queue_address_limit", limit=setting("QUEUE_PLACES_PER_ADDRESS"))
     if _text(reply[0]) == "admitted":
         expires = int(float(reply[1])) + room.pass_ms
         token = passes.issue(customer, event_id, expires)
@@ -147,41 +159,65 @@ PEEK_SECONDS = 1.0  # how old the admitted count behind a poll's answer may be
 _peeks: dict[int, tuple[float, tuple]] = {}
 
 
+_seen: dict[int, dict[str, int]] = {}  # polls since the last snapshot: event -> who, when
+_seen_lock = threading.Lock()
+
+
+def _note_seen(event_id: int, customer: str, now: int) -> None:
+    with _seen_lock:
+        _seen.setdefault(event_id, {})[customer] = now
+
+
 def _snapshot(event_id: int) -> tuple[str, bool, int, int]:
-    """(epoch, drawn, admitted so far, in line) of the room, read at most once a second
-    per process: what every poll of the crowd is answered from."""
+    """(epoch, drawn, admitted or skipped so far, in line) of the room, read at most once
+    a second per process: what every poll of the crowd is answered from. The same round
+    trip records who polled since (the admitter skips places gone quiet)."""
     cached = _peeks.get(event_id)
     if cached is not None and cached[0] > time.monotonic():
         return cached[1]
+    with _seen_lock:
+        seen = _seen.pop(event_id, None)
     pipe = store().client.pipeline(transaction=False)
-    pipe.hmget(keys.room_state(event_id), ["epoch", "drawn", "admitted"])
+    pipe.hmget(keys.room_state(event_id), ["epoch", "drawn", "admitted", "skipped"])
     pipe.zcard(keys.room_queue(event_id))
-    (epoch, drawn, admitted), waiting = pipe.execute()
-    found = (_text(epoch or ""), drawn in (b"1", "1"), int(admitted or 0), int(waiting))
+    if seen:
+        pipe.zadd(keys.room_seen(event_id), seen, xx=True)  # only places still in line
+    (epoch, drawn, admitted, skipped), waiting, *_ = pipe.execute()
+    passed = int(admitted or 0) + int(skipped or 0)
+    found = (_text(epoch or ""), drawn in (b"1", "1"), passed, int(waiting))
     if len(_peeks) > 1024:
         _peeks.clear()
     _peeks[event_id] = (time.monotonic() + PEEK_SECONDS, found)
     return found
 
 
-def peek(event_id: int, customer: str, place: int, epoch: str, now: int | None = None) -> Place:
+def peek(
+    event_id: int,
+    customer: str,
+    place: int,
+    epoch: str,
+    now: int | None = None,
+    address: str | None = None,
+) -> Place:
     """A poll from someone in line: where they stand, worked out from their place and
     the room's admitted count (cached a second per process), so the crowd's polls cost
-    Redis nothing; only a customer whose turn has come (or who has no place yet) joins
-    for real, to collect the pass."""
+    Redis nothing but a share of one write a second (that they are still there); only a
+    customer whose turn has come (or who has no place yet) joins for real, to collect
+    the pass."""
     now = now_ms() if now is None else now
     room = settings(event_id)
     if not room.on or not room.gathering(now):
-        return join(event_id, customer, now)
+        return join(event_id, customer, now, address)
+    _note_seen(event_id, customer, now)
     current, drawn, admitted, waiting = _snapshot(event_id)
     if not epoch or epoch != current or (drawn and not place):
-        return join(event_id, customer, now)
+        return join(event_id, customer, now, address)
     if not drawn:
         return Place("waiting", None, waiting, _eta(room, None, now), opens_ms=room.opens_ms,
                      place=0, epoch=epoch)  # fmt: skip
     ahead = place - 1 - admitted
     if ahead < 0:
-        return join(event_id, customer, now)
+        return join(event_id, customer, now, address)
     return Place("waiting", ahead, max(waiting, ahead + 1), _eta(room, ahead, now),
                  opens_ms=room.opens_ms, place=place, epoch=epoch)  # fmt: skip
 
@@ -203,9 +239,18 @@ def admit(event_id: int, now: int | None = None, batch: int = ADMIT_BATCH) -> li
     """Let the next people in (at most what the rate and cap allow): one script run."""
     now = now_ms() if now is None else now
     room = settings(event_id)
+    quiet_ms = setting("QUEUE_IDLE_SECONDS") * 1000
     admitted = _script("admit")(
-        keys=[*_room_keys(event_id), keys.room_state(event_id)],
-        args=[now, room.rate, room.cap, room.pass_ms, "1" if room.is_open(now) else "0", batch],
+        keys=[*_room_keys(event_id), keys.room_state(event_id), keys.room_seen(event_id)],
+        args=[
+            now,
+            room.rate,
+            room.cap,
+            room.pass_ms,
+            "1" if room.is_open(now) else "0",
+            batch,
+            quiet_ms,
+        ],
     )
     return [c.decode() if isinstance(c, bytes) else c for c in admitted]
 

@@ -11,14 +11,15 @@ from webapp.errors import returns_to
 from webapp.gate import keep_pass, keep_place, queue_ticket
 from webapp.htmx import is_htmx
 from webapp.identity import customer_id
-from webapp.limits import client_address, limit_presale
+from webapp.limits import client_address, limit_presale, limit_queue
 
 
 @bp.get("/events/<int:event_id>/queue")
+@limit_queue
 def queue(event_id: int):
     """Join the waiting room (a refresh keeps the place) and show where one stands."""
     event = booking.get_event(event_id)
-    place = room.join(event_id, customer_id())
+    place = room.join(event_id, customer_id(), address=client_address())
     keep_place(event_id, place)
     if place.state in ("admitted", "open"):
         return _in(event_id, place)
@@ -29,7 +30,7 @@ def queue(event_id: int):
 def queue_status(event_id: int):
     """The queue page's live part, polled by htmx; admitted customers go to the seats.
     Answered from the session's place and the room's admitted count (see room.peek)."""
-    place = room.peek(event_id, customer_id(), *queue_ticket(event_id))
+    place = room.peek(event_id, customer_id(), *queue_ticket(event_id), address=client_address())
     keep_place(event_id, place)
     if place.state in ("admitted", "open"):
         return _in(event_id, place)

@@ -1,10 +1,13 @@
 -- Join an event's waiting room, or read one's place: idempotent per customer.
--- KEYS: 1 queue (zset), 2 admitted (zset), 3 arrival counter, 4 state (hash)
+-- KEYS: 1 queue (zset), 2 admitted (zset), 3 arrival counter, 4 state (hash),
+--       5 last seen (zset), 6 places per address (hash)
 -- ARGV: 1 customer, 2 now (ms), 3 pass lifetime (ms), 4 "1" before opening,
 --       5 a random place for a pre-opening arrival (drawn by the caller),
---       6 a random epoch for a new room
--- Returns {"admitted", admitted_at_ms, epoch} or
---         {"waiting", people_ahead, in_line, place (0 until the draw), epoch}.
+--       6 a random epoch for a new room, 7 the customer's network address,
+--       8 places one address may take (0: no limit)
+-- Returns {"admitted", admitted_at_ms, epoch},
+--         {"waiting", people_ahead, in_line, place (0 until the draw), epoch} or
+--         {"refused", epoch} (the address has taken its places).
 local cid, now, life = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 redis.call('HSETNX', KEYS[4], 'epoch', ARGV[6])
 local epoch = redis.call('HGET', KEYS[4], 'epoch')
@@ -19,6 +22,16 @@ if admitted then
 end
 local place = redis.call('ZSCORE', KEYS[1], cid)
 if not place then
+  -- One address takes at most so many places: a flood of cookieless joins from one
+  -- client cannot push real customers back by more than that.
+  local limit = tonumber(ARGV[8])
+  if limit > 0 then
+    if tonumber(redis.call('HGET', KEYS[6], ARGV[7]) or '0') >= limit then
+      return {'refused', epoch}
+    end
+    redis.call('HINCRBY', KEYS[6], ARGV[7], 1)
+    redis.call('EXPIRE', KEYS[6], 7 * 86400)
+  end
   if ARGV[4] == '1' then
     -- Before opening: a random place, kept for good, so refreshing or arriving first
     -- gains nothing; at opening the draw numbers these 1..N in that random order.
@@ -30,6 +43,7 @@ if not place then
   end
   redis.call('ZADD', KEYS[1], place, cid)
 end
+redis.call('ZADD', KEYS[5], now, cid)
 local drawn = redis.call('HGET', KEYS[4], 'drawn') == '1'
 return {'waiting', redis.call('ZRANK', KEYS[1], cid), redis.call('ZCARD', KEYS[1]),
         drawn and place or 0, epoch}
