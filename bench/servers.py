@@ -148,9 +148,9 @@ def main(argv: list[str] | None = None) -> list[dict]:
         by_route.setdefault(row["route"], {})[row["server"]] = row["rps"]
         emit({"bench": "servers", "connections": args.connections, **row, **machine()})
     for row in rows:
-        row["granian_vs_gunicorn"] = (
-            by_route[row["route"]]["granian"] / by_route[row["route"]]["gunicorn"]
-        )
+        pair = by_route[row["route"]]
+        ratio = pair["granian"] / pair["gunicorn"] if pair["gunicorn"] else None
+        row["granian_vs_gunicorn"] = ratio
     print_table(
         "gunicorn gthread vs granian WSGI (2 workers x 8 threads each)",
         rows,
