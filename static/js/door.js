@@ -4,8 +4,15 @@
 // localStorage. Offline, a code is verified here (HMAC-SHA256 under the event's key, as
 // ticket_codes.py signs it, via WebCrypto), checked against the manifest and the tickets
 // this door admitted, shown green or red, and queued. Back online, the queue is sent to
-// the server, which checks each in; a ticket this door admitted that another door had
-// admitted already is listed as a conflict.
+// the server, which checks each in; a ticket this door admitted offline that the server
+// refuses (in at another door, refunded, cancelled) is listed as a conflict to act on.
+//
+// While online the list is kept current: every 10 s, and right after each scan, the page
+// asks for what changed since its last copy (check-ins at every door, refunds), so an
+// offline scan refuses a ticket that went in or was refunded while this door was online.
+// The list holds the event's ticket key and every holder's name: it is wiped at logout
+// (Clear-Site-Data, and doorwipe.js on the login page) and after DOOR_IDLE_MINUTES with
+// no scan (only unsent scans are kept, so no admission is lost).
 (function () {
   "use strict";
   const status = document.getElementById("door-network");
@@ -13,7 +20,23 @@
   if (!status || !form) return;
   const storeKey = "holdfast-door-" + status.dataset.manifest;
   const queueKey = storeKey + "-queue";
+  const activeKey = storeKey + "-active";
+  const idleMs = Number(status.dataset.idleMinutes || 30) * 60000;
+  const POLL_MS = 10000;
+  if (Date.now() - Number(localStorage.getItem(activeKey) || 0) > idleMs) {
+    localStorage.removeItem(storeKey);  // left unattended: fetch it afresh
+  }
   let manifest = JSON.parse(localStorage.getItem(storeKey) || "null");
+
+  function active() { localStorage.setItem(activeKey, String(Date.now())); }
+  active();
+  setInterval(function () {
+    if (manifest && Date.now() - Number(localStorage.getItem(activeKey) || 0) > idleMs) {
+      manifest = null;
+      localStorage.removeItem(storeKey);
+      say("Ticket list wiped after " + idleMs / 60000 + " idle minutes; reload the page to fetch it again.");
+    }
+  }, 60000);
 
   function queue() { return JSON.parse(localStorage.getItem(queueKey) || "[]"); }
   function setQueue(items) { localStorage.setItem(queueKey, JSON.stringify(items)); }
@@ -24,7 +47,7 @@
   }
 
   function loadManifest() {
-    return fetch(status.dataset.manifest, { credentials: "same-origin" })
+    return fetch(status.dataset.manifest, { credentials: "same-origin", cache: "no-store" })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (m) {
         manifest = m;
@@ -33,6 +56,28 @@
       })
       .catch(function () { say(manifest ? "Offline: checking tickets on this device." : "Offline, and no ticket list yet."); });
   }
+
+  // What changed since our copy: merged in, so the copy stays current while online.
+  let refreshing = false;
+  function refresh() {
+    if (!manifest || !manifest.cursor || refreshing || !navigator.onLine) return Promise.resolve();
+    refreshing = true;
+    const url = status.dataset.manifest + "?since=" + encodeURIComponent(manifest.cursor);
+    return fetch(url, { credentials: "same-origin", cache: "no-store" })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (delta) {
+        if (!manifest) return;
+        Object.assign(manifest.tickets, delta.tickets);
+        manifest.cursor = delta.cursor;
+        localStorage.setItem(storeKey, JSON.stringify(manifest));
+      })
+      .catch(function () {})
+      .finally(function () { refreshing = false; });
+  }
+  setInterval(refresh, POLL_MS);
+  document.body.addEventListener("htmx:afterRequest", function (e) {
+    if (e.target === form) { active(); refresh(); }  // an online scan: this door's list too
+  });
 
   function base32(bytes) {
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
@@ -101,7 +146,7 @@
       body: JSON.stringify({ scans: items }),
     }).then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (answer) {
-        const conflicts = answer.results.filter(function (r) { return r.conflict; });
+        const conflicts = answer.results.filter(function (r) { return r.conflict; });  // any refusal
         const box = document.getElementById("door-conflicts");
         conflicts.forEach(function (c) {
           const li = document.createElement("li");
@@ -124,11 +169,28 @@
     if (navigator.onLine) return;  // htmx posts it
     e.preventDefault();
     e.stopImmediatePropagation();
+    active();
     checkOffline(form.code.value, form.door.value).then(function () {
       form.code.value = "";
       form.code.focus();
     });
   }, true);
+
+  // Logging out wipes this device's storage: send unsent scans first, and never drop
+  // them without asking.
+  const logout = document.querySelector("form[action$='/staff/logout']");
+  if (logout) {
+    logout.addEventListener("submit", function (e) {
+      if (!queue().length) return;
+      e.preventDefault();
+      send().then(function () {
+        const left = queue().length;
+        if (!left || window.confirm(left + " offline scan(s) are not sent yet and will be lost. Log out anyway?")) {
+          logout.submit();
+        }
+      });
+    });
+  }
 
   window.addEventListener("online", function () { say("Back online."); send(); });
   window.addEventListener("offline", function () { say("Offline: checking tickets on this device."); });

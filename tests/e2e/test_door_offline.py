@@ -65,3 +65,55 @@ def test_offline_door_admits_queues_and_reports_conflicts(server, new_page, app)
     db.session.commit()
     doors_used = sorted(c.door for c in db.session.query(CheckIn))
     assert doors_used == ["East", "West (offline)"]
+
+
+def test_the_door_list_stays_current_online_and_logout_wipes_it(server, new_page, app):
+    """Issue 27.5 and 27.6: the list was loaded once (online scans and refunds never
+    reached it, so offline the door admitted them), only "already" was a conflict after
+    sync, and logout left the ticket key and every name in localStorage."""
+    app.config["SECRET_KEY"] = "e2e"
+    event = make_event(rows=1, seats_per_row=8)
+    _, codes = sold(event, labels=("A1", "A2"))
+    refunded, refunded_codes = sold(event, "bob", ("A5",))
+    later, later_codes = sold(event, "cy", ("A7",))
+    create_staff("gate@example.com", "s3cret-gate")
+    page = new_page()
+    staff_login(page, server, "gate@example.com", "s3cret-gate")
+    page.goto(f"{server}/staff/events/{event.id}/door")
+    expect(page.locator("#door-network")).to_contain_text("(4 tickets)")
+    manifest = page.request.get(f"{server}/staff/events/{event.id}/door/manifest")
+    assert manifest.headers["cache-control"] == "no-store"
+    # Online: another door admits A1, the box office refunds Bob, this door admits A2.
+    assert doors.check_in(event.id, codes[0], "East", "staff:x").admitted
+    cancel_and_refund(refunded.reference, "Moved.")
+    code, result = page.get_by_label("Ticket code"), page.locator("#door-result")
+    code.fill(codes[1])
+    code.press("Enter")
+    expect(result).to_contain_text("ADMITTED")
+    page.wait_for_function(  # the list caught up (a delta after the scan)
+        """() => Object.values(JSON.parse(localStorage.getItem(Object.keys(localStorage)
+             .find(k => k.startsWith('holdfast-door-') && !k.includes('-queue')
+                    && !k.includes('-active')))).tickets).filter(t => t.inside).length === 2"""
+    )
+    page.context.set_offline(True)
+    for ticket, why in ((codes[0], "Already admitted"), (codes[1], "Already admitted"),
+                        (refunded_codes[0], "refunded")):  # fmt: skip
+        code.fill(ticket)
+        code.press("Enter")
+        expect(result).to_contain_text("NOT ADMITTED (offline)")
+        expect(result).to_contain_text(why)
+    code.fill(later_codes[0])  # admitted here, offline...
+    code.press("Enter")
+    expect(result).to_have_class(re.compile(r"\badmit\b"))
+    cancel_and_refund(later.reference, "Refunded by phone.")  # ...refunded meanwhile
+    page.context.set_offline(False)
+    page.evaluate("window.dispatchEvent(new Event('online'))")
+    expect(page.locator("#door-network")).to_contain_text("Sent 1 offline scan(s); 1 conflict")
+    expect(page.locator("#door-conflicts")).to_contain_text("refunded")
+    page.get_by_role("button", name=re.compile("^Log out")).click()
+    expect(page.get_by_role("heading", name="Box office login")).to_be_visible()
+    left = page.evaluate(
+        "Object.keys(localStorage).filter(k => k.startsWith('holdfast-door-')"
+        " && localStorage.getItem(k) !== '[]')"
+    )
+    assert left == []

@@ -5,6 +5,7 @@ event, forged)."""
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -80,3 +81,40 @@ def test_refusals_name_the_reason(app, rds):
     refunded = doors.check_in(event.id, codes[0], "north", "staff:x")
     assert refunded.reason == "refunded" and "refunded" in refunded.message
     assert db.session.scalar(select(BookingSeat).where(BookingSeat.id == 0)) is None
+
+
+def test_the_manifest_delta_has_what_changed_and_sync_flags_every_refusal(app, rds):
+    from webapp.booking.boxoffice import cancel_and_refund
+
+    event = make_event(rows=1, seats_per_row=8)
+    _, codes = sold(event, labels=("A1", "A2"))
+    other, other_codes = sold(event, "bob", ("A5",))
+    first = doors.manifest(event.id)
+    assert len(first["tickets"]) == 3 and first["delta"] is False
+    later = first["cursor"]
+    assert doors.manifest(event.id, "not a time")["delta"] is False  # the whole list
+    doors.check_in(event.id, codes[0], "East", "staff:x")
+    cancel_and_refund(other.reference, "Moved.")
+    delta = doors.manifest(event.id, later)
+    a1, a5 = (str(ticket_codes.read(c)[1]) for c in (codes[0], other_codes[0]))
+    assert delta["delta"] and delta["tickets"][a1]["inside"]
+    assert delta["tickets"][a5] | {"name": ""} == {
+        "admits": False,
+        "reason": "refunded",
+        "inside": False,
+        "name": "",
+    }
+    old = (datetime.fromisoformat(later) - timedelta(hours=1)).isoformat()
+    assert doors.manifest(event.id, old)["tickets"].keys() == first["tickets"].keys()
+    soon = (datetime.fromisoformat(delta["cursor"]) + timedelta(minutes=1)).isoformat()
+    assert doors.manifest(event.id, soon)["tickets"] == {}  # nothing changed after it
+    results = doors.sync(
+        event.id,
+        [{"code": other_codes[0], "door": "W", "admitted_offline": True},
+         {"code": codes[1], "door": "W", "admitted_offline": True}],
+        "staff:x",
+    )  # fmt: skip
+    assert [(r["admitted"], r["conflict"], r["reason"]) for r in results] == [
+        (False, True, "refunded"),
+        (True, False, "admitted"),
+    ]

@@ -7,10 +7,11 @@ that door is told when and where the ticket went in.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.booking import ticket_codes
@@ -101,18 +102,37 @@ def counts(event_id: int) -> DoorCounts:
     return DoorCounts(inside or 0, max(0, (sold or 0) - (inside or 0)))
 
 
-def manifest(event_id: int) -> dict:
+# A change is looked for from a little before the cursor a door was given: a check-in
+# or refund committing while the previous answer was read is not missed.
+DELTA_OVERLAP = timedelta(seconds=5)
+
+
+def manifest(event_id: int, since: str | None = None) -> dict:
     """What a door needs to check tickets while the network is down: the event's ticket
     key (to verify codes) and every sold ticket with whether it admits and whether it is
-    in already. Staff only: it holds the key and the holders' names."""
-    import base64
+    in already. Staff only: it holds the key and the holders' names.
 
-    rows = session().execute(
+    With `since` (the `cursor` of an earlier answer) only the tickets changed since then
+    (checked in at any door, refunded, cancelled, newly sold): what a door polls while
+    online to keep its list current. An unreadable cursor gets the whole list.
+    """
+    started = utcnow()
+    query = (
         select(BookingSeat.id, BookingSeat.active, Booking.status, Booking.name, CheckIn.id)
         .join(Booking, Booking.id == BookingSeat.booking_id)
         .outerjoin(CheckIn, CheckIn.booking_seat_id == BookingSeat.id)
         .where(Booking.event_id == event_id)
     )
+    cutoff = _cursor(since)
+    if cutoff is not None:
+        query = query.where(
+            or_(
+                Booking.updated_at >= cutoff - DELTA_OVERLAP,
+                Booking.created_at >= cutoff - DELTA_OVERLAP,
+                CheckIn.created_at >= cutoff - DELTA_OVERLAP,
+            )
+        )
+    rows = session().execute(query)
     tickets = {}
     for ticket_id, active, status, name, inside in rows:
         admits = status == "confirmed" and active
@@ -124,7 +144,19 @@ def manifest(event_id: int) -> dict:
         "key": base64.b64encode(ticket_codes.event_key(event_id)).decode(),
         "tickets": tickets,
         "messages": REFUSED_STATUS,
+        "cursor": started.isoformat(),
+        "delta": cutoff is not None,
     }
+
+
+def _cursor(since: str | None) -> datetime | None:
+    if not since:
+        return None
+    try:
+        found = datetime.fromisoformat(since)
+    except ValueError:
+        return None
+    return None if found.tzinfo else found
 
 
 def sync(event_id: int, scans: object, actor: str) -> list[dict]:
@@ -146,7 +178,9 @@ def sync(event_id: int, scans: object, actor: str) -> list[dict]:
                 "admitted": found.admitted,
                 "reason": found.reason,
                 "message": found.message,
-                "conflict": bool(scan.get("admitted_offline")) and found.reason == "already",
+                # Admitted here offline, refused by the server for any reason (in at
+                # another door, refunded, cancelled meanwhile): someone to go and see.
+                "conflict": bool(scan.get("admitted_offline")) and not found.admitted,
             }
         )
     return results

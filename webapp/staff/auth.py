@@ -58,4 +58,9 @@ def logout():
     """Log out and drop the session."""
     logout_user()
     session.clear()
-    return redirect(url_for("staff.login"), 303)
+    answer = redirect(url_for("staff.login"), 303)
+    # The door's offline list (the event's ticket key, every holder's name) lives in
+    # localStorage: the browser drops it with this (Chromium, Firefox); the login page
+    # wipes it too where the header is not honoured (static/js/doorwipe.js).
+    answer.headers["Clear-Site-Data"] = '"storage"'
+    return answer

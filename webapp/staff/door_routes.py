@@ -45,9 +45,12 @@ def door_scan(event_id: int):
 
 @bp.get("/events/<int:event_id>/door/manifest")
 def door_manifest(event_id: int):
-    """The event's ticket key and tickets, kept by the door page for offline checks."""
+    """The event's ticket key and tickets, kept by the door page for offline checks;
+    with ?since=<cursor>, only what changed (the page polls it while online)."""
     get_event(event_id)
-    return jsonify(doors.manifest(event_id))
+    answer = jsonify(doors.manifest(event_id, request.args.get("since")))
+    answer.headers["Cache-Control"] = "no-store"  # the key and holders' names: never cached
+    return answer
 
 
 @bp.post("/events/<int:event_id>/door/sync")
