@@ -260,3 +260,20 @@ def test_places_gone_quiet_are_skipped_without_spending_the_rate(app, rds):
     assert skipped + room.figures(event_id, T0 + 2000).waiting == 20  # ghosts, all of them
     bob = room.join(event_id, "bob", T0 + 3000)
     assert bob.state == "admitted"
+
+
+def test_a_staff_pause_survives_redis_losing_its_data(app, rds):
+    """Issue 27.12: the pause lived in Redis only, so a restart that lost Redis's data
+    resumed a room staff had stopped."""
+    from webapp.booking import room_admin
+
+    event_id = room_event(T0, admit_per_minute=60_000, pass_minutes=60)
+    room.join(event_id, "ann", T0 - MINUTE)
+    room_admin.pause(event_id, True)
+    rds.flushall()  # Redis restarted without its data
+    room.forget(event_id)
+    room.join(event_id, "ann", T0 + 500)
+    assert room.admit(event_id, T0 + 1000) == [] and room.figures(event_id, T0 + 1000).paused
+    room_admin.pause(event_id, False)
+    room.forget(event_id)
+    assert room.admit(event_id, T0 + 2000) == ["ann"]

@@ -38,6 +38,7 @@ ROOM_COLUMNS = (
     Event.max_shoppers,
     Event.pass_minutes,
     Event.early_minutes,
+    Event.room_paused,
 )
 
 

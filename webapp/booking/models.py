@@ -62,6 +62,9 @@ class Event(db.Model):
     max_shoppers: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     pass_minutes: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
     early_minutes: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # Staff paused admission: kept here, not only in Redis, so a restart that loses
+    # Redis's data does not resume a room staff stopped.
+    room_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     venue: Mapped[Venue] = relationship(back_populates="events")
 
 

@@ -250,6 +250,7 @@ def admit(event_id: int, now: int | None = None, batch: int = ADMIT_BATCH) -> li
             "1" if room.is_open(now) else "0",
             batch,
             quiet_ms,
+            "1" if room.paused else "0",
         ],
     )
     return [c.decode() if isinstance(c, bytes) else c for c in admitted]
@@ -317,7 +318,13 @@ def figures(event_id: int, now: int | None = None) -> RoomFigures:
     waiting, active, (total, paused) = pipe.execute()
     clear = _eta(room, waiting - 1, now) if waiting else 0
     return RoomFigures(
-        waiting, active, int(total or 0), paused in (b"1", "1"), room.rate, room.cap, clear
+        waiting,
+        active,
+        int(total or 0),
+        room.paused or paused in (b"1", "1"),
+        room.rate,
+        room.cap,
+        clear,
     )
 
 

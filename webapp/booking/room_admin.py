@@ -96,10 +96,13 @@ def set_rate(event_id: int, rate: object) -> None:
 def pause(event_id: int, paused: bool) -> None:
     """Pause or resume admission (audited); the line keeps its order."""
     with write_transaction(session()) as s:
-        if s.get(Event, event_id) is None:
+        event = s.get(Event, event_id)
+        if event is None:
             raise BookingError("event_not_found")
+        event.room_paused = paused  # the truth, which outlives Redis's data
         _record(s, event_id, "paused" if paused else "resumed", None)
-    room.set_paused(event_id, paused)
+    room.set_paused(event_id, paused)  # at once, before the settings cache moves on
+    room.forget(event_id)
 
 
 def open_now(event_id: int) -> None:

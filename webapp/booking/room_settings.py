@@ -41,6 +41,7 @@ class RoomSettings:
     cap: int  # active shoppers at most (0: no cap)
     pass_minutes: int
     early_minutes: int
+    paused: bool = False  # staff paused admission (the database's word)
 
     @property
     def pass_ms(self) -> int:

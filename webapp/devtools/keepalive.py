@@ -4,8 +4,9 @@ honcho stops every process when one exits, so one crash (a worker that hit a bug
 gunicorn master that could not boot while the database was away) took the whole site
 down. Each Procfile line runs under this instead: an exit is reported loudly on the
 console and the process is started again after a back-off (1 s doubling to 30 s,
-back to 1 s once it has run for a minute). SIGTERM and SIGINT are passed on and stop
-the restarts.
+back to 1 s once it has run for a minute). SIGTERM, SIGINT and SIGHUP are passed on
+and stop the restarts. This process ends with honcho, and its child with it
+(lifetime.py): a killed honcho leaves no keepalive restarting an orphan.
 
 Usage: `python -m webapp.devtools.keepalive NAME COMMAND [ARGS...]`.
 """
@@ -16,6 +17,8 @@ import signal
 import subprocess
 import sys
 import time
+
+from webapp.devtools.lifetime import end_with_parent, watch_parent
 
 stopping = False
 
@@ -28,14 +31,16 @@ def main(argv: list[str]) -> int:
         global stopping
         stopping = True
         if child is not None and child.poll() is None:
-            child.send_signal(signum)
+            # SIGHUP means "stop" to make run, but "reload" to gunicorn: pass SIGTERM.
+            child.send_signal(signal.SIGTERM if signum == signal.SIGHUP else signum)
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, stop)
+    watch_parent()  # honcho gone (killed): stop, and the child with us
     backoff = 1.0
-    while True:
+    while not stopping:
         started = time.monotonic()
-        child = subprocess.Popen(command)
+        child = subprocess.Popen(command, preexec_fn=end_with_parent)
         code = child.wait()
         if stopping:
             return code
@@ -50,6 +55,7 @@ def main(argv: list[str]) -> int:
         if stopping:
             return code
         backoff = min(backoff * 2, 30)
+    return 0
 
 
 if __name__ == "__main__":

@@ -30,6 +30,31 @@ def redis_server_binary() -> str:
     )
 
 
+def port_is_free(port: int) -> bool:
+    """No one listens on it (SO_REUSEADDR, as Redis binds: a connection of the last run
+    lingering in TIME_WAIT does not make the port taken)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def remembered_port(path: Path) -> int:
+    """The port kept in `path` when it is free, else a new free one (kept there)."""
+    try:
+        port = int(path.read_text().strip())
+    except (OSError, ValueError):
+        port = 0
+    if not (1024 <= port <= 65535 and port_is_free(port)):
+        port = free_port()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"{port}\n")
+    return port
+
+
 def free_port() -> int:
     """A TCP port on loopback that nothing listens on right now."""
     with socket.socket() as sock:
@@ -53,21 +78,30 @@ def free_cluster_port() -> int:
     raise RuntimeError("no free port pair for a cluster node")
 
 
-def server_args(port: int, workdir: Path) -> list[str]:
-    """redis-server on loopback, nothing persisted, expired-key events on."""
+def server_args(port: int, workdir: Path, persist: bool = False) -> list[str]:
+    """redis-server on loopback, expired-key events on; nothing persisted (tests), or
+    an append-only file under `workdir` synced every second (make run)."""
+    keep = ["--appendonly", "yes", "--appendfsync", "everysec"] if persist else [
+        "--appendonly", "no"]  # fmt: skip
     return [redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", str(workdir), "--notify-keyspace-events", "Ex",
+            *keep, "--dir", str(workdir), "--notify-keyspace-events", "Ex",
             "--logfile", str(workdir / "redis.log")]  # fmt: skip
 
 
-def start_redis(workdir: Path, port: int | None = None) -> tuple[subprocess.Popen, str]:
+def start_redis(
+    workdir: Path, port: int | None = None, persist: bool = False, preexec_fn=None
+) -> tuple[subprocess.Popen, str]:
     """Start redis-server on loopback with keyspace expiry events on; returns (process, URL)."""
     workdir.mkdir(parents=True, exist_ok=True)
     port = port or free_port()
-    args = server_args(port, workdir)
+    args = server_args(port, workdir, persist)
     # Own session: Ctrl-C in `make run` reaches honcho first; Redis is stopped last.
     proc = subprocess.Popen(
-        args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=preexec_fn,
     )
     url = f"redis://127.0.0.1:{port}/0"
     wait_for_redis(url, proc)

@@ -4,8 +4,11 @@
 -- KEYS: 1 queue (zset), 2 admitted (zset), 3 state (hash), 4 last seen (zset)
 -- ARGV: 1 now (ms), 2 people a minute (0: no rate), 3 cap on active shoppers (0: none),
 --       4 pass lifetime (ms), 5 "1" once the sale is open, 6 batch limit,
---       7 quiet time (ms) after which a place is skipped (0: never)
--- Staff pause admission with the state's `paused` field. A place whose customer has not
+--       7 quiet time (ms) after which a place is skipped (0: never),
+--       8 "1" when staff paused admission (the database's word, which a Redis that lost
+--       its data cannot forget)
+-- Staff pause admission with the state's `paused` field too (at once, before the
+-- settings every process reads move on). A place whose customer has not
 -- asked for it for the quiet time (a closed tab, a bot's discarded cookie) leaves the
 -- line when its turn comes, without spending the rate or the cap; `skipped` counts them
 -- (a poll's "people ahead" is the place minus those admitted and skipped).
@@ -19,7 +22,7 @@ local tokens = tonumber(redis.call('HGET', KEYS[3], 'tokens') or '0')
 local last = tonumber(redis.call('HGET', KEYS[3], 'last') or (now - 1000))
 -- @DRAW@ (room.py puts the draw here)
 if ARGV[5] == '1' then draw(KEYS[1], KEYS[3]) end
-if ARGV[5] ~= '1' or redis.call('HGET', KEYS[3], 'paused') == '1' then
+if ARGV[5] ~= '1' or ARGV[8] == '1' or redis.call('HGET', KEYS[3], 'paused') == '1' then
   redis.call('HSET', KEYS[3], 'tokens', 0, 'last', now)
   return {}
 end
