@@ -60,6 +60,7 @@ def stack(
             "TEST_PAYMENT_PROVIDER": "1",
             "EXPIRY_FALLBACK": "1",
             "MAX_SEATS_PER_ADDRESS": "0",  # one load-generator address
+            "QUEUE_PLACES_PER_ADDRESS": "0",  # its crowd of waiting customers, too
             **(extra_env or {}),
         }
         os.environ.update(env)
