@@ -125,9 +125,9 @@ def _intent(charge: Payment) -> stripe.PaymentIntent:
         session().refresh(charge)
         if stored or charge.provider_ref == intent.id:
             return intent
-        client_intents = provider.retrieve(charge)
+        stored_intent = provider.retrieve(charge)
         provider.cancel_intent(intent.id)
-        return client_intents
+        return stored_intent
     except stripe.StripeError:
         raise BookingError("payment_unavailable") from None
 

@@ -15,8 +15,6 @@ import stripe
 from webapp.booking.context import setting, shared
 from webapp.booking.models import Payment
 
-STATES = ("succeeded", "processing", "requires_action", "requires_payment_method", "canceled")
-
 
 def client() -> stripe.StripeClient:
     def make() -> stripe.StripeClient:

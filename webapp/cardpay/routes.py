@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import jsonify, render_template, request, url_for
+from flask import jsonify, render_template, request
 
 from webapp.booking.card_payments import card_page, pay_with_card
 from webapp.cardpay import bp
@@ -24,8 +24,3 @@ def pay(payment_id: str):
     outcome = pay_with_card(payment_id, customer_id(), token)
     status = 402 if outcome["status"] == "declined" else 200
     return jsonify(outcome), status
-
-
-@bp.app_context_processor
-def done_url():
-    return {"booking_url": lambda ref: url_for("customer.booking_page", reference=ref)}
