@@ -10,6 +10,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
+import stripe
 
 from webapp.devtools.localstripe_server import register_webhook, start_localstripe
 
@@ -82,6 +83,18 @@ def webhooks(localstripe) -> Deliveries:
     server.shutdown()
     server.server_close()
     thread.join(5)
+
+
+def stripe_event(event_id: str, type_: str, obj: dict) -> str:
+    """An event's body as Stripe sends it, about `obj`."""
+    return json.dumps({"id": event_id, "object": "event", "type": type_, "data": {"object": obj}})
+
+
+def signed(payload: str, secret: str = WEBHOOK_SECRET, age: int = 0) -> str:
+    """A Stripe-Signature header for `payload`, made `age` seconds ago (stripe's helper),
+    for events localstripe never sends or that a forger would."""
+    at = int(time.time()) - age
+    return f"t={at},v1={stripe.WebhookSignature._compute_signature(f'{at}.{payload}', secret)}"
 
 
 def card_token(base: str, number: str = "4242424242424242") -> str:

@@ -4,15 +4,13 @@ cards, 3-D Secure, real signed webhooks, refunds and no charge after the hold la
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
-import stripe
 from rq import Queue
 from sqlalchemy import func, select
 
 from tests.factories import make_event, seat_ids
-from tests.stripe_fake import WEBHOOK_SECRET, authenticate, card_token, stripe_settings
+from tests.stripe_fake import authenticate, card_token, signed, stripe_event, stripe_settings
 from tests.unit.test_checkout import lapse
 from webapp import create_app
 from webapp.booking import (
@@ -161,18 +159,13 @@ def test_forged_and_stale_signatures_are_refused_and_change_nothing(app, client,
     _, payment_id = checkout(event)
     card_payments.card_page(payment_id, "alice")
     charge = charge_of(payment_id)
-    payload = json.dumps(
-        {
-            "id": "evt_forged",
-            "object": "event",
-            "type": "payment_intent.succeeded",
-            "data": {"object": {"id": charge.provider_ref, "object": "payment_intent"}},
-        }
+    payload = stripe_event(
+        "evt_forged",
+        "payment_intent.succeeded",
+        {"id": charge.provider_ref, "object": "payment_intent"},
     )
-    now = int(time.time())
-    forged = stripe.WebhookSignature._compute_signature(f"{now}.{payload}", "whsec_wrong")
-    stale = stripe.WebhookSignature._compute_signature(f"{now - 301}.{payload}", WEBHOOK_SECRET)
-    for header in (f"t={now},v1={forged}", f"t={now - 301},v1={stale}", "", "t=x,v1=y"):
+    forged, stale = signed(payload, "whsec_wrong"), signed(payload, age=301)
+    for header in (forged, stale, "", "t=x,v1=y"):
         answer = post_webhook(client, payload, header)
         assert answer.status_code == 400 and answer.get_json()["error"] == "bad_signature"
     assert db.session.scalar(select(func.count()).select_from(PaymentEvent)) == 0
@@ -186,24 +179,17 @@ def test_a_success_stripe_does_not_confirm_is_refused(app, client, localstripe):
     _, payment_id = checkout(event)
     card_payments.card_page(payment_id, "alice")
     charge = charge_of(payment_id)
-    payload = json.dumps(
+    payload = stripe_event(
+        "evt_lies",
+        "payment_intent.succeeded",
         {
-            "id": "evt_lies",
-            "object": "event",
-            "type": "payment_intent.succeeded",
-            "data": {
-                "object": {
-                    "id": charge.provider_ref,
-                    "object": "payment_intent",
-                    "amount": 2500,
-                    "status": "succeeded",
-                }
-            },
-        }
+            "id": charge.provider_ref,
+            "object": "payment_intent",
+            "amount": 2500,
+            "status": "succeeded",
+        },
     )
-    now = int(time.time())
-    sig = stripe.WebhookSignature._compute_signature(f"{now}.{payload}", WEBHOOK_SECRET)
-    assert post_webhook(client, payload, f"t={now},v1={sig}").status_code == 200
+    assert post_webhook(client, payload, signed(payload)).status_code == 200
     outcome = process_payment_event("evt_lies")
     assert outcome.startswith("refused: Stripe says the intent is requires_payment_method")
     assert charge_of(payment_id).booking.status == "pending"
@@ -379,12 +365,8 @@ def test_disputes_and_refunds_reported_by_stripe_are_on_the_booking(app, client,
             ("charge.refunded", {"object": "charge", "payment_intent": charge.provider_ref}),
         ]
     ):
-        payload = json.dumps(
-            {"id": f"evt_{n}", "object": "event", "type": type_, "data": {"object": obj}}
-        )
-        now = int(time.time())
-        sig = stripe.WebhookSignature._compute_signature(f"{now}.{payload}", WEBHOOK_SECRET)
-        assert post_webhook(client, payload, f"t={now},v1={sig}").get_json()["outcome"] == "new"
+        payload = stripe_event(f"evt_{n}", type_, obj)
+        assert post_webhook(client, payload, signed(payload)).get_json()["outcome"] == "new"
         assert process_payment_event(f"evt_{n}") == "confirmed"
     booking_notes = notes(charge.booking_id)
     assert "Stripe: the customer disputed the charge." in booking_notes

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import signal
 import time
 
 import pytest
 
 from webapp.devtools.processes import spawn, terminate
 from webapp.devtools.server import start_gunicorn, stop
+from webapp.extensions import db
 
 WEBHOOK_SECRET = "whsec_test"
 
@@ -60,6 +62,25 @@ def wait_until(predicate, timeout: float = 10.0, interval: float = 0.05):
             return result
         time.sleep(interval)
     pytest.fail(f"timed out after {timeout}s waiting for {predicate.__name__}")
+
+
+def kill_worker_while_it_waits(app, procs, lock_sql: str, value: str) -> None:
+    """Start a worker, SIGKILL it inside its first job (held up on a database lock:
+    BEGIN IMMEDIATE on SQLite, `lock_sql` FOR UPDATE with `value` on PostgreSQL), then
+    let go of the lock."""
+    blocker = db.engine.raw_connection()  # a plain DB-API connection holding a lock
+    cursor = blocker.cursor()
+    if db.engine.dialect.name == "sqlite":
+        cursor.execute("BEGIN IMMEDIATE")  # every writer now waits
+    else:
+        cursor.execute(lock_sql, (value,))
+    worker = procs("worker")
+    rq_redis = app.extensions["holdfast_redis"]
+    wait_until(lambda: rq_redis.zcard("rq:wip:holdfast") > 0, timeout=15)  # a job started
+    terminate(worker, signal.SIGKILL)
+    blocker.rollback()
+    cursor.close()
+    blocker.close()
 
 
 def wait_for_listener(rds, db_index: int = 0) -> None:

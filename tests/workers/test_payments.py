@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import signal
 import threading
 from datetime import timedelta
 
@@ -11,10 +10,9 @@ import requests
 from sqlalchemy import func, select, update
 
 from tests.factories import make_event, seat_ids
-from tests.workers.conftest import WEBHOOK_SECRET, wait_until
+from tests.workers.conftest import WEBHOOK_SECRET, kill_worker_while_it_waits, wait_until
 from webapp.booking import hold_seats, keys, start_checkout
 from webapp.booking.models import Booking, BookingSeat, Payment, PaymentEvent, utcnow
-from webapp.devtools.processes import terminate
 from webapp.extensions import db
 from webapp.webhooks import signature
 
@@ -174,19 +172,9 @@ def test_worker_killed_mid_confirmation_is_recovered_exactly_once(app, web, proc
     bookings = [checkout(event, f"c{i}", ids[i : i + 1], f"k{i}") for i in range(5)]
     for i, (_, _, payment_id) in enumerate(bookings):
         post_event(web, f"evt_kill_{i}", payment_id)  # stored and queued; no worker yet
-    blocker = db.engine.raw_connection()  # a plain DB-API connection holding a lock
-    cursor = blocker.cursor()
-    if db.engine.dialect.name == "sqlite":
-        cursor.execute("BEGIN IMMEDIATE")  # every writer now waits
-    else:
-        cursor.execute("SELECT id FROM payments WHERE public_id = %s FOR UPDATE", (bookings[0][2],))
-    worker = procs("worker")
-    rq_redis = app.extensions["holdfast_redis"]
-    wait_until(lambda: rq_redis.zcard("rq:wip:holdfast") > 0, timeout=15)  # a job started
-    terminate(worker, signal.SIGKILL)
-    blocker.rollback()
-    cursor.close()
-    blocker.close()
+    kill_worker_while_it_waits(
+        app, procs, "SELECT id FROM payments WHERE public_id = %s FOR UPDATE", bookings[0][2]
+    )
     assert status_of(bookings[0][1]) == "pending"
     procs("scheduler")
     procs("worker")  # it schedules the sweep; the sweep finds the stale events

@@ -3,20 +3,17 @@ while it settles them still confirms each booking exactly once, with no refund."
 
 from __future__ import annotations
 
-import signal
-
 import pytest
 from sqlalchemy import func, select
 
 from tests.factories import make_event, seat_ids
 from tests.stripe_fake import WEBHOOK_SECRET, card_token, stripe_settings
-from tests.workers.conftest import wait_until
+from tests.workers.conftest import kill_worker_while_it_waits, wait_until
 from tests.workers.test_payments import charges, settled, status_of
 from webapp.booking import card_payments, hold_seats, start_checkout
 from webapp.booking.models import Payment, PaymentEvent
 from webapp.booking.stripe_provider import client as stripe_api
 from webapp.devtools.localstripe_server import register_webhook
-from webapp.devtools.processes import terminate
 from webapp.extensions import db
 
 
@@ -65,21 +62,9 @@ def test_worker_killed_settling_stripe_events_confirms_each_once(
         return db.session.scalar(select(func.count()).select_from(PaymentEvent)) == 3
 
     wait_until(stored, timeout=20)  # verified and queued by gunicorn; no worker yet
-    blocker = db.engine.raw_connection()
-    cursor = blocker.cursor()
-    if db.engine.dialect.name == "sqlite":
-        cursor.execute("BEGIN IMMEDIATE")
-    else:
-        cursor.execute(
-            "SELECT id FROM payments WHERE provider_ref = %s FOR UPDATE", (bookings[0][1],)
-        )
-    worker = procs("worker")
-    rq_redis = app.extensions["holdfast_redis"]
-    wait_until(lambda: rq_redis.zcard("rq:wip:holdfast") > 0, timeout=15)
-    terminate(worker, signal.SIGKILL)
-    blocker.rollback()
-    cursor.close()
-    blocker.close()
+    kill_worker_while_it_waits(
+        app, procs, "SELECT id FROM payments WHERE provider_ref = %s FOR UPDATE", bookings[0][1]
+    )
     assert status_of(bookings[0][0]) == "pending"
     procs("scheduler")
     procs("worker")
