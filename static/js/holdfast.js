@@ -153,6 +153,15 @@
     if (e.detail && e.detail.target && e.detail.target.id === "flash") toast();
   });
 
+  // A basket update that shows what the basket already shows (each live poll sends it)
+  // is not swapped in: replacing the element under a pointer eats the click on it.
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    const target = e.detail.target, fresh = e.detail.fragment.firstElementChild;
+    if (target.id === "basket" && fresh && fresh.dataset.state === target.dataset.state) {
+      e.detail.shouldSwap = false;
+    }
+  });
+
   // The door: after each check-in the code field is empty and focused for the next
   // ticket (a keyboard-wedge scanner types a code and Enter).
   document.addEventListener("htmx:afterRequest", function (e) {

@@ -119,3 +119,20 @@ def test_declined_payment_explains_and_lets_the_customer_pay_again(server, new_p
     page.get_by_role("link", name=re.compile("^Pay again")).click()  # another card
     page.get_by_role("button", name=re.compile("^Pay")).click()
     expect(page.locator("#booking-status")).to_contain_text("Payment received", timeout=10000)
+
+
+def test_a_live_poll_does_not_replace_an_unchanged_basket(server, new_page, event):
+    """CI: "Check out" was clicked as a poll swapped in an identical basket, and the
+    click was lost (the page stayed on the map). A poll that shows nothing new about
+    the basket leaves its element in place."""
+    page = new_page()
+    open_event(page, server, event.id)
+    seat(page, "A3").click()
+    expect(seat(page, "A3")).to_have_class(re.compile(r"\bmine\b"))
+    page.evaluate("document.getElementById('basket').dataset.marked = '1'")
+    with page.expect_response(lambda r: "/changes" in r.url and r.status == 200):
+        pass  # the poll that carries A3 (and with it the basket) back
+    page.wait_for_timeout(300)  # its swap, if any, is done
+    assert page.evaluate("document.getElementById('basket').dataset.marked") == "1"
+    seat(page, "A4").click()  # a real change still comes through
+    expect(page.locator("#basket")).to_contain_text("Row A seat 4")
