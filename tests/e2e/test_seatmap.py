@@ -125,13 +125,17 @@ def test_a_live_poll_does_not_replace_an_unchanged_basket(server, new_page, even
     """CI: "Check out" was clicked as a poll swapped in an identical basket, and the
     click was lost (the page stayed on the map). A poll that shows nothing new about
     the basket leaves its element in place."""
-    page = new_page()
+    page, other = new_page(), new_page()
     open_event(page, server, event.id)
+    open_event(other, server, event.id)
     seat(page, "A3").click()
     expect(seat(page, "A3")).to_have_class(re.compile(r"\bmine\b"))
     page.evaluate("document.getElementById('basket').dataset.marked = '1'")
+    # Someone else's hold makes the next poll a 200 that carries the (unchanged)
+    # basket; without it the poll carrying A3 may have come before the mark.
     with page.expect_response(lambda r: "/changes" in r.url and r.status == 200):
-        pass  # the poll that carries A3 (and with it the basket) back
+        seat(other, "D14").click()
+    expect(seat(page, "D14")).to_have_class(re.compile(r"\bheld\b"))
     page.wait_for_timeout(300)  # its swap, if any, is done
     assert page.evaluate("document.getElementById('basket').dataset.marked") == "1"
     seat(page, "A4").click()  # a real change still comes through
