@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from webapp.booking.models import Event
 from webapp.extensions import db
 from webapp.seed import restart_demo_onsale, seed_demo
+from webapp.staff.roles import ROLES
 from webapp.staff.users import create_staff
 
 
@@ -34,7 +35,13 @@ def register_commands(app: Flask) -> None:
     @app.cli.command("create-staff")
     @click.argument("email")
     @click.password_option()
-    def create_staff_command(email: str, password: str) -> None:
+    @click.option(
+        "--role",
+        type=click.Choice(sorted(ROLES)),
+        default=None,
+        help="admin, box_office, door or read_only (the first account is always admin).",
+    )
+    def create_staff_command(email: str, password: str, role: str | None) -> None:
         """Create a staff user (prompts for the password)."""
-        create_staff(email, password)
-        click.echo(f"Staff user {email} created.")
+        user = create_staff(email, password, role)
+        click.echo(f"Staff user {user.email} created ({user.role}).")

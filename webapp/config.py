@@ -61,6 +61,8 @@ def load_config(instance_path: Path) -> dict:
         # Optional: holds on a Redis Cluster (any node's URL); queues stay on REDIS_URL.
         "REDIS_CLUSTER_URL": os.environ.get("REDIS_CLUSTER_URL", ""),
         "HOLD_TTL_SECONDS": _int("HOLD_TTL_SECONDS", 600),
+        # A staff invitation link (set your password) lapses after this many hours.
+        "STAFF_INVITE_HOURS": _int("STAFF_INVITE_HOURS", 72),
         # Above this many seats the event page opens on a section overview and loads
         # one section's seats at a time.
         "LARGE_VENUE_SEATS": _int("LARGE_VENUE_SEATS", 2000),

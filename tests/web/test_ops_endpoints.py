@@ -57,7 +57,7 @@ def test_readyz_names_each_check_and_fails_without_the_background_processes(app,
 def test_metrics_only_to_staff_or_the_token(app, client):
     assert client.get("/metrics").status_code == 401
     wrong = client.get("/metrics", headers={"Authorization": "Bearer guess"})
-    assert wrong.status_code == 401 and b"staff login" in wrong.data
+    assert wrong.status_code == 401 and b"admin&#39;s login" in wrong.data
     assert wrong.headers["WWW-Authenticate"].lower().startswith("bearer")
     assert client.get("/metrics", headers={"Authorization": "Bearer scrape-me"}).status_code == 200
 

@@ -46,13 +46,16 @@ def cancel_and_refund(reference: str, reason: str) -> Booking:
     return booking
 
 
-def release_any_hold(hold_id: str) -> list[int]:
-    """Release a customer's hold from the box office (its pending booking is cancelled).
+def release_any_hold(hold_id: str, of_event: int | None = None) -> list[int]:
+    """Release a customer's hold from the box office (its pending booking is cancelled);
+    with `of_event`, only a hold of that event (the staff page's, checked for its role).
 
     Raises:
         BookingError: hold_not_found.
     """
     event_id = keys.event_of_hold(hold_id)
+    if of_event is not None and event_id != of_event:
+        event_id = None
     info = store().info(event_id, hold_id) if event_id is not None else None
     if info is None:
         raise BookingError("hold_not_found")

@@ -102,6 +102,13 @@ def get_event(event_id: int) -> Event:
     return event
 
 
+def booking_event_id(reference: object) -> int | None:
+    """The event of a booking by reference, or None when there is no such booking."""
+    if not isinstance(reference, str) or len(reference) > 16:
+        return None
+    return session().scalar(select(Booking.event_id).where(Booking.reference == reference))
+
+
 def get_any_booking(reference: object) -> Booking:
     """Any booking by reference (staff).
 

@@ -63,6 +63,12 @@ ERRORS: dict[str, tuple[int, str]] = {
     "already_extended": (409, "A hold can be extended only once."),
     "booking_not_found": (404, "That booking does not exist or is not yours."),
     "payment_not_found": (404, "That payment does not exist."),
+    "staff_not_found": (404, "There is no such staff account."),
+    "invite_invalid": (
+        410,
+        "This invitation link is not valid any more (used, lapsed or mistyped): "
+        "ask an admin for a new one.",
+    ),
     "payment_closed": (
         409,
         "This booking can no longer be paid: {why} Nothing was charged.",

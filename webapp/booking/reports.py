@@ -24,17 +24,17 @@ PAGE_SIZE = 25
 MAX_PAGE = 1_000_000  # beyond it the offset would overflow the databases' integers
 
 
-def event_overview() -> list[dict]:
-    """Per event: seats total/available/held/pending/confirmed, revenue, hold churn.
+def event_overview(only: set[int] | None = None) -> list[dict]:
+    """Per event (of `only`, when given): seats total/available/held/pending/confirmed,
+    revenue, hold churn.
 
     Refreshed every few seconds mid on-sale, so it never reads every seat's state: three
     grouped queries for all events, and per event the cached layout's size and a few
     Redis counts in one pipeline (bench/overview.py measures it)."""
-    events = (
-        session()
-        .execute(select(Event.id, Event.name, Event.starts_at).order_by(Event.starts_at, Event.id))
-        .all()
-    )
+    query = select(Event.id, Event.name, Event.starts_at).order_by(Event.starts_at, Event.id)
+    if only is not None:
+        query = query.where(Event.id.in_(only))
+    events = session().execute(query).all()
     ids = [e.id for e in events]
     if not ids:
         return []
@@ -135,15 +135,23 @@ def occupancy_by_section(seats: list) -> list[dict]:
     return list(sections.values())
 
 
-def events_by_date() -> list[Event]:
-    """Every event, soonest first (the bookings search's event filter)."""
-    return list(session().scalars(select(Event).order_by(Event.starts_at, Event.id)))
+def events_by_date(only: set[int] | None = None) -> list[Event]:
+    """Every event (of `only`, when given), soonest first (the bookings search's filter)."""
+    query = select(Event).order_by(Event.starts_at, Event.id)
+    if only is not None:
+        query = query.where(Event.id.in_(only))
+    return list(session().scalars(query))
 
 
 def search_bookings(
-    q: str = "", status: str = "", event_id: int | None = None, page: int = 1
+    q: str = "",
+    status: str = "",
+    event_id: int | None = None,
+    page: int = 1,
+    only: set[int] | None = None,
 ) -> tuple[list[Booking], int]:
-    """Bookings matching a reference, email or seat label; newest first, one page.
+    """Bookings matching a reference, email or seat label; newest first, one page; of
+    the events in `only`, when given (a staff role limited to some events).
 
     Raises:
         BookingError: invalid_input for a page or event id no database could hold.
@@ -171,6 +179,8 @@ def search_bookings(
         stmt = stmt.where(Booking.status == status)
     if event_id:
         stmt = stmt.where(Booking.event_id == event_id)
+    if only is not None:
+        stmt = stmt.where(Booking.event_id.in_(only))
     total = session().scalar(select(func.count()).select_from(stmt.subquery()))
     rows = (
         session()

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from flask import Response, render_template, url_for
-from flask_login import current_user
 
 from webapp.booking import ticket_codes, ticket_files
-from webapp.booking.catalog import get_any_booking, get_booking
+from webapp.booking.catalog import booking_event_id, get_any_booking, get_booking
 from webapp.booking.context import public_url
 from webapp.booking.errors import BookingError
 from webapp.customer import bp
 from webapp.htmx import is_htmx
 from webapp.identity import customer_id
+from webapp.staff.access import may
 
 
 @bp.get("/bookings/<reference>")
@@ -44,8 +44,9 @@ def calendar_file(reference: str):
 
 
 def owned_booking(reference: str):
-    """The booking if it is this customer's; staff may open any."""
-    if current_user.is_authenticated:
+    """The booking if it is this customer's; staff who may look up bookings open any
+    of their events'."""
+    if may("bookings", booking_event_id(reference)):
         return get_any_booking(reference)
     return get_booking(reference, customer_id())
 

@@ -15,7 +15,7 @@ from rq_dashboard.web import setup_rq_connection
 
 from webapp.booking import staff_audit
 from webapp.extensions import CONTENT_SECURITY_POLICY, csrf, talisman
-from webapp.staff import require_staff
+from webapp.staff import access, require_staff
 
 PREFIX = "/staff/rq"
 # rq-dashboard's endpoints that change the queues (the rest only read).
@@ -52,6 +52,7 @@ def _staff_only():
         return None
     if not current_user.is_authenticated:
         return require_staff()  # the staff pages' answer: to the login page
+    access.check("ops")  # admins only: it can empty and requeue the queues
     if (request.view_args or {}).get("instance_number", 0) != 0:
         abort(404, "The dashboard has one Redis: instance 0.")  # it would raise: a 500
     if request.endpoint in CHANGES:

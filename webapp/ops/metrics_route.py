@@ -1,11 +1,10 @@
-"""GET /metrics for Prometheus: to a bearer token (METRICS_TOKEN) or a staff login only."""
+"""GET /metrics for Prometheus: to a bearer token (METRICS_TOKEN) or an admin's login only."""
 
 from __future__ import annotations
 
 import hmac
 
 from flask import current_app, request
-from flask_login import current_user
 from prometheus_client import CONTENT_TYPE_LATEST
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
@@ -13,15 +12,16 @@ from werkzeug.exceptions import Unauthorized
 from webapp.extensions import limiter
 from webapp.ops import bp
 from webapp.ops.metrics import exposition
+from webapp.staff.access import may
 
 
 @bp.get("/metrics")
 @limiter.exempt
 def metrics():
     """The metrics in the Prometheus text format."""
-    if not (_token_matches() or current_user.is_authenticated):
+    if not (_token_matches() or may("ops")):
         raise Unauthorized(
-            "Metrics need staff login or the scrape token (Authorization: Bearer ...).",
+            "Metrics need an admin's login or the scrape token (Authorization: Bearer ...).",
             www_authenticate=WWWAuthenticate("bearer", {"realm": "holdfast metrics"}),
         )
     body = exposition(current_app.extensions["holdfast_queue"])

@@ -42,15 +42,26 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = staff_by_email(form.email.data)
-        if user is not None and check_password_hash(user.password_hash, form.password.data):
+        # A disabled account is refused like a wrong password (nothing to learn from it).
+        password_ok = user is not None and check_password_hash(
+            user.password_hash, form.password.data
+        )
+        if password_ok and user.active:
             session.clear()  # a fresh session at login: nothing carried over from before
             login_user(user)
             target = request.args.get("next", "")
-            return redirect(
-                target if target.startswith("/staff") else url_for("staff.overview"), 303
-            )
+            return redirect(target if target.startswith("/staff") else home_of(user), 303)
         flash("That email and password do not match a staff account.")
     return render_template("staff/login.html", form=form), 200 if request.method == "GET" else 401
+
+
+def home_of(user) -> str:
+    """Where an account lands after login: the first page its role may open."""
+    if user.may("dashboard"):
+        return url_for("staff.overview")
+    if user.may("door"):
+        return url_for("staff.door_events")
+    return url_for("staff.team_page")
 
 
 @bp.post("/logout")

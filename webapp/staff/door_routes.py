@@ -11,10 +11,12 @@ from webapp.extensions import DOOR_CONTENT_SECURITY_POLICY, talisman
 from webapp.htmx import is_htmx
 from webapp.request_json import json_body
 from webapp.staff import bp
+from webapp.staff.access import needs
 
 
 @bp.get("/events/<int:event_id>/door")
 @talisman(content_security_policy=DOOR_CONTENT_SECURITY_POLICY)
+@needs("door")
 def door_page(event_id: int):
     """The door page: the code field, the last result, and the counts."""
     return render_template(
@@ -27,6 +29,7 @@ def door_page(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/door")
+@needs("door")
 def door_scan(event_id: int):
     """Check one code in: the result (HTMX: just the result and counts)."""
     door = (request.form.get("door") or "").strip()[:60]
@@ -44,6 +47,7 @@ def door_scan(event_id: int):
 
 
 @bp.get("/events/<int:event_id>/door/manifest")
+@needs("door")
 def door_manifest(event_id: int):
     """The event's ticket key and tickets, kept by the door page for offline checks;
     with ?since=<cursor>, only what changed (the page polls it while online)."""
@@ -54,6 +58,7 @@ def door_manifest(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/door/sync")
+@needs("door")
 def door_sync(event_id: int):
     """Scans made offline, checked in now; conflicts (admitted at two doors) flagged."""
     get_event(event_id)

@@ -6,15 +6,18 @@ from flask import render_template
 
 from webapp.booking import get_event, outbox, waitlist
 from webapp.staff import bp
+from webapp.staff.access import needs
 
 
 @bp.get("/outbox")
+@needs("ops")
 def outbox_page():
     """Recent outgoing email and whether it was sent."""
     return render_template("staff/outbox.html", messages=outbox.recent())
 
 
 @bp.get("/events/<int:event_id>/waitlist")
+@needs("bookings")
 def waitlist_page(event_id: int):
     """An event's waiting list."""
     return render_template(

@@ -16,9 +16,11 @@ from webapp.booking import staff_audit
 from webapp.booking.keys import LISTENER_HEARTBEAT
 from webapp.queues import scheduler_alive
 from webapp.staff import bp
+from webapp.staff.access import needs
 
 
 @bp.get("/ops")
+@needs("ops")
 def ops():
     """Queues, workers, failed jobs and the expiry listener at a glance."""
     queue = current_app.extensions["holdfast_queue"]
@@ -41,6 +43,7 @@ def ops():
 
 
 @bp.post("/ops/failed/<job_id>/retry")
+@needs("ops")
 def retry_job(job_id: str):
     """Run a failed job again."""
     queue = current_app.extensions["holdfast_queue"]

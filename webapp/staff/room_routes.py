@@ -11,9 +11,11 @@ from webapp.booking.staff_input import parse_datetime
 from webapp.errors import returns_to
 from webapp.htmx import is_htmx
 from webapp.staff import bp
+from webapp.staff.access import needs
 
 
 @bp.get("/events/<int:event_id>/room")
+@needs("onsale")
 def room_page(event_id: int):
     """The waiting room live (polled), its settings, controls and presale codes."""
     event = get_event(event_id)
@@ -32,6 +34,7 @@ def room_page(event_id: int):
 
 @bp.post("/events/<int:event_id>/room/settings")
 @returns_to("staff.room_page")
+@needs("onsale")
 def room_settings(event_id: int):
     """Save the sale opening time and the room's settings."""
 
@@ -44,6 +47,7 @@ def room_settings(event_id: int):
 
 @bp.post("/events/<int:event_id>/room/rate")
 @returns_to("staff.room_page")
+@needs("onsale")
 def room_rate(event_id: int):
     """Change the admission rate now."""
     rate = request.form.get("admit_per_minute")
@@ -52,6 +56,7 @@ def room_rate(event_id: int):
 
 @bp.post("/events/<int:event_id>/room/pause")
 @returns_to("staff.room_page")
+@needs("onsale")
 def room_pause(event_id: int):
     """Pause admission, or resume it (`resume=1`)."""
     resume = request.form.get("resume") == "1"
@@ -61,6 +66,7 @@ def room_pause(event_id: int):
 
 @bp.post("/events/<int:event_id>/room/open")
 @returns_to("staff.room_page")
+@needs("onsale")
 def room_open(event_id: int):
     """Open the sale now: the room starts letting people in."""
     return _act(event_id, lambda: room_admin.open_now(event_id), "The sale is open.")
@@ -68,6 +74,7 @@ def room_open(event_id: int):
 
 @bp.post("/events/<int:event_id>/presale-codes")
 @returns_to("staff.room_page")
+@needs("onsale")
 def create_presale_code(event_id: int):
     """A new presale code."""
     form = request.form

@@ -23,22 +23,30 @@ from webapp.booking import (
     room_admin,
     staff_audit,
 )
-from webapp.booking.catalog import get_any_booking
+from webapp.booking.catalog import booking_event_id, get_any_booking
 from webapp.booking.models import BOOKING_STATUSES
 from webapp.errors import returns_to
 from webapp.htmx import is_htmx
 from webapp.staff import bp
+from webapp.staff.access import event_scope, needs
 from webapp.staff.charts import occupancy_svg, velocity_svg
 
 
+def booking_event(args: dict) -> int | None:
+    """The event of the booking in the URL (a role limited to events reaches only theirs)."""
+    return booking_event_id(args.get("reference"))
+
+
 @bp.get("/")
+@needs("dashboard")
 def overview():
     """Every event's live figures (the page, or its table for the live refresh)."""
     template = "staff/partials/overview_table.html" if is_htmx() else "staff/overview.html"
-    return render_template(template, events=reports.event_overview())
+    return render_template(template, events=reports.event_overview(event_scope()))
 
 
 @bp.get("/events/<int:event_id>")
+@needs("dashboard")
 def event(event_id: int):
     """An event mid on-sale: occupancy, sales velocity, live holds (summary and a page)."""
     seats = reports.staff_seat_map(event_id)
@@ -59,15 +67,17 @@ def event(event_id: int):
 
 @bp.post("/events/<int:event_id>/holds/<hold_id>/release")
 @returns_to("staff.event")
+@needs("seats")
 def release_hold(event_id: int, hold_id: str):
     """Release a customer's hold now: its seats go back on sale."""
-    boxoffice.release_any_hold(hold_id)
+    boxoffice.release_any_hold(hold_id, event_id)  # only this event's: its role's scope
     flash("Hold released; its seats are back on sale.")
     return redirect(url_for("staff.event", event_id=event_id), 303)
 
 
 @bp.post("/events/<int:event_id>/blocks")
 @returns_to("staff.event")
+@needs("seats")
 def block_seats(event_id: int):
     """Block seats (house seats, broken seats) or unblock them, by label."""
     labels = request.form.get("labels", "").replace(",", " ").split()
@@ -78,12 +88,13 @@ def block_seats(event_id: int):
 
 
 @bp.get("/bookings")
+@needs("bookings")
 def bookings():
     """Search bookings by reference, email or seat label, by status and event."""
     page = request.args.get("page", default=1, type=int)
     event_id = request.args.get("event_id", type=int)
     found, total = reports.search_bookings(
-        request.args.get("q", ""), request.args.get("status", ""), event_id, page
+        request.args.get("q", ""), request.args.get("status", ""), event_id, page, event_scope()
     )
     return render_template(
         "staff/bookings.html",
@@ -92,11 +103,12 @@ def bookings():
         page=page,
         pages=max(1, -(-total // reports.PAGE_SIZE)),
         statuses=BOOKING_STATUSES,
-        events=reports.events_by_date(),
+        events=reports.events_by_date(event_scope()),
     )
 
 
 @bp.get("/bookings/<reference>")
+@needs("bookings", event_of=booking_event)
 def booking(reference: str):
     """One booking: seats, payments and its audit trail."""
     return render_template("staff/booking.html", booking=get_any_booking(reference))
@@ -104,6 +116,7 @@ def booking(reference: str):
 
 @bp.post("/bookings/<reference>/refund")
 @returns_to("staff.booking")
+@needs("refunds", event_of=booking_event)
 def refund(reference: str):
     """Cancel a confirmed booking and refund it in full; its seats go back on sale."""
     boxoffice.cancel_and_refund(reference, request.form.get("reason", ""))
@@ -112,12 +125,14 @@ def refund(reference: str):
 
 
 @bp.get("/audit")
+@needs("audit")
 def audit_trail():
     """The staff audit trail: the latest actions of every staff account."""
     return render_template("staff/audit.html", actions=staff_audit.latest())
 
 
 @bp.get("/events/<int:event_id>/bookings.csv")
+@needs("export")
 def export_csv(event_id: int):
     """An event's bookings as CSV, streamed."""
     event = get_event(event_id)
@@ -131,6 +146,7 @@ def export_csv(event_id: int):
 
 
 @bp.route("/venues/new", methods=["GET", "POST"])
+@needs("setup")
 def new_venue():
     """A new venue from a layout written as text."""
     errors, form = [], request.form
@@ -143,6 +159,7 @@ def new_venue():
 
 
 @bp.route("/events/new", methods=["GET", "POST"])
+@needs("setup")
 def new_event():
     """A new event at a venue: prices per section, sale opening and waiting room."""
     venues = event_setup.venues_with_layout()
