@@ -1,8 +1,8 @@
 // Holdfast: the door page keeps working while the network is down.
 //
-// On load it keeps the event's manifest (ticket key and tickets, see doors.manifest) in
-// localStorage. Offline, a code is verified here (HMAC-SHA256 under the event's key, as
-// ticket_codes.py signs it, via WebCrypto), checked against the manifest and the tickets
+// On load it keeps the event's manifest (public key and tickets, see doors.manifest) in
+// localStorage. Offline, a code is verified here (Ed25519 under the event's public key,
+// see verify), checked against the manifest and the tickets
 // this door admitted, shown green or red, and queued. Back online, the queue is sent to
 // the server, which checks each in; a ticket this door admitted offline that the server
 // refuses (in at another door, refunded, cancelled) is listed as a conflict to act on.
@@ -10,7 +10,7 @@
 // While online the list is kept current: every 10 s, and right after each scan, the page
 // asks for what changed since its last copy (check-ins at every door, refunds), so an
 // offline scan refuses a ticket that went in or was refunded while this door was online.
-// The list holds the event's ticket key and every holder's name: it is wiped at logout
+// The list holds every holder's name (and no key that can sign a ticket): it is wiped at logout
 // (Clear-Site-Data, and doorwipe.js on the login page) and after DOOR_IDLE_MINUTES with
 // no scan (only unsent scans are kept, so no admission is lost).
 (function () {
@@ -52,6 +52,7 @@
       .then(function (m) {
         manifest = m;
         localStorage.setItem(storeKey, JSON.stringify(m));
+        prepareVerifier();
         say("Online. Ready for offline checks (" + Object.keys(m.tickets).length + " tickets).");
       })
       .catch(function () { say(manifest ? "Offline: checking tickets on this device." : "Offline, and no ticket list yet."); });
@@ -79,28 +80,69 @@
     if (e.target === form) { active(); refresh(); }  // an online scan: this door's list too
   });
 
-  function base32(bytes) {
+  function base32Bytes(text) {
     const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-    let bits = 0, value = 0, out = "";
-    bytes.forEach(function (b) {
-      value = (value << 8) | b; bits += 8;
-      while (bits >= 5) { out += alphabet[(value >>> (bits - 5)) & 31]; bits -= 5; }
-    });
-    if (bits > 0) out += alphabet[(value << (5 - bits)) & 31];
-    return out;
+    let bits = 0, value = 0;
+    const out = [];
+    for (const ch of text) {
+      value = (value << 5) | alphabet.indexOf(ch); bits += 5;
+      if (bits >= 8) { out.push((value >>> (bits - 8)) & 255); bits -= 8; }
+    }
+    return new Uint8Array(out);
   }
 
-  function verify(code) {
-    const m = /^HF1\.(\d{1,10})\.(\d{1,12})\.([A-Z2-7]{16})$/.exec(code.trim().toUpperCase());
-    if (!m || !manifest || Number(m[1]) !== manifest.event_id) return Promise.resolve(null);
-    const raw = Uint8Array.from(atob(manifest.key), function (c) { return c.charCodeAt(0); });
-    return crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"])
-      .then(function (key) {
-        return crypto.subtle.sign("HMAC", key, new TextEncoder().encode(m[1] + "." + m[2]));
-      })
-      .then(function (sig) {
-        return base32(Array.from(new Uint8Array(sig).slice(0, 10))) === m[3] ? m[2] : null;
+  function hex(buffer) {
+    return Array.from(new Uint8Array(buffer), function (b) { return b.toString(16).padStart(2, "0"); }).join("");
+  }
+
+  // Ed25519 with the browser's own WebCrypto; where it has none, the vendored
+  // @noble/ed25519 (an ES module), imported while online so it is there offline.
+  let noble = null;
+  function webcryptoKey(publicKey) {
+    return crypto.subtle.importKey("raw", publicKey, { name: "Ed25519" }, false, ["verify"]);
+  }
+  function prepareVerifier() {
+    if (!manifest || noble) return;
+    webcryptoKey(publicKeyOf(manifest)).then(function () { status.dataset.verifier = "webcrypto"; })
+      .catch(function () {
+        status.dataset.verifier = "noble";
+        noble = import(status.dataset.ed25519);
+        noble.catch(function () { noble = null; });
       });
+  }
+  function publicKeyOf(m) {
+    return Uint8Array.from(atob(m.public_key), function (c) { return c.charCodeAt(0); });
+  }
+  function ed25519(publicKey, signature, message) {
+    if (noble) {
+      return noble.then(function (ed) { return ed.verifyAsync(signature, message, publicKey); })
+        .catch(function () { return false; });
+    }
+    return webcryptoKey(publicKey)
+      .then(function (key) { return crypto.subtle.verify({ name: "Ed25519" }, key, signature, message); })
+      .catch(function () { return false; });
+  }
+
+  // The ticket id of a genuine code of this event, else null. HF2: the signature checks
+  // under the event's public key (this device holds no key that could sign one). HF1
+  // (tickets sold before HF2): the code's SHA-256 is the one the list holds for it.
+  function verify(code) {
+    code = code.trim().toUpperCase();
+    if (!manifest) return Promise.resolve(null);
+    const signed = /^HF2\.(\d{1,10})\.(\d{1,12})\.([A-Z2-7]{103})$/.exec(code);
+    if (signed) {
+      if (Number(signed[1]) !== manifest.event_id) return Promise.resolve(null);
+      const publicKey = publicKeyOf(manifest);
+      const message = new TextEncoder().encode("HF2." + signed[1] + "." + signed[2]);
+      return ed25519(publicKey, base32Bytes(signed[3]), message)
+        .then(function (ok) { return ok ? signed[2] : null; });
+    }
+    const legacy = /^HF1\.(\d{1,10})\.(\d{1,12})\.([A-Z2-7]{16})$/.exec(code);
+    if (!legacy || Number(legacy[1]) !== manifest.event_id) return Promise.resolve(null);
+    return crypto.subtle.digest("SHA-256", new TextEncoder().encode(code)).then(function (digest) {
+      const ticket = manifest.tickets[legacy[2]];
+      return ticket && ticket.hf1 === hex(digest) ? legacy[2] : null;
+    });
   }
 
   function show(admitted, message) {
@@ -195,6 +237,6 @@
   window.addEventListener("online", function () { say("Back online."); send(); });
   window.addEventListener("offline", function () { say("Offline: checking tickets on this device."); });
   document.addEventListener("DOMContentLoaded", function () {
-    if (navigator.onLine) { loadManifest().then(send); } else { say("Offline: checking tickets on this device."); }
+    if (navigator.onLine) { loadManifest().then(send); } else { prepareVerifier(); say("Offline: checking tickets on this device."); }
   });
 })();

@@ -52,7 +52,7 @@ def test_book_pay_email_pdf_and_door(server, new_page, app):
     expect(status).to_contain_text("Payment received", timeout=10000)
     expect(status).to_contain_text(event.name)
     code = page.locator(".ticket-code").first.inner_text()
-    assert code.startswith(f"HF1.{event.id}.")
+    assert code.startswith(f"HF2.{event.id}.")  # Ed25519-signed (ticket_codes.py)
     assert page.locator(".ticket-qr svg").count() == 1
     # The email with the tickets is in the outbox (sent by the worker).
     db.session.commit()

@@ -108,9 +108,11 @@ DELTA_OVERLAP = timedelta(seconds=5)
 
 
 def manifest(event_id: int, since: str | None = None) -> dict:
-    """What a door needs to check tickets while the network is down: the event's ticket
-    key (to verify codes) and every sold ticket with whether it admits and whether it is
-    in already. Staff only: it holds the key and the holders' names.
+    """What a door needs to check tickets while the network is down: the event's public
+    key (to verify HF2 codes; it cannot sign one) and every sold ticket with whether it
+    admits and whether it is in already, with a hash of its code for an HF1 ticket (the
+    device compares it; the code itself is not given away). No secret key is in it; it
+    holds the holders' names, so: door staff only.
 
     With `since` (the `cursor` of an earlier answer) only the tickets changed since then
     (checked in at any door, refunded, cancelled, newly sold): what a door polls while
@@ -118,7 +120,14 @@ def manifest(event_id: int, since: str | None = None) -> dict:
     """
     started = utcnow()
     query = (
-        select(BookingSeat.id, BookingSeat.active, Booking.status, Booking.name, CheckIn.id)
+        select(
+            BookingSeat.id,
+            BookingSeat.active,
+            BookingSeat.code_form,
+            Booking.status,
+            Booking.name,
+            CheckIn.id,
+        )
         .join(Booking, Booking.id == BookingSeat.booking_id)
         .outerjoin(CheckIn, CheckIn.booking_seat_id == BookingSeat.id)
         .where(Booking.event_id == event_id)
@@ -134,14 +143,17 @@ def manifest(event_id: int, since: str | None = None) -> dict:
         )
     rows = session().execute(query)
     tickets = {}
-    for ticket_id, active, status, name, inside in rows:
+    for ticket_id, active, form, status, name, inside in rows:
         admits = status == "confirmed" and active
         reason = "admits" if admits else (status if status in REFUSED_STATUS else "cancelled")
         tickets[str(ticket_id)] = {"admits": admits, "reason": reason, "name": name,
                                    "inside": inside is not None}  # fmt: skip
+        if form == 1:
+            legacy = ticket_codes.code_for(event_id, ticket_id, 1)
+            tickets[str(ticket_id)]["hf1"] = ticket_codes.legacy_digest(legacy)
     return {
         "event_id": event_id,
-        "key": base64.b64encode(ticket_codes.event_key(event_id)).decode(),
+        "public_key": base64.b64encode(ticket_codes.public_key(event_id)).decode(),
         "tickets": tickets,
         "messages": REFUSED_STATUS,
         "cursor": started.isoformat(),

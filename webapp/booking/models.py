@@ -157,6 +157,9 @@ class BookingSeat(db.Model):
     price_cents: Mapped[int] = mapped_column(Integer)
     ticket_type: Mapped[str] = mapped_column(String(20), default="adult", server_default="adult")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The form of its ticket code (ticket_codes.py): 2 (Ed25519) since migration 0011,
+    # 1 (HMAC) for tickets sold before, whose codes keep working.
+    code_form: Mapped[int] = mapped_column(Integer, default=2, server_default="2")
     booking: Mapped[Booking] = relationship(back_populates="seats")
     seat: Mapped[Seat] = relationship()
 
