@@ -145,7 +145,9 @@
     });
   }
 
-  function show(admitted, message) {
+  // `ticket` (from the list): its seat and type ("A1", "Child · wheelchair space"),
+  // so staff can check a child ticket or a wheelchair space offline too.
+  function show(admitted, message, ticket) {
     const result = document.getElementById("door-result");
     result.className = "door-result " + (admitted ? "admit" : "refuse");
     result.innerHTML = "";
@@ -155,6 +157,12 @@
     const why = document.createElement("p");
     why.textContent = message;
     result.append(verdict, why);
+    if (ticket && ticket.ticket) {
+      const what = document.createElement("p");
+      what.className = "door-ticket";
+      what.textContent = [ticket.seat, ticket.ticket].filter(Boolean).join(" · ");
+      result.append(what);
+    }
   }
 
   function checkOffline(code, door) {
@@ -163,12 +171,12 @@
       const items = queue();
       if (!ticketId) return show(false, "Not a genuine ticket for this event.");
       if (!ticket) return show(false, "No such ticket was sold (the list may be older than the sale).");
-      if (!ticket.admits) return show(false, manifest.messages[ticket.reason] || "This ticket does not admit.");
+      if (!ticket.admits) return show(false, manifest.messages[ticket.reason] || "This ticket does not admit.", ticket);
       const mine = items.some(function (s) { return s.ticket === ticketId && s.admitted_offline; });
-      if (ticket.inside || mine) return show(false, "Already admitted.");
+      if (ticket.inside || mine) return show(false, "Already admitted.", ticket);
       items.push({ code: code, door: door, ticket: ticketId, admitted_offline: true, at: new Date().toISOString() });
       setQueue(items);
-      show(true, ticket.name);
+      show(true, ticket.name, ticket);
       say("Offline: checking tickets on this device.");
     });
   }

@@ -175,6 +175,7 @@ def test_a_door_account_checks_in_offline_with_only_the_public_key(server, new_p
         code.press("Enter")
         expect(result).to_have_class(re.compile(r"\badmit\b"))
         expect(result).to_contain_text("Ann Door")
+        expect(result.locator(".door-ticket")).to_contain_text("Adult")  # its type
     assert status.get_attribute("data-verifier") == verifier
     page.context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")

@@ -103,6 +103,8 @@ def test_the_manifest_delta_has_what_changed_and_sync_flags_every_refusal(app, r
         "reason": "refunded",
         "inside": False,
         "name": "",
+        "seat": "A5",
+        "ticket": "Adult",
     }
     old = (datetime.fromisoformat(later) - timedelta(hours=1)).isoformat()
     assert doors.manifest(event.id, old)["tickets"].keys() == first["tickets"].keys()
@@ -118,3 +120,28 @@ def test_the_manifest_delta_has_what_changed_and_sync_flags_every_refusal(app, r
         (False, True, "refunded"),
         (True, False, "admitted"),
     ]
+
+
+def test_the_door_shows_each_ticket_type_and_what_to_check(app, rds, client):
+    """Issue 28: staff could not tell a child ticket or a wheelchair space at the door."""
+    from sqlalchemy import update
+
+    from webapp.booking.models import BookingSeat, Seat
+
+    event = make_event(rows=1, seats_per_row=6)
+    booking, codes = sold(event, labels=("A1", "A2"))
+    child, wheelchair = booking.seats[0], booking.seats[1]
+    db.session.execute(
+        update(BookingSeat).where(BookingSeat.id == child.id).values(ticket_type="child")
+    )
+    db.session.execute(
+        update(Seat).where(Seat.id == wheelchair.seat_id).values(kind="wheelchair", restricted=True)
+    )
+    db.session.commit()
+    assert doors.check_in(event.id, codes[0], "North", "staff:x").ticket == "Child"
+    scan = doors.check_in(event.id, codes[1], "North", "staff:x")
+    assert scan.ticket == "Adult · wheelchair space · restricted view"
+    again = doors.check_in(event.id, codes[0], "North", "staff:x")
+    assert not again.admitted and again.ticket == "Child"
+    listed = doors.manifest(event.id)["tickets"]
+    assert listed[str(child.id)]["ticket"] == "Child" and listed[str(child.id)]["seat"] == "A1"

@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 
 from webapp.booking import ticket_codes
 from webapp.booking.context import session
-from webapp.booking.models import Booking, BookingSeat, CheckIn, Event, utcnow
+from webapp.booking.models import Booking, BookingSeat, CheckIn, Event, Seat, utcnow
+from webapp.booking.venues import TICKET_TYPE_NAMES
 from webapp.database import write_transaction
 
 REFUSED_STATUS = {
@@ -40,6 +41,21 @@ class Scan:
     name: str = ""
     when: datetime | None = None
     door: str = ""
+    ticket: str = ""  # its type and what staff check: "Child · wheelchair space"
+
+
+KIND_WORDS = {"wheelchair": "wheelchair space", "companion": "companion seat"}
+
+
+def ticket_words(ticket_type: str, kind: str, restricted: bool) -> str:
+    """A ticket's type and attributes in words, for the door to check (a child ticket,
+    a wheelchair space): "Child · wheelchair space · restricted view"."""
+    words = [TICKET_TYPE_NAMES.get(ticket_type, ticket_type.title())]
+    if kind in KIND_WORDS:
+        words.append(KIND_WORDS[kind])
+    if restricted:
+        words.append("restricted view")
+    return " · ".join(words)
 
 
 def check_in(event_id: int, code: object, door: str, actor: str) -> Scan:
@@ -64,9 +80,10 @@ def check_in(event_id: int, code: object, door: str, actor: str) -> Scan:
         return Scan(False, "forged", "Not a genuine ticket: no such ticket was sold.")
     ticket, booking = row
     seat, name = ticket.seat.label, booking.name
+    words = ticket_words(ticket.ticket_type, ticket.seat.kind, ticket.seat.restricted)
     if booking.status != "confirmed" or not ticket.active:
         reason = booking.status if booking.status in REFUSED_STATUS else "cancelled"
-        return Scan(False, reason, REFUSED_STATUS[reason], seat, name)
+        return Scan(False, reason, REFUSED_STATUS[reason], seat, name, ticket=words)
     door = (door or "").strip()[:60] or "door"
     try:
         with write_transaction(session()) as s:
@@ -81,8 +98,9 @@ def check_in(event_id: int, code: object, door: str, actor: str) -> Scan:
             name,
             earlier.created_at,
             earlier.door,
+            words,
         )
-    return Scan(True, "admitted", "Admitted.", seat, name, utcnow(), door)
+    return Scan(True, "admitted", "Admitted.", seat, name, utcnow(), door, words)
 
 
 @dataclass(frozen=True)
@@ -124,11 +142,16 @@ def manifest(event_id: int, since: str | None = None) -> dict:
             BookingSeat.id,
             BookingSeat.active,
             BookingSeat.code_form,
+            BookingSeat.ticket_type,
+            Seat.label,
+            Seat.kind,
+            Seat.restricted,
             Booking.status,
             Booking.name,
-            CheckIn.id,
+            CheckIn.id.label("check_in"),
         )
         .join(Booking, Booking.id == BookingSeat.booking_id)
+        .join(Seat, Seat.id == BookingSeat.seat_id)
         .outerjoin(CheckIn, CheckIn.booking_seat_id == BookingSeat.id)
         .where(Booking.event_id == event_id)
     )
@@ -141,16 +164,7 @@ def manifest(event_id: int, since: str | None = None) -> dict:
                 CheckIn.created_at >= cutoff - DELTA_OVERLAP,
             )
         )
-    rows = session().execute(query)
-    tickets = {}
-    for ticket_id, active, form, status, name, inside in rows:
-        admits = status == "confirmed" and active
-        reason = "admits" if admits else (status if status in REFUSED_STATUS else "cancelled")
-        tickets[str(ticket_id)] = {"admits": admits, "reason": reason, "name": name,
-                                   "inside": inside is not None}  # fmt: skip
-        if form == 1:
-            legacy = ticket_codes.code_for(event_id, ticket_id, 1)
-            tickets[str(ticket_id)]["hf1"] = ticket_codes.legacy_digest(legacy)
+    tickets = {str(row.id): _listed(event_id, row) for row in session().execute(query)}
     return {
         "event_id": event_id,
         "public_key": base64.b64encode(ticket_codes.public_key(event_id)).decode(),
@@ -159,6 +173,24 @@ def manifest(event_id: int, since: str | None = None) -> dict:
         "cursor": started.isoformat(),
         "delta": cutoff is not None,
     }
+
+
+def _listed(event_id: int, row) -> dict:
+    """One ticket of a door's list: whether it admits (and why not), whether it is in,
+    whose it is and what it is; an HF1 ticket's code as its hash."""
+    admits = row.status == "confirmed" and row.active
+    reason = "admits" if admits else (row.status if row.status in REFUSED_STATUS else "cancelled")
+    listed = {
+        "admits": admits,
+        "reason": reason,
+        "name": row.name,
+        "inside": row.check_in is not None,
+        "seat": row.label,
+        "ticket": ticket_words(row.ticket_type, row.kind, row.restricted),
+    }
+    if row.code_form == 1:
+        listed["hf1"] = ticket_codes.legacy_digest(ticket_codes.code_for(event_id, row.id, 1))
+    return listed
 
 
 def _cursor(since: str | None) -> datetime | None:
