@@ -156,7 +156,9 @@ def test_every_staff_change_and_export_is_in_the_audit_trail(app, logged_in, rds
     hold = hold_seats(event.id, "carl", [seat_by_label(event, "A5").id])
     logged_in.post(f"/staff/events/{event.id}/holds/{hold.hold_id}/release")
     booking = confirmed_booking(event)
-    logged_in.post(f"/staff/bookings/{booking.reference}/refund", data={"reason": "ill"})
+    logged_in.post(
+        f"/staff/bookings/{booking.reference}/refund", data={"reason": "ill", "confirm": "1"}
+    )
     logged_in.get(f"/staff/events/{event.id}/bookings.csv").close()
     queue = app.extensions["holdfast_queue"]
     failed = queue.enqueue("workers.jobs.sweep_expired")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from tests.factories import make_event, seat_by_label, seat_ids
 from webapp.booking import confirm_payment, hold_seats, seat_states, start_checkout
-from webapp.booking.models import Booking, Event, Seat
+from webapp.booking.models import Booking, Event, OutboxMessage, Seat
 from webapp.extensions import db
 from webapp.staff import PUBLIC_ENDPOINTS
 from webapp.staff.users import StaffUser, create_staff
@@ -100,9 +100,13 @@ def test_staff_pages_that_answer_page_or_fragment_vary_on_hx_request(logged_in, 
 def test_refund_returns_seats_and_is_audited(logged_in, app):
     event = make_event()
     booking = confirmed_booking(event)
-    r = logged_in.post(
-        f"/staff/bookings/{booking.reference}/refund", data={"reason": "Customer is ill."}
-    )
+    url = f"/staff/bookings/{booking.reference}/refund"
+    asked = logged_in.post(url, data={"reason": "Customer is ill."})
+    # First it asks, naming the amount; nothing has changed yet.
+    assert asked.status_code == 200 and "Refund £40?" in asked.get_data(as_text=True)
+    db.session.refresh(booking)
+    assert booking.status == "confirmed" and len(booking.payments) == 1
+    r = logged_in.post(url, data={"reason": "Customer is ill.", "confirm": "1"})
     assert r.status_code == 303
     db.session.refresh(booking)
     assert booking.status == "refunded" and booking.status_reason == "Customer is ill."
@@ -117,8 +121,42 @@ def test_refund_returns_seats_and_is_audited(logged_in, app):
     hold_seats(event.id, "carol", [seat_by_label(event, "A1").id])  # on sale again
     page = logged_in.get(f"/staff/bookings/{booking.reference}").data.decode()
     assert "staff:boss@example.com" in page and "Customer is ill." in page
-    again = logged_in.post(f"/staff/bookings/{booking.reference}/refund", data={})
+    again = logged_in.post(url, data={"confirm": "1"})
     assert b"Only a confirmed booking" in logged_in.get(again.headers["Location"]).data
+
+
+def test_refund_of_chosen_tickets_frees_those_seats_only(logged_in, app, client):
+    """Issue 28: "Cancel and refund" refunded the whole booking in one click."""
+    event = make_event()
+    booking = confirmed_booking(event, labels=("A1", "A2", "A3"))
+    a1, a2, a3 = booking.seats
+    url = f"/staff/bookings/{booking.reference}/refund"
+    asked = logged_in.post(url, data={"ticket": [a2.id, a3.id], "reason": "Two dropped out."})
+    text = asked.get_data(as_text=True)
+    assert "Refund £40?" in text and "A2, A3" in text and "other tickets still admit" in text
+    r = logged_in.post(
+        url, data={"ticket": [a2.id, a3.id], "reason": "Two dropped out.", "confirm": "1"}
+    )
+    assert r.status_code == 303
+    db.session.refresh(booking)
+    assert booking.status == "confirmed"
+    assert [bs.active for bs in booking.seats] == [True, False, False]
+    refunds = [p.amount_cents for p in booking.payments if p.kind == "refund"]
+    assert refunds == [4000]
+    states = {s.label: s.status for s in seat_states(event.id).seats}
+    assert states["A1"] == "booked" and states["A2"] == states["A3"] == "available"
+    mail = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()[-1]
+    assert "A2, A3 are refunded: £40" in mail.body and "other tickets still do" in mail.body
+    # A ticket refunded already, or of another booking, is refused; nothing changes.
+    again = logged_in.post(url, data={"ticket": [a2.id], "confirm": "1"})
+    assert "still admit" in logged_in.get(again.headers["Location"]).get_data(as_text=True)
+    bad = logged_in.post(url, data={"ticket": ["x"], "confirm": "1"})
+    assert bad.status_code == 303
+    # The rest: the booking ends, and only what is left goes back (£20, not £60).
+    logged_in.post(url, data={"ticket": [a1.id], "confirm": "1"})
+    db.session.refresh(booking)
+    assert booking.status == "refunded"
+    assert [p.amount_cents for p in booking.payments if p.kind == "refund"] == [4000, 2000]
 
 
 def test_release_hold_from_box_office(logged_in, app):

@@ -185,7 +185,10 @@ def test_staff_run_the_room_and_every_change_is_audited(app, logged_in):  # noqa
     logged_in.post(
         f"/staff/events/{event.id}/room/settings", data=form | {"sale_opens_at": "2031-01-01T10:00"}
     )
-    logged_in.post(f"/staff/events/{event.id}/room/open")
+    asked = logged_in.post(f"/staff/events/{event.id}/room/open")  # asks first
+    assert asked.status_code == 200 and "Open the sale of" in asked.get_data(as_text=True)
+    assert db.session.get(Event, event.id).sale_opens_at.year == 2031  # nothing changed yet
+    logged_in.post(f"/staff/events/{event.id}/room/open", data={"confirm": "1"})
     logged_in.post(
         f"/staff/events/{event.id}/presale-codes",
         data={"code": "FANS-2027", "max_uses": "10", "seat_cap": "4"},

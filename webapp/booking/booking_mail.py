@@ -32,12 +32,28 @@ def confirmed(s: Session, booking: Booking) -> None:
     outbox.add(s, booking.email, f"Your tickets: {event.name}", body, tickets_of=booking.id)
 
 
-def refunded(s: Session, booking: Booking, reason: str) -> None:
-    """Inside the refunding transaction: tell the customer their money is coming back."""
+def refunded(s: Session, booking: Booking, reason: str, amount_cents: int | None = None) -> None:
+    """Inside the refunding transaction: tell the customer their money is coming back
+    (`amount_cents`: what this refund gives back, when earlier ones gave some)."""
     event = s.get(Event, booking.event_id)
+    amount = booking.amount_cents if amount_cents is None else amount_cents
+    whole = amount == booking.amount_cents
     body = (
         f"Hello {booking.name},\n\nBooking {booking.reference} for {event.name} "
-        f"({_when(event)}) is refunded in full: {money(booking.amount_cents)}.\n"
+        f"({_when(event)}) is refunded{' in full' if whole else ''}: {money(amount)}.\n"
         f"{reason}\nIts tickets no longer admit.\n"
     )
     outbox.add(s, booking.email, f"Refund: {event.name}", body)
+
+
+def seats_refunded(s: Session, booking: Booking, labels: list[str], amount: int, reason: str):
+    """Inside the refunding transaction: some of the booking's tickets are refunded; the
+    others still admit."""
+    event = s.get(Event, booking.event_id)
+    body = (
+        f"Hello {booking.name},\n\nFrom booking {booking.reference} for {event.name} "
+        f"({_when(event)}), {', '.join(labels)} {'is' if len(labels) == 1 else 'are'} "
+        f"refunded: {money(amount)}.\n{reason}\nThose tickets no longer admit; "
+        f"your other tickets still do.\n"
+    )
+    outbox.add(s, booking.email, f"Refund of some tickets: {event.name}", body)

@@ -4,30 +4,76 @@ Setting up venues and events is event_setup.py's."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import select, update
 
-from webapp.booking import giveback, keys, outbox, staff_audit
+from webapp.booking import audit, booking_mail, giveback, keys, outbox, staff_audit
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
 from webapp.booking.models import Booking, BookingSeat, Seat
-from webapp.booking.payments import refund_at_provider, refund_in
+from webapp.booking.payments import add_refund, refund_at_provider, refund_in, refunded_so_far
 from webapp.database import write_transaction
 
 
-def cancel_and_refund(reference: str, reason: str) -> Booking:
-    """Cancel a confirmed booking, refund it in full, and put its seats back on sale.
+@dataclass(frozen=True)
+class RefundQuote:
+    """What a refund of chosen tickets would give back, for staff to confirm first."""
+
+    reference: str
+    ticket_ids: list[int]
+    labels: list[str]
+    amount_cents: int
+    whole: bool  # every ticket still admitting: the booking ends (refunded)
+    email: str
+
+
+def refund_quote(reference: str, ticket_ids: list[int] | None = None) -> RefundQuote:
+    """The refund of these tickets (booking seat ids; None: all that still admit).
+
+    Raises:
+        BookingError: booking_not_found; invalid_input unless it is confirmed and the
+        tickets are its own and still admit."""
+    booking = session().scalar(select(Booking).where(Booking.reference == reference))
+    if booking is None:
+        raise BookingError("booking_not_found")
+    if booking.status != "confirmed":
+        raise BookingError("invalid_input", "Only a confirmed booking can be refunded.")
+    admitting = [bs for bs in booking.seats if bs.active]
+    wanted = set(ticket_ids) if ticket_ids is not None else {bs.id for bs in admitting}
+    chosen = [bs for bs in admitting if bs.id in wanted]
+    if not chosen or len(chosen) != len(wanted):
+        raise BookingError("invalid_input", "Choose tickets of this booking that still admit.")
+    whole = len(chosen) == len(admitting)
+    amount = (
+        booking.amount_cents - refunded_so_far(session(), booking.id)
+        if whole
+        else sum(bs.price_cents for bs in chosen)
+    )
+    return RefundQuote(
+        reference,
+        [bs.id for bs in chosen],
+        [bs.seat.label for bs in chosen],
+        amount,
+        whole,
+        booking.email,
+    )
+
+
+def cancel_and_refund(reference: str, reason: str, ticket_ids: list[int] | None = None) -> Booking:
+    """Refund a confirmed booking's chosen tickets (None: all of them) and put their
+    seats back on sale; refunding every ticket still admitting ends the booking.
 
     The database change (status, seats, refund) is one transaction; then the
     seats' "sold" marks are removed in Redis and every open map is told.
 
     Raises:
-        BookingError: booking_not_found, or invalid_input unless it is confirmed.
+        BookingError: booking_not_found, or invalid_input (see refund_quote).
     """
-    booking = session().scalar(select(Booking).where(Booking.reference == reference))
-    if booking is None:
-        raise BookingError("booking_not_found")
     reason = (reason or "").strip() or "Cancelled by the box office."
+    quote = refund_quote(reference, ticket_ids)
+    booking = session().scalar(select(Booking).where(Booking.reference == reference))
     with write_transaction(session()) as s:
         locked = s.execute(
             update(Booking)
@@ -36,14 +82,33 @@ def cancel_and_refund(reference: str, reason: str) -> Booking:
         )  # take the row lock first
         if locked.rowcount != 1:
             raise BookingError("invalid_input", "Only a confirmed booking can be refunded.")
-        refund_in(s, s.get(Booking, booking.id), reason)
-        detail = f"{booking.reference}: {booking.amount_cents} ({reason})"
+        if quote.whole:
+            refund_in(s, s.get(Booking, booking.id), reason)
+        elif _refund_some(s, s.get(Booking, booking.id), quote, reason) != len(quote.ticket_ids):
+            raise BookingError("invalid_input", "Those tickets changed meanwhile: look again.")
+        detail = f"{booking.reference}: {', '.join(quote.labels)}, {quote.amount_cents} ({reason})"
         staff_audit.record_in(s, "refunded booking", detail, booking.event_id)
     outbox.kick()
     refund_at_provider(booking)  # Stripe's money back (the test provider's is at once)
-    giveback.settle_seats(booking, "unsell")
+    freed = [bs.seat_id for bs in booking.seats if bs.id in set(quote.ticket_ids)]
+    giveback.settle_seats(booking, "unsell", freed)
     session().refresh(booking)
     return booking
+
+
+def _refund_some(s, booking: Booking, quote: RefundQuote, reason: str) -> int:
+    """Inside the refunding transaction: these tickets stop admitting and their price
+    goes back; the booking stays confirmed. Returns how many were still active."""
+    ended = s.execute(
+        update(BookingSeat)
+        .where(BookingSeat.id.in_(quote.ticket_ids), BookingSeat.active)
+        .values(active=False)
+    ).rowcount
+    add_refund(s, booking, quote.amount_cents)
+    note = f"Refunded {', '.join(quote.labels)} ({quote.amount_cents}): {reason}"
+    audit.record(s, booking.id, "confirmed", "confirmed", note)
+    booking_mail.seats_refunded(s, booking, quote.labels, quote.amount_cents, reason)
+    return ended
 
 
 def release_any_hold(hold_id: str, of_event: int | None = None) -> list[int]:

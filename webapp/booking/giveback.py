@@ -40,11 +40,13 @@ def end_hold(
     return freed
 
 
-def settle_seats(booking: Booking, mode: str) -> None:
-    """A booking's outcome reaches Redis after its transaction: its seats sold ("sell"),
-    freed ("release") or back on sale after a refund ("unsell"); every open map is told
-    (the database changed even where Redis had nothing left to change)."""
-    seat_ids = [bs.seat_id for bs in booking.seats]
+def settle_seats(booking: Booking, mode: str, seat_ids: list[int] | None = None) -> None:
+    """A booking's outcome reaches Redis after its transaction: its seats (or only
+    `seat_ids`, some refunded) sold ("sell"), freed ("release") or back on sale after a
+    refund ("unsell"); every open map is told (the database changed even where Redis
+    had nothing left to change)."""
+    if seat_ids is None:
+        seat_ids = [bs.seat_id for bs in booking.seats]
     store().finish(booking.event_id, booking.hold_id, booking.customer_id, seat_ids, mode)
     store().publish(booking.event_id, seat_ids)
     if mode != "sell":

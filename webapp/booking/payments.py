@@ -164,27 +164,46 @@ def _try_confirm(s: Session, booking: Booking, after_decline: bool) -> str | Non
 
 
 def refund_in(s: Session, booking: Booking, reason: str = REFUND_REASON) -> None:
-    """Inside a transaction: refund the booking in full and free its seats."""
+    """Inside a transaction: refund what is left of the booking (all of it, or what
+    earlier refunds of some seats left) and free its seats."""
     audit.record(s, booking.id, booking.status, "refunded", reason)
     booking.status = "refunded"
     booking.status_reason = reason
-    booking_mail.refunded(s, booking, reason)
+    left = booking.amount_cents - refunded_so_far(s, booking.id)
+    booking_mail.refunded(s, booking, reason, left)
     s.execute(update(BookingSeat).where(BookingSeat.booking_id == booking.id).values(active=False))
+    add_refund(s, booking, left)
+
+
+def add_refund(s: Session, booking: Booking, amount_cents: int) -> Payment:
+    """Inside a transaction: a refund of `amount_cents` of the booking's charge."""
     charge = _paid_charge(s, booking.id)
     provider = charge.provider if charge else "test"
-    s.add(
-        Payment(
-            public_id=f"ref_{secrets.token_urlsafe(16)}",
-            booking_id=booking.id,
-            kind="refund",
-            # Money a provider holds goes back after this commits (refund_at_provider);
-            # until it answers, the refund is pending and the sweep asks again.
-            status="succeeded" if provider == "test" else "pending",
-            amount_cents=booking.amount_cents,
-            currency=charge.currency if charge else setting("CURRENCY"),
-            provider=provider,
+    refund = Payment(
+        public_id=f"ref_{secrets.token_urlsafe(16)}",
+        booking_id=booking.id,
+        kind="refund",
+        # Money a provider holds goes back after this commits (refund_at_provider);
+        # until it answers, the refund is pending and the sweep asks again.
+        status="succeeded" if provider == "test" else "pending",
+        amount_cents=amount_cents,
+        currency=charge.currency if charge else setting("CURRENCY"),
+        provider=provider,
+    )
+    s.add(refund)
+    return refund
+
+
+def refunded_so_far(s: Session, booking_pk: int) -> int:
+    """What the booking's refunds (done or under way) give back, in minor units."""
+    amounts = s.scalars(
+        select(Payment.amount_cents).where(
+            Payment.booking_id == booking_pk,
+            Payment.kind == "refund",
+            Payment.status.in_(("succeeded", "pending")),
         )
     )
+    return sum(amounts)
 
 
 def _paid_charge(s: Session, booking_pk: int) -> Payment | None:

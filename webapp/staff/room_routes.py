@@ -68,7 +68,10 @@ def room_pause(event_id: int):
 @returns_to("staff.room_page")
 @needs("onsale")
 def room_open(event_id: int):
-    """Open the sale now: the room starts letting people in."""
+    """Open the sale now: the room starts letting people in. The first post asks
+    (it cannot be undone for those let in); `confirm=1` does it."""
+    if request.form.get("confirm") != "1":
+        return render_template("staff/open_confirm.html", event=get_event(event_id))
     return _act(event_id, lambda: room_admin.open_now(event_id), "The sale is open.")
 
 

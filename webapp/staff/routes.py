@@ -118,9 +118,20 @@ def booking(reference: str):
 @returns_to("staff.booking")
 @needs("refunds", event_of=booking_event)
 def refund(reference: str):
-    """Cancel a confirmed booking and refund it in full; its seats go back on sale."""
-    boxoffice.cancel_and_refund(reference, request.form.get("reason", ""))
-    flash("Booking cancelled and refunded; its seats are back on sale.")
+    """Refund chosen tickets (all: the booking is cancelled); their seats go back on
+    sale. The first post shows what it would give back and asks; `confirm=1` does it."""
+    form = request.form
+    ticket_ids = [int(t) for t in form.getlist("ticket") if t.isascii() and t.isdigit()]
+    if form.getlist("ticket") and len(ticket_ids) != len(form.getlist("ticket")):
+        ticket_ids = [0]  # not a ticket: the domain refuses it with a message
+    quote = boxoffice.refund_quote(reference, ticket_ids or None)
+    if form.get("confirm") != "1":
+        return render_template("staff/refund_confirm.html", quote=quote, reason=form.get("reason"))
+    boxoffice.cancel_and_refund(reference, form.get("reason", ""), quote.ticket_ids)
+    if quote.whole:
+        flash("Booking cancelled and refunded; its seats are back on sale.")
+    else:
+        flash(f"Refunded {', '.join(quote.labels)}; those seats are back on sale.")
     return redirect(url_for("staff.booking", reference=reference), 303)
 
 
