@@ -28,6 +28,7 @@ EXPECTED = {
     "staff.overview": "dashboard",
     "staff.event": "dashboard",
     "staff.release_hold": "seats",
+    "staff.release_seat_holds": "seats",
     "staff.block_seats": "seats",
     "staff.bookings": "bookings",
     "staff.booking": "bookings",

@@ -4,6 +4,7 @@ Setting up venues and events is event_setup.py's."""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import select, update
@@ -135,6 +136,43 @@ def release_any_hold(hold_id: str, of_event: int | None = None) -> list[int]:
     return freed
 
 
+def release_holds_of_seats(event_id: int, labels: list[str]) -> list[str]:
+    """Release every live hold that has any of these seats (chosen on the staff map);
+    returns the labels freed.
+
+    Raises:
+        BookingError: invalid_input for unknown labels or when none of them is held."""
+    seats = _seats_by_label(event_id, labels)
+    wanted = {s.id for s in seats}
+    now_ms = int(time.time() * 1000)
+    holds = [h for h in store().live_holds(event_id, now_ms) if wanted & set(h["seat_ids"])]
+    if not holds:
+        raise BookingError("invalid_input", "None of those seats is held now.")
+    freed = []
+    for hold in holds:
+        try:
+            freed += release_any_hold(hold["hold_id"], event_id)
+        except BookingError:
+            continue  # it lapsed or was checked out meanwhile
+    by_id = {s.id: s.label for s in session().scalars(select(Seat).where(Seat.id.in_(freed)))}
+    return [by_id[i] for i in freed if i in by_id]
+
+
+def _seats_by_label(event_id: int, labels: list[str]) -> list[Seat]:
+    """The event's seats of these labels (any case).
+
+    Raises:
+        BookingError: invalid_input when none is given or one is unknown."""
+    wanted = [label.strip().upper() for label in labels if label.strip()]
+    seats = list(
+        session().scalars(select(Seat).where(Seat.event_id == event_id, Seat.label.in_(wanted)))
+    )
+    unknown = sorted(set(wanted) - {s.label for s in seats})
+    if not wanted or unknown:
+        raise BookingError("invalid_input", f"Unknown seats: {', '.join(unknown) or 'none given'}.")
+    return seats
+
+
 def set_blocked(event_id: int, labels: list[str], blocked: bool) -> list[Seat]:
     """Take seats off sale (blocked) or put them back; a held or sold seat refuses.
 
@@ -145,13 +183,7 @@ def set_blocked(event_id: int, labels: list[str], blocked: bool) -> list[Seat]:
         BookingError: invalid_input for unknown labels, seats_unavailable when
             any seat is held or sold (nothing changes then).
     """
-    wanted = [label.strip().upper() for label in labels if label.strip()]
-    seats = list(
-        session().scalars(select(Seat).where(Seat.event_id == event_id, Seat.label.in_(wanted)))
-    )
-    unknown = sorted(set(wanted) - {s.label for s in seats})
-    if not wanted or unknown:
-        raise BookingError("invalid_input", f"Unknown seats: {', '.join(unknown) or 'none given'}.")
+    seats = _seats_by_label(event_id, labels)
     if blocked:
         _refuse_booked(event_id, seats)
     newly = [x.id for x in seats if not x.blocked]

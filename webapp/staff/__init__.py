@@ -5,7 +5,7 @@ from flask import Blueprint, redirect, request, url_for
 from flask_login import current_user
 
 from webapp.htmx import vary_on_htmx
-from webapp.staff import access
+from webapp.staff import access, seatgrid
 
 bp = Blueprint("staff", __name__)
 bp.after_request(vary_on_htmx)  # the overview, event, room and door pages answer both ways
@@ -26,8 +26,9 @@ def require_staff():
 
 
 @bp.context_processor
-def _permissions():
-    return {"may": access.may}
+def _helpers():
+    # money and venue_plan come app-wide from the customer blueprint's helpers.
+    return {"may": access.may, "sections_of": seatgrid.sections_of}
 
 
 from webapp.staff import (  # noqa: E402,F401  (registers the routes)

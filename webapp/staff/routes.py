@@ -21,6 +21,7 @@ from webapp.booking import (
     onsale,
     reports,
     room_admin,
+    section_summaries,
     staff_audit,
 )
 from webapp.booking.catalog import booking_event_id, get_any_booking
@@ -48,14 +49,20 @@ def overview():
 @bp.get("/events/<int:event_id>")
 @needs("dashboard")
 def event(event_id: int):
-    """An event mid on-sale: occupancy, sales velocity, live holds (summary and a page)."""
+    """An event mid on-sale: occupancy, sales velocity, live holds (summary and a page),
+    the seat map (a large venue's as its plan, then the chosen `section`'s seats)."""
     seats = reports.staff_seat_map(event_id)
     event = get_event(event_id)
     search = request.args.get("q", "")
     page = request.args.get("page", 1, type=int)
+    large = len(seats) > current_app.config["LARGE_VENUE_SEATS"]
+    section = request.args.get("section", "") if large else ""
     context = {
         "event": event,
-        "seats": seats if len(seats) <= current_app.config["LARGE_VENUE_SEATS"] else None,
+        "seats": [s for s in seats if s.section == section] if large else seats,
+        "large": large,
+        "section": section,
+        "sections": section_summaries(event_id).sections if large else None,
         "chart": occupancy_svg(reports.occupancy_by_section(seats)),
         "velocity": velocity_svg(onsale.velocity(event_id)),
         "holds": onsale.holds_view(event_id, search, page),
@@ -72,6 +79,17 @@ def release_hold(event_id: int, hold_id: str):
     """Release a customer's hold now: its seats go back on sale."""
     boxoffice.release_any_hold(hold_id, event_id)  # only this event's: its role's scope
     flash("Hold released; its seats are back on sale.")
+    return redirect(url_for("staff.event", event_id=event_id), 303)
+
+
+@bp.post("/events/<int:event_id>/holds/release")
+@returns_to("staff.event")
+@needs("seats")
+def release_seat_holds(event_id: int):
+    """Release the holds of the seats chosen on the staff map."""
+    labels = request.form.get("labels", "").replace(",", " ").split()
+    freed = boxoffice.release_holds_of_seats(event_id, labels)
+    flash(f"Released the holds of {', '.join(freed)}; those seats are back on sale.")
     return redirect(url_for("staff.event", event_id=event_id), 303)
 
 
