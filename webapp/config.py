@@ -92,6 +92,8 @@ def load_config(instance_path: Path) -> dict:
         "QUEUE_IDLE_SECONDS": _int("QUEUE_IDLE_SECONDS", 180),
         # The door page wipes its offline ticket list after this long with no scan.
         "DOOR_IDLE_MINUTES": _int("DOOR_IDLE_MINUTES", 30),
+        # "Find my booking" requests (each may email a link), per session and per address.
+        "FIND_BOOKING_RATE_LIMIT": os.environ.get("FIND_BOOKING_RATE_LIMIT", "5 per 10 minutes"),
         # Wrong presale codes tried, per session and per network address.
         "PRESALE_RATE_LIMIT": os.environ.get("PRESALE_RATE_LIMIT", "10 per 10 minutes"),
         "PRESALE_RATE_LIMIT_PER_ADDRESS": os.environ.get(

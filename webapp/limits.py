@@ -75,6 +75,18 @@ def limit_queue(view: Callable) -> Callable:
     )(view)
 
 
+def limit_find_booking(view: Callable) -> Callable:
+    """ "Find my booking" posts, per session and per address: each may email a link."""
+    view = limiter.shared_limit(_find_limit, scope="find-booking", methods=["POST"])(view)
+    return limiter.shared_limit(
+        _find_limit, scope="find-booking-address", key_func=client_address, methods=["POST"]
+    )(view)
+
+
+def _find_limit() -> str:
+    return current_app.config["FIND_BOOKING_RATE_LIMIT"]
+
+
 def limit_checkout(view: Callable) -> Callable:
     """Checkout submissions (a GET of the checkout page is not counted)."""
     return limiter.shared_limit(_checkout_limit, scope="checkout", methods=["POST"])(view)

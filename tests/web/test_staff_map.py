@@ -79,4 +79,4 @@ def test_a_large_venue_shows_its_plan_then_one_sections_seats(desk, app):
     assert f'href="/staff/events/{arena.id}?section=North"' in html
     north = desk.get(f"/staff/events/{arena.id}?section=North").get_data(as_text=True)
     assert 'data-label="A1"' in north and 'data-label="C1"' not in north
-    assert f"section=North" in north.split('id="event-live"')[0].rsplit("hx-get", 1)[1]
+    assert "section=North" in north.split('id="event-live"')[0].rsplit("hx-get", 1)[1]

@@ -3,12 +3,14 @@ written to the outbox in the transaction that made the change (outbox.py)."""
 
 from __future__ import annotations
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.booking import outbox
-from webapp.booking.context import public_url
+from webapp.booking import booking_links, outbox
+from webapp.booking.context import session
 from webapp.booking.models import Booking, Event
 from webapp.booking.tickets import money
+from webapp.database import write_transaction
 
 
 def _when(event: Event) -> str:
@@ -18,7 +20,7 @@ def _when(event: Event) -> str:
 def confirmed(s: Session, booking: Booking) -> None:
     """Inside the confirming transaction: the tickets email (PDF and calendar attached)."""
     event = s.get(Event, booking.event_id)
-    link = public_url(f"/bookings/{booking.reference}")
+    link = booking_links.link(booking)  # opens on any device, not only the one that paid
     seats = "\n".join(
         f"  - {bs.seat.section}, {bs.seat.label} ({bs.ticket_type}), {money(bs.price_cents)}"
         for bs in booking.seats
@@ -57,3 +59,27 @@ def seats_refunded(s: Session, booking: Booking, labels: list[str], amount: int,
         f"your other tickets still do.\n"
     )
     outbox.add(s, booking.email, f"Refund of some tickets: {event.name}", body)
+
+
+def send_link(reference: str, email: str) -> None:
+    """ "Find my booking": email the booking's link to its own address if `reference` and
+    `email` name the same booking; nothing otherwise (the page answers the same)."""
+    reference = (reference or "").strip().upper()[:16]
+    email = (email or "").strip().lower()[:254]
+    if not reference or not email:
+        return
+    booking = session().scalar(
+        select(Booking).where(Booking.reference == reference, func.lower(Booking.email) == email)
+    )
+    if booking is None:
+        return
+    with write_transaction(session()) as s:
+        event = s.get(Event, booking.event_id)
+        body = (
+            f"Hello {booking.name},\n\nHere is the link to booking {booking.reference} "
+            f"for {event.name} ({_when(event)}); it opens the booking and its tickets on "
+            f"any device:\n{booking_links.link(booking)}\n\n"
+            f"If you did not ask for it, you can ignore this email.\n"
+        )
+        outbox.add(s, booking.email, f"Your booking: {event.name}", body)
+    outbox.kick()

@@ -12,8 +12,8 @@ from email.message import EmailMessage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from webapp.booking import ticket_codes, ticket_files
-from webapp.booking.context import enqueue, public_url, redis, session, setting
+from webapp.booking import booking_links, ticket_codes, ticket_files
+from webapp.booking.context import enqueue, redis, session, setting
 from webapp.booking.models import Booking, OutboxMessage, utcnow
 from webapp.database import write_transaction
 
@@ -88,7 +88,7 @@ def attachments(booking_id: int | None) -> list[tuple[str, str, bytes]]:
     if booking is None or booking.status != "confirmed":
         return []
     found = ticket_codes.details(booking)
-    link = public_url(f"/bookings/{booking.reference}")
+    link = booking_links.link(booking)
     return [
         (
             f"tickets-{booking.reference}.pdf",
