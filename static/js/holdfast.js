@@ -121,16 +121,41 @@
         return;
       }
       const out = el.querySelector(".remaining");
+      document.querySelectorAll(".hold-warning").forEach(function (w) {
+        w.hidden = left <= 0 || left > Number(w.dataset.warn) * 1000;
+      });
       if (left <= 0) {
         if (!el.classList.contains("lapsed")) {
           el.classList.add("lapsed");
           el.setAttribute("role", "alert");
           el.textContent = "Your hold has lapsed — the seats went back on sale.";
+          lapsed();
         }
         return;
       }
       const s = Math.ceil(left / 1000);
       if (out) out.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+    });
+    document.querySelectorAll(".bar-countdown[data-expires]").forEach(function (el) {
+      const w = document.querySelector(".hold-warning");
+      el.classList.toggle("warn", Boolean(w && !w.hidden));
+    });
+  }
+
+  // The hold lapsed: say so where it is seen on any screen size (a notice over the
+  // page, not only the basket, which a phone keeps in its bar), and switch the
+  // checkout form off instead of letting it bounce back to the map.
+  function lapsed() {
+    if (!document.querySelector(".hold-lapsed-notice")) {
+      const notice = document.createElement("div");
+      notice.className = "hold-lapsed-notice";
+      notice.setAttribute("role", "alert");
+      notice.textContent = "Your hold has lapsed: the seats went back on sale. Pick seats again to book.";
+      document.body.append(notice);
+    }
+    document.querySelectorAll("form[data-hold-form]").forEach(function (form) {
+      form.querySelectorAll("input, button").forEach(function (c) { c.disabled = true; });
+      form.classList.add("lapsed");
     });
   }
 

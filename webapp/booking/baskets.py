@@ -67,6 +67,7 @@ def get_hold(hold_id: str | None, customer: str) -> Hold | None:
         info["fence"],
         ms_to_datetime(info["expires_ms"]),
         setting("HOLD_TTL_SECONDS"),
+        info["extended"],
     )
 
 
@@ -89,7 +90,13 @@ def extend_hold(hold_id: str, customer: str) -> Hold:
     expires_at = ms_to_datetime(expires_ms)
     expiry.move_pending_expiry(hold_id, expires_at)  # extend.lua moved the due set's entry
     return Hold(
-        hold_id, event_id, info["seat_ids"], info["fence"], expires_at, setting("HOLD_TTL_SECONDS")
+        hold_id,
+        event_id,
+        info["seat_ids"],
+        info["fence"],
+        expires_at,
+        setting("HOLD_TTL_SECONDS"),
+        True,
     )
 
 

@@ -31,6 +31,7 @@ class Hold:
     fence: int
     expires_at: datetime
     ttl_seconds: int
+    extended: bool = False  # its one extension (HOLD_EXTEND_SECONDS) is used
 
     def to_dict(self) -> dict:
         return {

@@ -29,6 +29,8 @@ def template_helpers() -> dict:
         "money": tickets.money,
         "now_iso": mapview.now_iso,
         "hold_remaining": mapview.hold_remaining,
+        "hold_seconds_left": mapview.hold_seconds_left,
+        "warn_seconds": mapview.WARN_SECONDS,
         "venue_plan": planview.venue_plan,
         "utc_time": roomview.utc_time,
         "wait_words": roomview.wait_words,

@@ -167,8 +167,17 @@ def now_iso() -> str:
 
 def hold_remaining(hold) -> str:
     """Time left on a hold as m:ss, for the first paint before JavaScript runs."""
-    left = max(0, int((hold.expires_at - utcnow()).total_seconds()))
+    left = hold_seconds_left(hold)
     return f"{left // 60}:{left % 60:02d}"
+
+
+# From this many seconds left the basket warns (and offers the one extension).
+WARN_SECONDS = 120
+
+
+def hold_seconds_left(hold) -> int:
+    """Whole seconds left on a hold (0 once it lapsed)."""
+    return max(0, int((hold.expires_at - utcnow()).total_seconds()))
 
 
 def waitlist_sections(seat_map, sections) -> list[str] | None:

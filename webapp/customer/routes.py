@@ -170,6 +170,18 @@ def ticket_type(event_id: int):
     return respond(event_id, [], message="Ticket type updated.")
 
 
+@bp.post("/events/<int:event_id>/basket/extend")
+@returns_to("customer.event")
+def extend_basket(event_id: int):
+    """"Add 2 minutes": the hold's one extension, offered when little time is left."""
+    hold = current_basket(event_id)
+    if hold is None:
+        raise BookingError("basket_empty")
+    booking.extend_hold(hold.hold_id, customer_id())
+    minutes = current_app.config["HOLD_EXTEND_SECONDS"] // 60
+    return respond(event_id, [], message=f"{minutes} more minutes added to your hold.")
+
+
 @bp.post("/events/<int:event_id>/basket/clear")
 def clear_basket(event_id: int):
     """Empty the basket: its seats go back on sale at once."""
