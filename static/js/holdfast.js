@@ -159,20 +159,21 @@
     });
   }
 
-  // On a phone messages float over the map as a toast: a tap dismisses one, and a
-  // notice (not an error) goes by itself after a few seconds.
+  // Messages float over the page as a toast (at the bottom on a phone, top right on a
+  // desktop; never moving the layout): announced by the live region, dismissed with a
+  // click or tap, and gone by themselves after a while (an error stays longer).
   let toastTimer = null;
   function toast() {
     const flash = document.getElementById("flash");
-    if (!flash || !flash.querySelector("p") || !window.matchMedia("(max-width: 50rem)").matches) return;
+    if (!flash || !flash.querySelector("p")) return;
+    flash.classList.remove("faded");
     clearTimeout(toastTimer);
-    if (!flash.querySelector("p.error")) {
-      toastTimer = setTimeout(function () { flash.classList.add("faded"); }, 6000);
-    }
+    const ms = flash.querySelector("p.error") ? 15000 : 6000;
+    toastTimer = setTimeout(function () { flash.classList.add("faded"); }, ms);
   }
   document.addEventListener("click", function (e) {
     const flash = e.target.closest && e.target.closest("#flash");
-    if (flash && window.matchMedia("(max-width: 50rem)").matches) flash.classList.add("faded");
+    if (flash) flash.classList.add("faded");
   });
   document.addEventListener("htmx:oobAfterSwap", function (e) {
     if (e.detail && e.detail.target && e.detail.target.id === "flash") toast();
