@@ -140,3 +140,21 @@ def test_a_live_poll_does_not_replace_an_unchanged_basket(server, new_page, even
     assert page.evaluate("document.getElementById('basket').dataset.marked") == "1"
     seat(page, "A4").click()  # a real change still comes through
     expect(page.locator("#basket")).to_contain_text("Row A seat 4")
+
+
+def test_best_available_replaces_the_basket_unless_asked_to_add(server, new_page, event):
+    """Issue 29.7: 2 picked + "best 3" made 5 scattered seats."""
+    page = new_page()
+    open_event(page, server, event.id)
+    for label in ("D3", "D4"):
+        seat(page, label).click()
+        expect(seat(page, label)).to_have_class(re.compile(r"\bmine\b"))
+    page.get_by_label("How many seats").select_option("3")
+    page.get_by_role("button", name="Find seats").click()
+    expect(page.locator("#flash")).to_contain_text("in place of your basket")
+    expect(page.locator("#seatmap .seat.mine")).to_have_count(3)
+    expect(seat(page, "D3")).not_to_have_class(re.compile(r"\bmine\b"))
+    page.get_by_label("adds seats to these").check()
+    page.get_by_label("How many seats").select_option("2")
+    page.get_by_role("button", name="Find seats").click()
+    expect(page.locator("#seatmap .seat.mine")).to_have_count(5)

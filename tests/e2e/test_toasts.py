@@ -29,6 +29,6 @@ def test_a_message_floats_without_moving_the_map_and_goes(server, device, app, s
     after = target.bounding_box()
     assert abs(after["y"] - before["y"]) < 1 and abs(after["x"] - before["x"]) < 1
     box = message.bounding_box()
-    assert 0 <= box["y"] and box["y"] + box["height"] <= size["viewport"]["height"]  # on screen
+    assert box["y"] >= 0 and box["y"] + box["height"] <= size["viewport"]["height"]  # on screen
     page.clock.fast_forward("00:16")
     expect(page.locator("#flash")).to_be_hidden()

@@ -55,7 +55,10 @@ def test_without_javascript_forms_post_and_redirect(client, app):
     assert f'id="seat-{seat.id}" class="seat mine"' in page
     r = client.post(f"/events/{event.id}/best", data={"quantity": "2"})
     assert r.status_code == 303
-    assert "We found you 2 seats." in client.get(f"/events/{event.id}").data.decode()
+    assert (
+        "We found you 2 seats in place of your basket."
+        in client.get(f"/events/{event.id}").data.decode()
+    )
 
 
 def test_polling_returns_only_changes_or_204(client, app):

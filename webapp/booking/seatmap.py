@@ -211,6 +211,13 @@ class Overview:
     sections: list[SectionSummary]
 
 
+def section_of_seats(event_id: int, seat_ids: list[int]) -> str | None:
+    """The section holding these seats (the first one's), from the cached layout."""
+    if not seat_ids:
+        return None
+    return geometry.layout_of(event_id).seat(seat_ids[0]).section
+
+
 def section_summaries(event_id: int) -> Overview:
     """Availability and prices per section, without reading every seat's state.
 

@@ -12,6 +12,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from webapp import booking
 from webapp.booking import room, tickets, waitlist
+from webapp.booking.best_instead import best_instead
 from webapp.booking.catalog import list_events
 from webapp.booking.errors import BookingError
 from webapp.customer import bp
@@ -115,21 +116,53 @@ def toggle_seat(event_id: int):
 @limit_holds
 @require_pass
 def best_available(event_id: int):
-    """Best available: the best `quantity` seats (in a section, or wheelchair spaces)."""
+    """Best available: the best `quantity` seats (in a section, or wheelchair spaces),
+    in place of the basket, or added to it with `mode=add`."""
     quantity = request.form.get("quantity", type=int)
+    section = request.form.get("section") or None
+    wheelchair = request.form.get("wheelchair") == "1"
     hold = current_basket(event_id)
-    grown = booking.hold_best_available(
-        event_id,
-        customer_id(),
-        quantity,
-        request.form.get("section") or None,
-        add_to=hold.hold_id if hold else None,
-        client=request.remote_addr,
-        wheelchair=request.form.get("wheelchair") == "1",
+    if hold is not None and request.form.get("mode") == "add":
+        grown = booking.hold_best_available(
+            event_id, customer_id(), quantity, section, add_to=hold.hold_id,
+            client=request.remote_addr, wheelchair=wheelchair,
+        )  # fmt: skip
+        remember_basket(event_id, grown.hold_id)
+        return respond_found(event_id, grown.seat_ids, f"We added {_seats(quantity)}.")
+    found = best_instead(
+        event_id, customer_id(), quantity, section, hold.hold_id if hold else None,
+        request.remote_addr, wheelchair,
+    )  # fmt: skip
+    if found.hold is None:
+        forget_basket(event_id)
+    else:
+        remember_basket(event_id, found.hold.hold_id)
+    if found.refusal is not None:
+        raise found.refusal  # the basket is as it was (see best_instead)
+    instead = " in place of your basket" if hold is not None else ""
+    return respond_found(
+        event_id, found.hold.seat_ids, f"We found you {_seats(quantity)}{instead}."
     )
-    remember_basket(event_id, grown.hold_id)
-    found = f"We found you {quantity} seat{'s' if quantity > 1 else ''}."
-    return respond(event_id, grown.seat_ids, message=found)
+
+
+def _seats(n: int) -> str:
+    return f"{n} seat{'s' if n > 1 else ''}"
+
+
+def respond_found(event_id: int, seat_ids: list[int], message: str):
+    """Seats found by best available: on a large venue whose page shows another section,
+    the page moves to the section that holds them (HX-Location), else as respond()."""
+    if is_htmx() and _large(event_id):
+        shown = request.form.get("shown_section") or ""
+        where = booking.section_of_seats(event_id, seat_ids)
+        if where and where != shown:
+            flash(message)
+            answer = current_app.response_class("", 200)
+            answer.headers["HX-Location"] = url_for(
+                "customer.event", event_id=event_id, section=where
+            )
+            return answer
+    return respond(event_id, seat_ids, message=message)
 
 
 @bp.post("/events/<int:event_id>/standing")
@@ -173,7 +206,7 @@ def ticket_type(event_id: int):
 @bp.post("/events/<int:event_id>/basket/extend")
 @returns_to("customer.event")
 def extend_basket(event_id: int):
-    """"Add 2 minutes": the hold's one extension, offered when little time is left."""
+    """ "Add 2 minutes": the hold's one extension, offered when little time is left."""
     hold = current_basket(event_id)
     if hold is None:
         raise BookingError("basket_empty")
