@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from webapp.config import RUNNING_REDIS, _stack_redis
 from webapp.devtools.redis_server import free_port
 
 pytestmark = pytest.mark.slow
@@ -161,6 +162,12 @@ def test_every_stop_signal_stops_the_whole_stack_and_a_restart_keeps_holds(stack
             seats = customer.get(f"{stack.url}/api/v1/events/{event_id}/seats", timeout=10)
             mine = [s["id"] for s in seats.json()["seats"] if s["status"] == "mine"]
             assert sorted(mine) == sorted(hold["seat_ids"]), (sig, target)
+        # `flask ...` beside the stack finds its private Redis (issue 29): its URL is
+        # written where webapp/config.py reads it while the stack runs, and then removed.
+        running = stack.tmp / RUNNING_REDIS
+        assert running.read_text().strip() == f"redis://127.0.0.1:{stack.redis_port}/0"
+        assert _stack_redis(stack.tmp) == running.read_text().strip()
         left = stack.stop(sig, target)
         assert left == set(), (signal.Signals(sig).name, target, left)
+        assert not running.exists()
         assert port_free(stack.port) and port_free(stack.redis_port), (sig, target)

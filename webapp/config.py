@@ -29,6 +29,19 @@ def _secret(name: str, instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
+# While `make run` runs its private Redis, its URL is here (webapp/devtools/run.py), so
+# `flask ...` commands run beside it reach the same Redis.
+RUNNING_REDIS = "redis_url"
+
+
+def _stack_redis(instance_path: Path) -> str:
+    try:
+        found = (instance_path / RUNNING_REDIS).read_text().strip()
+    except OSError:
+        found = ""
+    return found if found.startswith("redis://127.0.0.1:") else "redis://127.0.0.1:6379/0"
+
+
 def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping from environment variables."""
     db_default = f"sqlite:///{instance_path / 'holdfast.sqlite3'}"
@@ -57,7 +70,7 @@ def load_config(instance_path: Path) -> dict:
         # before it is read. Venue layouts are the largest legitimate bodies.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL", db_default),
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        "REDIS_URL": os.environ.get("REDIS_URL") or _stack_redis(instance_path),
         # Optional: holds on a Redis Cluster (any node's URL); queues stay on REDIS_URL.
         "REDIS_CLUSTER_URL": os.environ.get("REDIS_CLUSTER_URL", ""),
         "HOLD_TTL_SECONDS": _int("HOLD_TTL_SECONDS", 600),

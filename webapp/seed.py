@@ -77,18 +77,23 @@ ONSALE_OPENS_IN = timedelta(minutes=3)
 
 
 def seed_demo(arena: bool = False) -> list[Event]:
-    """Create the demo events; returns them."""
+    """Create the demo events that do not exist yet (by name); returns those created.
+    Run again, or with --arena on a seeded database, it only adds what is missing."""
     soon = utcnow().replace(hour=19, minute=30, second=0, microsecond=0)
+    wanted = [
+        (THEATRE, "Hamlet", 7, theatre_layout),
+        (THEATRE, "The Tempest", 14, theatre_layout),
+        (THEATRE, ONSALE, 21, theatre_layout),
+    ]
+    if arena:
+        wanted.append((ARENA, "Arena Spectacular", 30, arena_layout))
+    have = set(db.session.scalars(select(Event.name)))
     events = [
-        create_event(THEATRE, "Hamlet", soon + timedelta(days=7), theatre_layout()),
-        create_event(THEATRE, "The Tempest", soon + timedelta(days=14), theatre_layout()),
-        create_event(THEATRE, ONSALE, soon + timedelta(days=21), theatre_layout()),
+        create_event(venue, name, soon + timedelta(days=days), layout())
+        for venue, name, days, layout in wanted
+        if name not in have
     ]
     restart_demo_onsale()
-    if arena:
-        events.append(
-            create_event(ARENA, "Arena Spectacular", soon + timedelta(days=30), arena_layout())
-        )
     return events
 
 

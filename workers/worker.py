@@ -18,6 +18,8 @@ from webapp import create_app
 from webapp.extensions import db
 from webapp.ops.logs import configure_logging
 from webapp.queues import (
+    ADMIT_JOB_ID,
+    DUE_JOB_ID,
     QUEUE_NAME,
     rq_connection,
     schedule_admission,
@@ -42,6 +44,24 @@ class AppWorker(SimpleWorker):
 
 
 log = logging.getLogger("holdfast.worker")
+
+
+class QuietPeriodicJobs(logging.Filter):
+    """RQ logs three INFO lines per job; the per-second jobs (due releases, admission)
+    made ~13,600 lines in 25 minutes and buried an email's. Their lines are DEBUG."""
+
+    PERIODIC = (DUE_JOB_ID, ADMIT_JOB_ID)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.INFO and any(
+            str(a) in self.PERIODIC for a in (record.args or ())
+        ):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
+        return True
+
+
+logging.getLogger("rq.worker").addFilter(QuietPeriodicJobs())
 
 
 def work(app) -> None:

@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from webapp.config import RUNNING_REDIS
 from webapp.devtools.lifetime import STACK_PID, end_stack, end_with_parent
 from webapp.devtools.redis_server import remembered_port, start_redis, wait_for_redis
 
@@ -56,6 +57,8 @@ def main() -> None:
                 workdir, port, persist=True, preexec_fn=end_with_parent
             )
             print(f"Started a private Redis at {env['REDIS_URL']} (data kept in {workdir})")
+            # `flask ...` commands run beside this stack read it there (webapp/config.py).
+            (run_dir / RUNNING_REDIS).write_text(env["REDIS_URL"] + "\n")
         port = env.setdefault("PORT", "8000")
         # A laptop stack: the test payment provider on, its webhooks to this server.
         env.setdefault("TEST_PAYMENT_PROVIDER", "1")
@@ -90,6 +93,8 @@ def main() -> None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(honcho.pid, signal.SIGKILL)  # they ignore SIGTERM (honcho's handler)
         end_stack(os.getpid())  # every process asked to stop is gone before Redis goes
+        if redis_proc is not None:
+            (run_dir / RUNNING_REDIS).unlink(missing_ok=True)
         _stop_process(redis_proc, 10)
 
 
