@@ -171,3 +171,14 @@ def test_best_available_sells_every_seat_and_strands_only_when_it_must(app, seed
         if could_avoid:
             assert stranded(event) <= before, "stranded a seat though a pick of its size did not"
     assert free_labels(event) == set()
+
+
+def test_the_advice_never_names_one_seat_twice():
+    """Issue 29 (also): "pick C1 too, or C1 instead"."""
+    from webapp.booking.geometry import Geo
+    from webapp.booking.orphans import advice
+
+    run = [Geo(i, "Stalls", "C", i, 0, 1000, f"C{i}", "seat", i) for i in (1, 2, 3)]
+    # C3 is taken; C2 picked strands C1; the other pick found was C1 itself.
+    said = advice(run, {1, 2}, [2], 1, "C1")
+    assert said == "pick C1 too"

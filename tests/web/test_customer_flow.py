@@ -105,6 +105,8 @@ def test_checkout_shows_validation_errors_and_needs_a_basket(client, app):
         f"/events/{event.id}/checkout", data={"name": "", "email": "x", "idempotency_key": "abc"}
     )
     assert r.status_code == 422 and "Please give the name" in r.data.decode()
+    page = client.get(f"/events/{event.id}/checkout").data.decode()  # names what is bought
+    assert event.name in page and "Test Hall" in page and event.starts_at.strftime("%Y") in page
 
 
 @pytest.fixture

@@ -55,6 +55,8 @@ def advice(run: list[Geo], free: set[int], picked: list[int], lone: int, elsewhe
     if strands(ids, free, mine | {lone}) is None:
         options.append(f"pick {_label(run, lone)} too")
     moved = _nearest_window(run, free, mine) or elsewhere
+    if options and moved == _label(run, lone):
+        return options[0]  # "pick C1 too, or C1 instead" named one seat twice
     options.append(f"{moved} instead" if options else f"try {moved} instead")
     return ", or ".join(options)
 

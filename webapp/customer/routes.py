@@ -310,6 +310,7 @@ def checkout(event_id: int):
 def _checkout_form(event_id: int, hold, key: str | None = None) -> dict:
     return {
         "hold": hold,
+        "event": booking.get_event(event_id),  # the page names what is being bought
         "key": key or uuid.uuid4().hex,
         "priced": tickets.price_hold(event_id, hold.hold_id, hold.seat_ids),
     }
