@@ -130,6 +130,7 @@ def test_a_live_poll_does_not_replace_an_unchanged_basket(server, new_page, even
     open_event(other, server, event.id)
     seat(page, "A3").click()
     expect(seat(page, "A3")).to_have_class(re.compile(r"\bmine\b"))
+    page.wait_for_timeout(2500)  # polls sent around the click (every 1 s) have answered
     page.evaluate("document.getElementById('basket').dataset.marked = '1'")
     # Someone else's hold makes the next poll a 200 that carries the (unchanged)
     # basket; without it the poll carrying A3 may have come before the mark.
