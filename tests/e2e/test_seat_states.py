@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.sync_api import expect
+from playwright.sync_api import Error, expect
 
 from tests.e2e.helpers import open_event, seat
 from tests.e2e.test_list_mode import serious_violations
@@ -27,6 +27,7 @@ CONTRAST = """(el) => {
   };
   const style = getComputedStyle(el);
   const page = getComputedStyle(document.body).backgroundColor;
+  if (!el.isConnected || !style.backgroundColor) return null;  // swapped by a live poll
   return { text: ratio(style.color, style.backgroundColor),
            fill: ratio(style.backgroundColor, page),
            mark: getComputedStyle(el, "::before").content };
@@ -44,9 +45,20 @@ def test_every_seat_state_has_a_mark_enough_contrast_and_passes_axe(server, new_
     open_event(page, server, event.id)
     seat(page, "A3").click()
     expect(seat(page, "A3")).to_have_class(re.compile(r"\bmine\b"))
-    found = {
-        label: seat(page, label).evaluate(CONTRAST) for label in ("A3", "B2", "B6", "A8", "A1")
-    }
+    page.wait_for_timeout(2500)  # the live polls around the click have answered
+
+    def read_figures(label: str) -> dict:
+        for _ in range(20):  # a poll may replace the cell while it is read: read it again
+            try:
+                found = seat(page, label).evaluate(CONTRAST)
+            except Error:
+                found = None
+            if found:
+                return found
+            page.wait_for_timeout(100)
+        raise AssertionError(f"could not read {label}'s style")
+
+    found = {label: read_figures(label) for label in ("A3", "B2", "B6", "A8", "A1")}
     for label, figures in found.items():
         if label != "A1":  # a free seat is white with a 3.7:1 border
             assert figures["fill"] >= 3, (label, figures)
