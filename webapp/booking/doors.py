@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.booking import ticket_codes
 from webapp.booking.context import session
 from webapp.booking.models import Booking, BookingSeat, CheckIn, Event, Seat, utcnow
-from webapp.booking.venues import TICKET_TYPE_NAMES
+from webapp.booking.venues import ticket_type_name
 from webapp.database import write_transaction
 
 REFUSED_STATUS = {
@@ -50,7 +50,7 @@ KIND_WORDS = {"wheelchair": "wheelchair space", "companion": "companion seat"}
 def ticket_words(ticket_type: str, kind: str, restricted: bool) -> str:
     """A ticket's type and attributes in words, for the door to check (a child ticket,
     a wheelchair space): "Child · wheelchair space · restricted view"."""
-    words = [TICKET_TYPE_NAMES.get(ticket_type, ticket_type.title())]
+    words = [ticket_type_name(ticket_type)]
     if kind in KIND_WORDS:
         words.append(KIND_WORDS[kind])
     if restricted:

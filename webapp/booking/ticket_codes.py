@@ -28,7 +28,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from webapp.booking.context import setting
-from webapp.booking.venues import TICKET_TYPE_NAMES
+from webapp.booking.venues import ticket_type_name
 
 VERSION = "HF2"
 LEGACY = re.compile(r"^HF1\.(\d{1,10})\.(\d{1,12})\.([A-Z2-7]{16})$")
@@ -157,7 +157,7 @@ def details(booking) -> BookingDetails:
             bs.seat.row,
             bs.seat.number,
             bs.seat.kind == "standing",
-            TICKET_TYPE_NAMES.get(bs.ticket_type, bs.ticket_type.title()),
+            ticket_type_name(bs.ticket_type),
             bs.price_cents,
         )
         for bs in booking.seats

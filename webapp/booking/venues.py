@@ -53,6 +53,11 @@ def seat_label(row: str, number: int) -> str:
 TICKET_TYPE_NAMES = {"adult": "Adult", "child": "Child", "concession": "Concession"}
 
 
+def ticket_type_name(code: str) -> str:
+    """A ticket type's name for people: "Child" for "child"; others title-cased."""
+    return TICKET_TYPE_NAMES.get(code, code.title())
+
+
 def place_label(area: str, number: int) -> str:
     """A standing place's label, e.g. "Floor 17" (places are not chosen by label)."""
     return f"{area[:20]} {number}"
@@ -112,7 +117,7 @@ def ticket_type_rows(event_id: int, sections: list[SectionLayout]) -> list[dict]
             "event_id": event_id,
             "section": section.name,
             "code": code,
-            "name": TICKET_TYPE_NAMES.get(code, code.title()),
+            "name": ticket_type_name(code),
             "price_cents": price,
             "position": position,
         }
