@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select, update
 
-from webapp.booking import audit, booking_mail, giveback, keys, outbox, staff_audit
+from webapp.booking import audit, booking_mail, geometry, giveback, keys, outbox, staff_audit
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -36,9 +36,17 @@ def refund_quote(reference: str, ticket_ids: list[int] | None = None) -> RefundQ
     Raises:
         BookingError: booking_not_found; invalid_input unless it is confirmed and the
         tickets are its own and still admit."""
+    return _quote(_booking(reference), ticket_ids)
+
+
+def _booking(reference: str) -> Booking:
     booking = session().scalar(select(Booking).where(Booking.reference == reference))
     if booking is None:
         raise BookingError("booking_not_found")
+    return booking
+
+
+def _quote(booking: Booking, ticket_ids: list[int] | None) -> RefundQuote:
     if booking.status != "confirmed":
         raise BookingError("invalid_input", "Only a confirmed booking can be refunded.")
     admitting = [bs for bs in booking.seats if bs.active]
@@ -53,7 +61,7 @@ def refund_quote(reference: str, ticket_ids: list[int] | None = None) -> RefundQ
         else sum(bs.price_cents for bs in chosen)
     )
     return RefundQuote(
-        reference,
+        booking.reference,
         [bs.id for bs in chosen],
         [bs.seat.label for bs in chosen],
         amount,
@@ -73,8 +81,8 @@ def cancel_and_refund(reference: str, reason: str, ticket_ids: list[int] | None 
         BookingError: booking_not_found, or invalid_input (see refund_quote).
     """
     reason = (reason or "").strip() or "Cancelled by the box office."
-    quote = refund_quote(reference, ticket_ids)
-    booking = session().scalar(select(Booking).where(Booking.reference == reference))
+    booking = _booking(reference)
+    quote = _quote(booking, ticket_ids)
     with write_transaction(session()) as s:
         locked = s.execute(
             update(Booking)
@@ -154,8 +162,8 @@ def release_holds_of_seats(event_id: int, labels: list[str]) -> list[str]:
             freed += release_any_hold(hold["hold_id"], event_id)
         except BookingError:
             continue  # it lapsed or was checked out meanwhile
-    by_id = {s.id: s.label for s in session().scalars(select(Seat).where(Seat.id.in_(freed)))}
-    return [by_id[i] for i in freed if i in by_id]
+    layout = geometry.layout_of(event_id)  # cached: the labels need no query
+    return [layout.seat(i).label for i in freed]
 
 
 def _seats_by_label(event_id: int, labels: list[str]) -> list[Seat]:
