@@ -83,3 +83,28 @@ def test_find_my_booking_emails_the_link_and_answers_the_same_either_way(app, cl
     assert third.status_code == 200
     limited = client.post("/bookings/find", data={"reference": "HFNOPE", "email": "a@b.c"})
     assert limited.status_code == 429 and limited.headers.get("Retry-After")
+
+
+def test_a_customers_booking_page_does_not_look_up_what_only_staff_need(app, client):
+    """The page polls itself while a payment settles; the event lookup of the staff
+    check (booking_event_id) is for staff sessions only."""
+    from sqlalchemy import event as sa_event
+
+    event = make_event()
+    hold = hold_seats(event.id, "ann", [seat_by_label(event, "A1").id])
+    with client.session_transaction() as s:
+        s["cid"] = "ann"
+    start_checkout(hold.hold_id, "ann", "Ann", "ann@example.com", "k-ann")
+    reference = db.session.scalar(select(Booking.reference).where(Booking.hold_id == hold.hold_id))
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    sa_event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get(f"/bookings/{reference}").status_code == 200
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", count)
+    lookups = [q for q in seen if q.lstrip().startswith("SELECT bookings.event_id \nFROM")]
+    assert lookups == []
