@@ -6,13 +6,10 @@ from __future__ import annotations
 import re
 
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from tests.e2e.helpers import staff_login
-from tests.factories import make_event, seat_by_label
-from webapp.booking import confirm_payment, hold_seats, seat_states, start_checkout
-from webapp.booking.models import Booking
-from webapp.extensions import db
+from tests.factories import confirmed_booking, make_event
+from webapp.booking import seat_states
 from webapp.staff.users import create_staff
 
 
@@ -53,13 +50,10 @@ def test_seats_chosen_on_the_staff_map_are_blocked_and_stay_chosen(server, new_p
 
 def test_refund_asks_naming_the_amount_before_it_acts(server, new_page):
     event = make_event(rows=1, seats_per_row=6, price_cents=2500)
-    hold = hold_seats(event.id, "cy", [seat_by_label(event, x).id for x in ("A1", "A2")])
-    _, body = start_checkout(hold.hold_id, "cy", "Cy", "cy@example.com", "k-cy")
-    confirm_payment(body["payment_url"].rsplit("/", 1)[1], True)
+    reference = confirmed_booking(event, "cy", ("A1", "A2"), "cy@example.com").reference
     create_staff("admin@example.com", "s3cret-admin")
     page = new_page()
     staff_login(page, server, "admin@example.com", "s3cret-admin")
-    reference = db.session.scalar(select(Booking.reference).where(Booking.hold_id == hold.hold_id))
     page.goto(f"{server}/staff/bookings/{reference}")
     page.get_by_role("checkbox", name=re.compile(r"\bA1\b")).uncheck()
     page.get_by_role("button", name="Refund the chosen tickets…").click()

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import make_event, seat_by_label
+from tests.factories import make_event, seat_by_label, small_arena
 from webapp.booking import get_hold
-from webapp.booking.models import utcnow
-from webapp.booking.venues import SectionLayout, create_event
 
 HX = {"HX-Request": "true"}
 
@@ -68,15 +66,7 @@ def app_config():
 
 
 def test_a_large_venue_page_moves_to_the_section_of_the_found_seats(client, app):
-    arena = create_event(
-        "Small Arena",
-        "Big Night",
-        utcnow().replace(year=2031),
-        [
-            SectionLayout("North", ["A", "B"], 10, 5000),
-            SectionLayout("South", ["C", "D"], 10, 3000),
-        ],
-    )
+    arena = small_arena()
     r = client.post(
         f"/events/{arena.id}/best",
         data={"quantity": "2", "section": "South", "shown_section": "North"},

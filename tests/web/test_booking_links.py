@@ -8,17 +8,14 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_event, seat_by_label
-from webapp.booking import booking_links, confirm_payment, hold_seats, start_checkout
+from tests.factories import confirmed_booking, make_event, seat_by_label
+from webapp.booking import booking_links, hold_seats, start_checkout
 from webapp.booking.models import Booking, OutboxMessage
 from webapp.extensions import db
 
 
 def paid(event, customer="ann", email="Ann@Example.com"):
-    hold = hold_seats(event.id, customer, [seat_by_label(event, "A1").id])
-    _, body = start_checkout(hold.hold_id, customer, "Ann", email, f"k-{customer}")
-    confirm_payment(body["payment_url"].rsplit("/", 1)[1], True)
-    return db.session.scalar(select(Booking).where(Booking.hold_id == hold.hold_id))
+    return confirmed_booking(event, customer, ("A1",), email)
 
 
 def emailed_link(subject_start: str) -> str:

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.factories import seat_by_label
+from tests.factories import seat_by_label, small_arena
 from webapp.booking import hold_seats
 from webapp.booking.models import utcnow
 from webapp.booking.venues import SectionLayout, create_event
@@ -21,15 +21,7 @@ def app_config():
 
 @pytest.fixture
 def arena(app):
-    return create_event(
-        "Small Arena",
-        "Big Night",
-        utcnow().replace(year=2031),
-        [
-            SectionLayout("North", ["A", "B"], 10, 5000),
-            SectionLayout("South", ["C", "D"], 10, [3000, 2500]),
-        ],
-    )
+    return small_arena()
 
 
 def test_overview_lists_sections_without_seat_cells(client, arena):

@@ -11,8 +11,8 @@ import pytest
 from flask import g
 from sqlalchemy import select
 
-from tests.factories import make_event, seat_by_label
-from webapp.booking import confirm_payment, hold_seats, start_checkout
+from tests.factories import confirmed_booking, make_event, seat_by_label
+from webapp.booking import hold_seats
 from webapp.booking.models import Booking, OutboxMessage, StaffAction
 from webapp.extensions import db
 from webapp.staff import PUBLIC_ENDPOINTS
@@ -82,11 +82,8 @@ def team(app):
     return {role: f"{role}@example.com" for role in ROLES}
 
 
-def sold(event, customer="ann", labels=("A1",)):
-    hold = hold_seats(event.id, customer, [seat_by_label(event, x).id for x in labels])
-    _, body = start_checkout(hold.hold_id, customer, "Ann", f"{customer}@example.com", customer)
-    confirm_payment(body["payment_url"].rsplit("/", 1)[1], True)
-    return db.session.scalar(select(Booking).where(Booking.hold_id == hold.hold_id))
+def sold(event, customer="ann"):
+    return confirmed_booking(event, customer, ("A1",), f"{customer}@example.com")
 
 
 def test_every_staff_route_is_in_the_table_and_names_its_permission(app):

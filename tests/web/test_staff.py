@@ -9,9 +9,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_event, seat_by_label, seat_ids
-from webapp.booking import confirm_payment, hold_seats, seat_states, start_checkout
-from webapp.booking.models import Booking, Event, OutboxMessage, Seat
+from tests.factories import confirmed_booking, make_event, seat_by_label, seat_ids
+from webapp.booking import hold_seats, seat_states
+from webapp.booking.models import Event, OutboxMessage, Seat
 from webapp.extensions import db
 from webapp.staff import PUBLIC_ENDPOINTS
 from webapp.staff.users import StaffUser, create_staff
@@ -29,13 +29,6 @@ def logged_in(client, staff):
     r = client.post("/staff/login", data={"email": "boss@example.com", "password": PASSWORD})
     assert r.status_code == 303
     return client
-
-
-def confirmed_booking(event, customer="alice", labels=("A1", "A2"), email="ann@example.com"):
-    hold = hold_seats(event.id, customer, [seat_by_label(event, label).id for label in labels])
-    _, body = start_checkout(hold.hold_id, customer, "Ann", email, f"k-{customer}")
-    confirm_payment(body["payment_url"].rsplit("/", 1)[1], True)
-    return db.session.scalar(select(Booking).where(Booking.hold_id == hold.hold_id))
 
 
 def test_every_staff_route_refuses_anonymous_users(app, client):

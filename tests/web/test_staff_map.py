@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.factories import seat_by_label
+from tests.factories import seat_by_label, small_arena
 from webapp.booking import get_hold, hold_seats
 from webapp.booking.models import utcnow
 from webapp.booking.venues import SectionLayout, create_event
@@ -65,15 +65,7 @@ def test_release_the_holds_of_seats_chosen_on_the_map(desk, app):
 
 
 def test_a_large_venue_shows_its_plan_then_one_sections_seats(desk, app):
-    arena = create_event(
-        "Small Arena",
-        "Big Night",
-        utcnow().replace(year=2031),
-        [
-            SectionLayout("North", ["A", "B"], 10, 5000),
-            SectionLayout("South", ["C", "D"], 10, 3000),
-        ],
-    )
+    arena = small_arena()
     html = desk.get(f"/staff/events/{arena.id}").get_data(as_text=True)
     assert 'class="plan-svg"' in html and 'class="seat ' not in html
     assert f'href="/staff/events/{arena.id}?section=North"' in html
