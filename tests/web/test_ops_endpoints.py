@@ -144,8 +144,7 @@ def test_every_staff_change_and_export_is_in_the_audit_trail(app, logged_in, rds
     rq-dashboard actions wrote no staff-action row."""
     from rq.registry import FailedJobRegistry
 
-    from tests.factories import make_event, seat_by_label
-    from tests.web.test_staff import confirmed_booking
+    from tests.factories import confirmed_booking, make_event, seat_by_label
     from webapp.booking import hold_seats
     from webapp.booking.models import StaffAction
     from webapp.extensions import db
