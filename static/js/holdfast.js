@@ -93,6 +93,25 @@
   });
   document.addEventListener("htmx:oobAfterSwap", fixNewSeats);
 
+  // List mode: each row says how many of its seats are free now, recounted as live
+  // updates swap seats in.
+  function countFree() {
+    document.querySelectorAll(".list-row").forEach(function (row) {
+      const count = row.querySelector(".free-count");
+      const free = row.querySelectorAll(".seat.available").length;
+      const text = "(" + free + " free)";
+      if (count && count.textContent !== text) count.textContent = text;
+    });
+  }
+  let counting = false;
+  function recount() {
+    if (counting || !document.querySelector(".list-row")) return;
+    counting = true;
+    requestAnimationFrame(function () { counting = false; countFree(); });
+  }
+  document.addEventListener("htmx:afterSettle", recount);
+  document.addEventListener("htmx:oobAfterSwap", recount);
+
   // Countdown to the sale's opening; at zero the page reloads (to the waiting room or
   // the seats). The server's clock rules: data-opens and data-now are its ms since the
   // epoch, so a phone whose clock is off still counts to the real opening.

@@ -9,6 +9,9 @@
   "use strict";
 
   const MIN = 0.25, MAX = 2.5, STEP = 1.25;
+  // A tap on seats drawn smaller than this (CSS px, WCAG 2.2 target size) zooms there
+  // instead of taking a seat a finger cannot aim at; it zooms to TAP_TO px seats.
+  const TAPPABLE = 24, TAP_TO = 30;
 
   function parts(el) {
     const viewport = el.closest ? el.closest(".map-viewport") : null;
@@ -34,6 +37,33 @@
       p.bar.querySelector('[data-zoom="in"]').disabled = zoom >= MAX;
       p.bar.querySelector('[data-zoom="out"]').disabled = zoom <= MIN;
     }
+    cues(p);
+  }
+
+  // Drawn size of a seat now (CSS zoom included), in CSS px.
+  function seatSize(p) {
+    const seat = p.form.querySelector(".seat");
+    return seat ? seat.getBoundingClientRect().width : 0;
+  }
+
+  // Say what a tap does at this zoom, and that the panel pans when it is wider than
+  // the screen (a phone shows a part of the map).
+  function cues(p) {
+    const hint = p.bar && p.bar.querySelector(".map-hint");
+    if (!hint) return;
+    const small = seatSize(p) < TAPPABLE;
+    const wide = p.viewport.scrollWidth > p.viewport.clientWidth + 1;
+    hint.textContent = small ? "Tap the map to zoom in there." : wide ? "Drag or swipe to see more seats." : "";
+    p.viewport.dataset.tapZooms = small ? "1" : "";
+  }
+
+  // Move the panel so the seat is clear of the sticky row labels (they stay at the
+  // panel's left edge as it pans, and must never cover the seat a buyer aims at).
+  function clearOfLabels(p, seat) {
+    const label = seat.parentElement && seat.parentElement.querySelector(".row-label");
+    if (!label) return;
+    const overlap = label.getBoundingClientRect().right + 4 - seat.getBoundingClientRect().left;
+    if (overlap > 0) p.viewport.scrollLeft -= overlap;
   }
 
   function fitZoom(p) {
@@ -141,18 +171,48 @@
   document.addEventListener("pointerup", end);
   document.addEventListener("pointercancel", end);
 
-  // A drag or pinch that ends over a seat must not also take the seat.
+  // A drag or pinch that ends over a seat must not also take the seat; a tap on seats
+  // too small to aim at zooms there first (a keyboard's Enter, detail 0, still takes it).
   document.addEventListener("click", function (e) {
-    if (dragged && e.target.closest && e.target.closest(".map-viewport")) {
+    const v = e.target.closest && e.target.closest(".map-viewport");
+    if (dragged && v) {
       e.preventDefault();
       e.stopPropagation();
+    } else if (v && e.detail > 0) {
+      const p = parts(v);
+      const size = p && p.form ? seatSize(p) : TAPPABLE;
+      if (size < TAPPABLE) {
+        e.preventDefault();
+        e.stopPropagation();
+        const r = v.getBoundingClientRect();
+        setZoom(p, zoomOf(p.form) * TAP_TO / size, e.clientX - r.left, e.clientY - r.top);
+        const seat = e.target.closest(".seat");
+        if (seat) {
+          clearOfLabels(p, seat);
+          seat.focus({ preventScroll: true });
+        }
+      }
     }
     dragged = false;
   }, true);
 
+  // Keyboard moves through the seats keep the focused seat clear of the row labels.
+  document.addEventListener("focusin", function (e) {
+    const seat = e.target.closest && e.target.closest(".map-viewport .seat");
+    const p = seat && parts(seat);
+    if (p && p.form) clearOfLabels(p, seat);
+  });
+
   document.addEventListener("DOMContentLoaded", function () { init(); });
-  // A section loaded on demand brings a new panel: fit it too.
-  document.addEventListener("htmx:afterSettle", function (e) { init(e.target); });
+  // A section loaded on demand brings a new panel: fit it too, and bring it into view
+  // (on a phone it loads below the plan, off the screen).
+  document.addEventListener("htmx:afterSettle", function (e) {
+    init(e.target);
+    if (e.target.id === "seatmap-area" && e.target.querySelector(".map-viewport")) {
+      const top = e.target.getBoundingClientRect().top;
+      if (top < 0 || top > window.innerHeight * 0.6) e.target.scrollIntoView({ block: "start" });
+    }
+  });
   // A phone turned sideways: a map still fitted is fitted again (a mobile browser's
   // address bar showing or hiding changes only the height, and is ignored).
   window.addEventListener("resize", function () {

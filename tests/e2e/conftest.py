@@ -11,10 +11,13 @@ import os
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
+from webapp.booking.models import utcnow
+from webapp.booking.venues import create_event
 from webapp.devtools.processes import spawn, terminate
 from webapp.devtools.server import start_gunicorn, stop
+from webapp.seed import arena_layout, theatre_layout
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
@@ -101,3 +104,35 @@ def pytest_runtest_makereport(item, call):
     if report.when == "call":
         item.rep_call = report
     return report
+
+
+@pytest.fixture
+def theatre(app):
+    """The demo theatre (240 seats in three price zones), for the device tests."""
+    return create_event("Phone Theatre", "Hamlet", utcnow().replace(year=2031), theatre_layout())
+
+
+@pytest.fixture
+def arena(app):
+    """The 20,000-seat demo arena, for the device tests."""
+    return create_event("Phone Arena", "Arena Night", utcnow().replace(year=2031), arena_layout())
+
+
+@pytest.fixture
+def device(browser, request):
+    """A page in a fresh context with the given device settings; screenshot on failure."""
+    contexts = []
+
+    def make(settings: dict) -> Page:
+        context = browser.new_context(**settings)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    failed = getattr(request.node, "rep_call", None)
+    for i, context in enumerate(contexts):
+        if failed is not None and failed.failed:
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            for j, page in enumerate(context.pages):
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{i}-{j}.png"))
+        context.close()

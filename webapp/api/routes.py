@@ -12,7 +12,7 @@ from flask import Response, jsonify, request
 
 from webapp import booking
 from webapp.api import bp
-from webapp.booking import presale, room, ticket_codes, tickets, waitlist
+from webapp.booking import presale, price_zones, room, ticket_codes, tickets, waitlist
 from webapp.booking.catalog import get_booking, list_events
 from webapp.booking.errors import BookingError
 from webapp.booking.serialize import booking_dict, details_dict, queue_dict
@@ -81,6 +81,10 @@ def seats(event_id: int):
         {
             "event_id": event_id,
             "version": seat_map.version,
+            "price_zones": [
+                {"price_cents": z.price_cents, "seats": z.seats}
+                for z in price_zones.zones(event_id)
+            ],
             "seats": [s.to_dict() for s in seat_map.seats],
         }
     )
@@ -91,7 +95,9 @@ def seats(event_id: int):
 @require_pass
 def create_hold(event_id: int):
     """Hold chosen seats and/or standing places, or the best `quantity` seats."""
-    body = json_body({"seat_ids", "standing"}, {"quantity", "section", "wheelchair"})
+    body = json_body(
+        {"seat_ids", "standing"}, {"quantity", "section", "wheelchair", "max_price_cents"}
+    )
     if "seat_ids" in body or "standing" in body:
         hold = booking.hold_seats(
             event_id,
@@ -108,6 +114,7 @@ def create_hold(event_id: int):
             body.get("section"),
             client=request.remote_addr,
             wheelchair=body.get("wheelchair", False),
+            max_price_cents=body.get("max_price_cents"),
         )
     else:
         raise BookingError("invalid_input", "Send seat_ids (and/or standing), or quantity.")

@@ -31,6 +31,7 @@ def best_instead(
     basket: str | None,
     client: str | None = None,
     wheelchair: bool = False,
+    max_price_cents: int | None = None,
 ) -> Found:
     """The best `quantity` seats instead of the basket `basket` (a hold id, or None).
 
@@ -39,15 +40,14 @@ def best_instead(
         changes), and any refusal when the basket was empty."""
     hold_input.quantity(quantity)
     hold_input.section(section)
+    hold_input.max_price(max_price_cents)
+    ask = {"client": client, "wheelchair": wheelchair, "max_price_cents": max_price_cents}
     old = get_hold(basket, customer)
     if old is None:
-        return Found(hold_best_available(event_id, customer, quantity, section, client=client,
-                                         wheelchair=wheelchair))  # fmt: skip
+        return Found(hold_best_available(event_id, customer, quantity, section, **ask))
     release_hold(old.hold_id, customer)
     try:
-        found = hold_best_available(
-            event_id, customer, quantity, section, client=client, wheelchair=wheelchair
-        )
+        found = hold_best_available(event_id, customer, quantity, section, **ask)
     except BookingError as refusal:
         try:
             back = hold_seats(event_id, customer, old.seat_ids, client=client)

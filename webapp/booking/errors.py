@@ -50,6 +50,10 @@ ERRORS: dict[str, tuple[int, str]] = {
         "That presale code is valid from {valid_from} until {valid_until}.",
     ),
     "sold_out": (409, "Sorry, there are not enough seats left together or apart."),
+    "sold_out_at_price": (
+        409,
+        "Sorry, there are not enough seats left at {price} or less. Try a higher price.",
+    ),
     "seat_limit": (409, "You can have at most {limit} seats for this event."),
     "address_limit": (
         429,

@@ -54,6 +54,7 @@ class Geo:
     kind: str
     number: int = 0
     restricted: bool = False
+    zone: int = 0  # price zone, 0 the dearest (see price_zones)
 
 
 @dataclass
@@ -79,30 +80,39 @@ class EventLayout:
     # databases), so caches of things drawn from it can key on it.
     serial: int = field(default_factory=lambda: next(_serials))
 
-    def groups(self, n: int, section: str | None, wheelchair: bool = False) -> list[list[int]]:
-        """Windows of n neighbouring seats, best first (memoised per n and section).
+    def groups(
+        self, n: int, section: str | None, wheelchair: bool = False, max_price: int | None = None
+    ) -> list[list[int]]:
+        """Windows of n neighbouring seats, best first (memoised per n, section, kind
+        and price ceiling).
 
         Standing places are never offered (they are taken by quantity) and wheelchair
         spaces only when asked for: then every window holds at least one of them, and
-        the rest are companion seats or further spaces.
+        the rest are companion seats or further spaces. With `max_price`, only seats
+        costing at most that (best still measured from the section's centre).
         """
-        key = (n, section, wheelchair)
+        key = (n, section, wheelchair, max_price)
         if key not in self._groups:
             kinds = ("wheelchair", "companion") if wheelchair else ("seat", "companion")
             seats = [
                 s
                 for s in self.seats
-                if s.kind in kinds and (section is None or s.section == section)
+                if s.kind in kinds
+                and (section is None or s.section == section)
+                and (max_price is None or s.price_cents <= max_price)
             ]
-            groups = allocation.adjacent_groups(seats, n)
+            centre = None if max_price is None else self.centre(section)
+            groups = allocation.adjacent_groups(seats, n, centre) if seats else []
             if wheelchair:
                 spaces = {s.id for s in seats if s.kind == "wheelchair"}
                 groups = [g for g in groups if spaces.intersection(g)]
             self._groups[key] = groups
         return self._groups[key]
 
-    def best_first(self, section: str | None, wheelchair: bool = False) -> list[int]:
-        return [g[0] for g in self.groups(1, section, wheelchair)]
+    def best_first(
+        self, section: str | None, wheelchair: bool = False, max_price: int | None = None
+    ) -> list[int]:
+        return [g[0] for g in self.groups(1, section, wheelchair, max_price)]
 
     def centre(self, section: str | None) -> float:
         """The centre line (x) that best available measures from, for the event or a
@@ -238,9 +248,10 @@ def _read_layout(event_id: int) -> EventLayout:
     event = (
         session().execute(select(Event.no_orphans, *ROOM_COLUMNS).where(Event.id == event_id)).one()
     )
-    layout = EventLayout(
-        event_id, [Geo(*r) for r in rows], {r.section for r in rows}, bool(event[0])
-    )
+    dearest_first = sorted({r.price_cents for r in rows if r.kind != "standing"}, reverse=True)
+    zone = {price: i for i, price in enumerate(dearest_first)}
+    seats = [Geo(*r, zone=zone.get(r.price_cents, 0)) for r in rows]
+    layout = EventLayout(event_id, seats, {r.section for r in rows}, bool(event[0]))
     layout.room = tuple(event[1:])
     return layout
 

@@ -59,6 +59,17 @@ def section(value: object) -> str | None:
     return value
 
 
+def max_price(value: object) -> int | None:
+    """A price ceiling in cents (a whole number of at least 1), or None for any price."""
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise BookingError(
+            "invalid_input", "The highest price must be a whole number of cents, at least 1."
+        )
+    return value
+
+
 def wheelchair(value: object) -> bool:
     """Whether wheelchair spaces are asked for: true or false, nothing else."""
     if not isinstance(value, bool):

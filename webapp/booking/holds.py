@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from webapp.booking import geometry, hold_input, keys, pending, priming, refusals
+from webapp.booking import geometry, hold_input, keys, pending, priming, refusals, tickets
 from webapp.booking.context import seat_limit, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.holdstore import store
@@ -149,6 +149,7 @@ def hold_best_available(
     client: str | None = None,
     wheelchair: bool = False,
     ttl_seconds: int | None = None,
+    max_price_cents: int | None = None,
 ) -> Hold:
     """Hold the best `quantity` seats: side by side in one row if possible, else apart.
 
@@ -168,21 +169,25 @@ def hold_best_available(
             ordinary seats, which best available otherwise never offers.
         ttl_seconds: how long the new hold lasts (HOLD_TTL_SECONDS when omitted; a
             waiting-list offer lasts WAITLIST_OFFER_SECONDS).
+        max_price_cents: only seats costing at most this (a buyer's budget).
 
     Returns:
         The new or grown Hold (the seats taken by this call in `seat_ids`).
 
     Raises:
         BookingError: invalid_input, event_not_found, section_not_found, seat_limit,
-            sold_out, hold_expired or hold_checked_out.
+            sold_out, sold_out_at_price, hold_expired or hold_checked_out.
     """
     quantity = hold_input.quantity(quantity)
     section, wheelchair = hold_input.section(section), hold_input.wheelchair(wheelchair)
+    max_price_cents = hold_input.max_price(max_price_cents)
     req = HoldRequest.make(event_id, customer, add_to, client, ttl_seconds)
     if section is not None and section not in req.layout.sections:
         raise BookingError("section_not_found", section=section)
-    if wheelchair:  # rare: windows must hold a wheelchair space, so Python lists them
-        attempts = _wheelchair_attempts(req.layout, quantity, section)
+    if wheelchair or max_price_cents is not None:
+        # Rarer asks (windows must hold a wheelchair space, or keep to a budget): Python
+        # lists the candidates; the pools serve the plain "best n" of the on-sale rush.
+        attempts = _listed_attempts(req.layout, quantity, section, wheelchair, max_price_cents)
     else:
         pool = keys.pool(event_id, section)
         centre = req.layout.centre(section)
@@ -193,18 +198,29 @@ def hold_best_available(
             raise BookingError("hold_expired")
         if result.status == "ok":
             return _made(req, result)
+    if max_price_cents is not None:
+        raise BookingError("sold_out_at_price", price=tickets.money(max_price_cents))
     raise BookingError("sold_out")
 
 
-def _wheelchair_attempts(layout: geometry.EventLayout, quantity: int, section: str | None):
-    """Candidate lists for wheelchair spaces, built lazily (the first chunk usually does)."""
-    groups = layout.groups(quantity, section, True)
+def _listed_attempts(
+    layout: geometry.EventLayout,
+    quantity: int,
+    section: str | None,
+    wheelchair: bool,
+    max_price: int | None,
+):
+    """Candidate lists for wheelchair spaces or seats within a budget, built lazily
+    (the first chunk usually does)."""
+    groups = layout.groups(quantity, section, wheelchair, max_price)
     small, large = CHUNK_GROUPS, CHUNK_GROUPS * 5
     for chunk in (groups[:small], groups[small:large], groups[large:]):
         if chunk:
             yield Part("groups", quantity, [s for g in chunk for s in g])
     # Apart, and only then stranding a seat: the rule never refuses the last seats.
-    yield Part("scatter", quantity, layout.best_first(section, True), lenient=True)
+    apart = layout.best_first(section, wheelchair, max_price)
+    if len(apart) >= quantity:
+        yield Part("scatter", quantity, apart, lenient=True)
 
 
 def _take(req: HoldRequest, parts: list[Part]) -> TakeResult:

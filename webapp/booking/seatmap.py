@@ -33,6 +33,7 @@ class SeatState:
     status: str
     kind: str = "seat"  # seat | wheelchair | companion | standing (see models.Seat)
     restricted: bool = False
+    zone: int = 0  # price zone, 0 the dearest (see price_zones)
 
     def to_dict(self) -> dict:
         return {
@@ -149,6 +150,7 @@ def _state(seat: geometry.Geo, status: str) -> SeatState:
         status,
         seat.kind,
         seat.restricted,
+        seat.zone,
     )
 
 

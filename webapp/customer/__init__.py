@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from webapp.booking import providers, room, standing_areas, ticket_files, tickets
+from webapp.booking import price_zones, providers, room, standing_areas, ticket_files, tickets
 from webapp.booking.errors import BookingError
 from webapp.customer import mapview, planview, roomview
 from webapp.htmx import vary_on_htmx
@@ -27,6 +27,7 @@ def template_helpers() -> dict:
         "waitlist_sections": mapview.waitlist_sections,
         "standing_boxes": mapview.standing_boxes,
         "money": tickets.money,
+        "price_zones": price_zones.zones,
         "now_iso": mapview.now_iso,
         "hold_remaining": mapview.hold_remaining,
         "hold_seconds_left": mapview.hold_seconds_left,

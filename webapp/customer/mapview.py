@@ -9,7 +9,7 @@ from itertools import groupby
 
 from markupsafe import Markup, escape
 
-from webapp.booking import geometry
+from webapp.booking import geometry, price_zones
 from webapp.booking.models import utcnow
 from webapp.booking.seatmap import SeatMap, SeatState
 from webapp.booking.tickets import money
@@ -87,6 +87,7 @@ def seat_html(seat: SeatState, oob: bool = False) -> Markup:
     return Markup(
         f'<button type="submit" name="seat" value="{seat.id}" id="seat-{seat.id}" '
         f'class="{escape(seat_classes(seat))}" data-x="{seat.x}" '
+        f'data-zone="{price_zones.zone_number(seat.zone)}" '
         f'aria-label="{escape(aria_label(seat))}" aria-pressed="{pressed}" '
         f'data-price="{escape(price)}"{OOB if oob else ""}>{seat.number}</button>'
     )

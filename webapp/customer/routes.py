@@ -121,17 +121,18 @@ def best_available(event_id: int):
     quantity = request.form.get("quantity", type=int)
     section = request.form.get("section") or None
     wheelchair = request.form.get("wheelchair") == "1"
+    max_price = _max_price(request.form.get("max_price"))
     hold = current_basket(event_id)
     if hold is not None and request.form.get("mode") == "add":
         grown = booking.hold_best_available(
             event_id, customer_id(), quantity, section, add_to=hold.hold_id,
-            client=request.remote_addr, wheelchair=wheelchair,
+            client=request.remote_addr, wheelchair=wheelchair, max_price_cents=max_price,
         )  # fmt: skip
         remember_basket(event_id, grown.hold_id)
         return respond_found(event_id, grown.seat_ids, f"We added {_seats(quantity)}.")
     found = best_instead(
         event_id, customer_id(), quantity, section, hold.hold_id if hold else None,
-        request.remote_addr, wheelchair,
+        request.remote_addr, wheelchair, max_price,
     )  # fmt: skip
     if found.hold is None:
         forget_basket(event_id)
@@ -143,6 +144,14 @@ def best_available(event_id: int):
     return respond_found(
         event_id, found.hold.seat_ids, f"We found you {_seats(quantity)}{instead}."
     )
+
+
+def _max_price(raw: str | None) -> object:
+    """The form's price ceiling: "" for any price, else cents (a non-number is passed on
+    as it came, for the domain to refuse with its message)."""
+    if not raw:
+        return None
+    return int(raw) if raw.isdigit() else raw
 
 
 def _seats(n: int) -> str:
