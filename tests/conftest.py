@@ -60,16 +60,20 @@ def base_config(database_url: str, redis_url: str, **extra) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "TEST_PAYMENT_PROVIDER": True,
+        # Times read and shown as UTC, unless a test gives a venue its zone (the
+        # product's default, Europe/London, has tests of its own: test_time_zones.py).
+        "TIME_ZONE": "UTC",
         **extra,
     }
 
 
 def clean_database() -> None:
     """Empty every table, children first; cached layouts go with them."""
-    from webapp.booking import geometry, room
+    from webapp.booking import geometry, local_time, room
 
     geometry.clear()
     room.clear()
+    local_time.clear()
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(t.name for t in tables)

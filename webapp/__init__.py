@@ -11,7 +11,7 @@ from redis.cluster import RedisCluster
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.api import bp as api_bp
-from webapp.booking import audit
+from webapp.booking import audit, local_time
 from webapp.booking.holdstore import HoldStore
 from webapp.booking.providers import check_settings
 from webapp.cardpay import init_cardpay
@@ -47,6 +47,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config(Path(app.instance_path)))
     app.config.update(config or {})
     check_settings(app.config)  # Stripe asked for without its keys: refuse to start
+    local_time.check_default(app.config["TIME_ZONE"])
     if app.config["PROXY_FIX_X_FOR"]:
         # Behind N trusted proxies, take the client address from X-Forwarded-For.
         app.wsgi_app = ProxyFix(

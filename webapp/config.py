@@ -61,6 +61,8 @@ def load_config(instance_path: Path) -> dict:
         # Prices are kept in the currency's minor unit (pence, cents), as Stripe wants them.
         "CURRENCY": os.environ.get("CURRENCY", "GBP").upper(),
         "LOCALE": os.environ.get("LOCALE", "en_GB"),
+        # Venues without a zone of their own show times in this one (an IANA name).
+        "TIME_ZONE": os.environ.get("TIME_ZONE", "Europe/London"),
         "PAYMENT_EVENT_STALE_SECONDS": _int("PAYMENT_EVENT_STALE_SECONDS", 30),
         # The pretend payment page takes "payments" with no money: off unless asked for
         # (make run and the tests turn it on).

@@ -65,6 +65,7 @@ def server(app, database_url, redis_url, e2e_env):
         "PAYMENT_WEBHOOK_SECRET": "whsec_e2e",
         "RATELIMIT_ENABLED": "0",
         "TEST_PAYMENT_PROVIDER": "1",
+        "TIME_ZONE": "UTC",  # as the in-process app (tests/conftest.py base_config)
         **e2e_env,
     }
     proc, url = start_gunicorn(env, workers=2, threads=8)

@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.helpers import open_event, seat
-from tests.e2e.test_phone import DESKTOP, PHONE, device  # noqa: F401 (the fixture)
+from tests.e2e.test_phone import DESKTOP, PHONE
 from tests.factories import make_event
 from webapp.booking.models import utcnow
 from webapp.booking.venues import SectionLayout, create_event

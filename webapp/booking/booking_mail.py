@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from webapp.booking import booking_links, outbox
+from webapp.booking import booking_links, local_time, outbox
 from webapp.booking.context import session
 from webapp.booking.models import Booking, Event
 from webapp.booking.tickets import money
@@ -14,7 +14,7 @@ from webapp.database import write_transaction
 
 
 def _when(event: Event) -> str:
-    return f"{event.starts_at:%A %d %B %Y, %H:%M} at {event.venue.name}"
+    return f"{local_time.shown(event.starts_at, event)} at {event.venue.name}"
 
 
 def confirmed(s: Session, booking: Booking) -> None:

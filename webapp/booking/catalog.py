@@ -29,6 +29,7 @@ class EventSummary:
     max_price_cents: int
     sale_opens_at: datetime | None = None
     waiting_room: bool = False
+    time_zone: str | None = None  # the venue's own (local_time: None is TIME_ZONE)
 
     def to_dict(self) -> dict:
         return {
@@ -91,6 +92,7 @@ def _summary(event: Event, size: tuple, taken: int) -> EventSummary:
         high or 0,
         event.sale_opens_at,
         bool(event.waiting_room),
+        event.venue.time_zone,
     )
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from webapp.booking import room_admin, staff_input
+from webapp.booking import local_time, room_admin, staff_input
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.layout_text import parse_layout
@@ -15,15 +15,22 @@ from webapp.booking.venues import SectionLayout, create_event
 from webapp.database import write_transaction
 
 
-def create_venue(name: str, layout_text: str) -> tuple[Venue | None, list[str]]:
-    """Create a venue from a layout description; returns (venue, errors)."""
+def create_venue(
+    name: str, layout_text: str, time_zone: str | None = None
+) -> tuple[Venue | None, list[str]]:
+    """Create a venue from a layout description; returns (venue, errors).
+    `time_zone`: an IANA name; blank for the TIME_ZONE setting."""
     errors = [] if (name or "").strip() else ["Give the venue a name."]
     parsed = parse_layout(layout_text)
     errors += parsed.errors
+    try:
+        zone = local_time.check_zone(time_zone)
+    except BookingError as exc:
+        errors.append(exc.message)
     if errors:
         return None, errors
     with write_transaction(session()) as s:
-        venue = Venue(name=name.strip(), layout=layout_text.strip())
+        venue = Venue(name=name.strip(), layout=layout_text.strip(), time_zone=zone)
         s.add(venue)
     return venue, []
 
@@ -80,17 +87,17 @@ def create_event_from_form(venue_id: int, form) -> tuple[Event | None, list[str]
         (event, []) when created; (None, every mistake) otherwise.
     """
     errors, settings = [], None
-    try:
-        opens = staff_input.parse_datetime(form.get("sale_opens_at"), "Sales open at")
+    venue = session().get(Venue, venue_id) if venue_id else None
+    try:  # times as the venue's clock reads them (local_time)
+        opens = staff_input.parse_datetime(form.get("sale_opens_at"), "Sales open at", venue)
         settings = room_admin.read_form(form, opens)
     except BookingError as exc:  # collected: every mistake of the form is shown at once
         errors.append(exc.message)
-    venue = session().get(Venue, venue_id) if venue_id else None
     sections = venue_sections(venue) if venue is not None else []
     event, more = create_event_at(
         venue_id,
         form.get("name", ""),
-        staff_input.optional_datetime(form.get("starts_at")),
+        staff_input.optional_datetime(form.get("starts_at"), venue),
         {s.name: form.get(f"price_{s.name}") for s in sections},
         no_orphans=form.get("no_orphans") == "1",
         check_only=bool(errors),

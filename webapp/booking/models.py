@@ -40,6 +40,8 @@ class Venue(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     # The layout description it was created from (see webapp/booking/layout_text.py).
     layout: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # An IANA zone ("Europe/London"); None: the app's TIME_ZONE. Times are stored in UTC.
+    time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
     events: Mapped[list[Event]] = relationship(back_populates="venue")
 
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
+from webapp.booking import local_time
 from webapp.booking.errors import BookingError
 
 
-def parse_datetime(text: str | None, field: str = "The date") -> datetime | None:
-    """A datetime-local field (UTC) or None when left empty; a clear refusal when it
-    cannot be read, so a typo never silently means "no date"."""
+def parse_datetime(text: str | None, field: str = "The date", where=None) -> datetime | None:
+    """A datetime-local field, on the clock of `where` (an event, event id or venue;
+    local_time), as naive UTC; None when left empty; a clear refusal when it cannot be
+    read, so a typo never silently means "no date"."""
     if not text or not text.strip():
         return None
     try:
@@ -19,14 +21,16 @@ def parse_datetime(text: str | None, field: str = "The date") -> datetime | None
         raise BookingError("invalid_input", f"{field} must look like 2026-12-01T19:30.") from None
     # Times are kept as naive UTC: one given with an offset is converted, so it can be
     # compared with one given without (comparing the two raised a TypeError).
-    return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    if value.tzinfo:
+        return value.astimezone(UTC).replace(tzinfo=None)
+    return local_time.from_local(value, where)
 
 
-def optional_datetime(text: str | None) -> datetime | None:
+def optional_datetime(text: str | None, where=None) -> datetime | None:
     """A datetime-local field, or None when empty or unreadable (the caller then asks
     for it in its own words, beside the form's other mistakes)."""
     try:
-        return parse_datetime(text)
+        return parse_datetime(text, where=where)
     except BookingError:
         return None
 

@@ -143,6 +143,7 @@ class BookingDetails:
     status: str
     status_words: str
     tickets: list[Ticket]
+    time_zone: str | None = None  # the venue's (local_time shows starts_at on its clock)
 
 
 def details(booking) -> BookingDetails:
@@ -171,4 +172,5 @@ def details(booking) -> BookingDetails:
         booking.status,
         STATUS_WORDS.get(booking.status, booking.status),
         tickets,
+        event.venue.time_zone,
     )

@@ -13,6 +13,7 @@ from reportlab.lib.pagesizes import A6, landscape
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
+from webapp.booking import local_time
 from webapp.booking.ticket_codes import BookingDetails
 from webapp.booking.tickets import money
 
@@ -38,7 +39,7 @@ def tickets_pdf(reference: str, holder: str, found: BookingDetails) -> bytes:
         pdf.drawString(18, height - 36, found.event[:40])
         pdf.setFont("Helvetica", 10)
         lines = [
-            found.starts_at.strftime("%A %d %B %Y, %H:%M"),
+            local_time.shown(found.starts_at, found),
             found.venue,
             ticket.place(),
             f"{ticket.ticket_type} · {money(ticket.price_cents)}",

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from webapp.booking import price_zones, providers, room, standing_areas, ticket_files, tickets
+from webapp.booking import (
+    local_time,
+    price_zones,
+    providers,
+    room,
+    standing_areas,
+    ticket_files,
+    tickets,
+)
 from webapp.booking.errors import BookingError
 from webapp.customer import mapview, planview, roomview
 from webapp.htmx import vary_on_htmx
@@ -33,7 +41,11 @@ def template_helpers() -> dict:
         "hold_seconds_left": mapview.hold_seconds_left,
         "warn_seconds": mapview.WARN_SECONDS,
         "venue_plan": planview.venue_plan,
-        "utc_time": roomview.utc_time,
+        "clock_time": roomview.clock_time,
+        "venue_time": local_time.shown,
+        "venue_time_ms": local_time.shown_ms,
+        "local_input": local_time.to_local_input,
+        "zone_label": local_time.zone_label,
         "wait_words": roomview.wait_words,
         "sale_opens": roomview.sale_opens,
         "room_settings": room.settings,

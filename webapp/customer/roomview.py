@@ -4,18 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from webapp.booking import room
+from webapp.booking import local_time, room
 
 
-def utc_time(ms: int | None, seconds: bool = False) -> str:
-    """A moment as "20:15 UTC" (today) or "Tue 01 Dec, 20:15 UTC"."""
+def clock_time(ms: int | None, where=None, seconds: bool = False) -> str:
+    """A moment on the venue's clock: "20:15 GMT" today there, else "Tue 1 Dec, 20:15
+    GMT". `where` is the event or venue (None: the TIME_ZONE setting)."""
     if ms is None:
         return ""
-    moment = datetime.fromtimestamp(ms / 1000, UTC)
-    clock = moment.strftime("%H:%M:%S" if seconds else "%H:%M")
-    if moment.date() == datetime.now(UTC).date():
-        return f"{clock} UTC"
-    return f"{moment.strftime('%a %d %b')}, {clock} UTC"
+    moment = datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None)
+    today = local_time.shown(datetime.now(UTC).replace(tzinfo=None), where, "date")
+    if local_time.shown(moment, where, "date") == today:
+        return local_time.shown(moment, where, "time" if seconds else "clock")
+    return local_time.shown(moment, where, "short")
 
 
 def wait_words(seconds: int | None) -> str:

@@ -39,7 +39,7 @@ def room_settings(event_id: int):
     """Save the sale opening time and the room's settings."""
 
     def save():
-        opens = parse_datetime(request.form.get("sale_opens_at"), "Sales open at")
+        opens = parse_datetime(request.form.get("sale_opens_at"), "Sales open at", event_id)
         room_admin.configure(event_id, room_admin.read_form(request.form, opens))
 
     return _act(event_id, save, "Settings saved.")
@@ -88,8 +88,8 @@ def create_presale_code(event_id: int):
             form.get("code"),
             form.get("max_uses", type=int) or 0,
             form.get("seat_cap", type=int) or 0,
-            parse_datetime(form.get("valid_from"), "Valid from"),
-            parse_datetime(form.get("valid_until"), "Valid until"),
+            parse_datetime(form.get("valid_from"), "Valid from", event_id),
+            parse_datetime(form.get("valid_until"), "Valid until", event_id),
             actor=current_actor(),
         )
 

@@ -180,7 +180,9 @@ def new_venue():
     """A new venue from a layout written as text."""
     errors, form = [], request.form
     if request.method == "POST":
-        venue, errors = event_setup.create_venue(form.get("name", ""), form.get("layout", ""))
+        venue, errors = event_setup.create_venue(
+            form.get("name", ""), form.get("layout", ""), form.get("time_zone")
+        )
         if venue is not None:
             flash(f"Venue {venue.name} created.")
             return redirect(url_for("staff.new_event", venue_id=venue.id), 303)
