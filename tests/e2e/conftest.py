@@ -8,9 +8,12 @@ of every open page is saved under tests/e2e/artifacts/.
 from __future__ import annotations
 
 import os
+import re
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 
 from webapp.booking.models import utcnow
@@ -78,7 +81,7 @@ def server(app, database_url, redis_url, e2e_env):
 
 @pytest.fixture
 def new_page(browser, request):
-    """Factory for pages in fresh contexts (separate customers); screenshots on failure."""
+    """Factory for pages in fresh contexts (separate customers); screenshots kept."""
     contexts = []
 
     def make():
@@ -87,15 +90,20 @@ def new_page(browser, request):
         return context.new_page()
 
     yield make
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        for i, context in enumerate(contexts):
-            for j, page in enumerate(context.pages):
-                page.screenshot(
-                    path=str(ARTIFACTS / f"{request.node.name}-{i}-{j}.png"), full_page=True
-                )
-    for context in contexts:
+    keep_screens(request, contexts, full_page=True)
+
+
+def keep_screens(request, contexts: list, full_page: bool) -> None:
+    """Every test's pages as it left them, passed or failed, under tests/e2e/artifacts/
+    (a failed test's names start with FAILED-); then the contexts are closed."""
+    report = getattr(request.node, "rep_call", None)
+    prefix = "FAILED-" if report is not None and report.failed else ""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for i, context in enumerate(contexts):
+        for j, page in enumerate(context.pages):
+            name = re.sub(r"[^\w.-]+", "_", f"{prefix}{request.node.name}-{i}-{j}")
+            with suppress(PlaywrightError):  # a page that crashed has no picture to keep
+                page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
         context.close()
 
 
@@ -121,7 +129,7 @@ def arena(app):
 
 @pytest.fixture
 def device(browser, request):
-    """A page in a fresh context with the given device settings; screenshot on failure."""
+    """A page in a fresh context with the given device settings (screenshots kept)."""
     contexts = []
 
     def make(settings: dict) -> Page:
@@ -130,10 +138,4 @@ def device(browser, request):
         return context.new_page()
 
     yield make
-    failed = getattr(request.node, "rep_call", None)
-    for i, context in enumerate(contexts):
-        if failed is not None and failed.failed:
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            for j, page in enumerate(context.pages):
-                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{i}-{j}.png"))
-        context.close()
+    keep_screens(request, contexts, full_page=False)
