@@ -54,7 +54,6 @@
     const small = seatSize(p) < TAPPABLE;
     const wide = p.viewport.scrollWidth > p.viewport.clientWidth + 1;
     hint.textContent = small ? "Tap the map to zoom in there." : wide ? "Drag or swipe to see more seats." : "";
-    p.viewport.dataset.tapZooms = small ? "1" : "";
   }
 
   // Move the panel so the seat is clear of the sticky row labels (they stay at the

@@ -102,7 +102,7 @@ class EventLayout:
                 and (max_price is None or s.price_cents <= max_price)
             ]
             centre = None if max_price is None else self.centre(section)
-            groups = allocation.adjacent_groups(seats, n, centre) if seats else []
+            groups = allocation.adjacent_groups(seats, n, centre)
             if wheelchair:
                 spaces = {s.id for s in seats if s.kind == "wheelchair"}
                 groups = [g for g in groups if spaces.intersection(g)]

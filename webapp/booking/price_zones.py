@@ -11,10 +11,9 @@ from dataclasses import dataclass
 
 from webapp.booking import geometry
 
-# A free seat's outline per zone, dearest first: each >= 3:1 against the white seat
-# and the page (WCAG 1.4.11), and none the green, amber or grey of the seat states.
-# More zones than colours repeat them; the legend still names every price.
-COLOURS = ("#0b6bcb", "#8250df", "#0a7d8c", "#bc4c00", "#bf3989", "#4d5b00")
+# Colours holdfast.css draws zones in ([data-zone="0"] ... "5"); more zones than that
+# repeat them, and the legend still names every price.
+ZONE_COLOURS = 6
 
 
 @dataclass(frozen=True)
@@ -24,17 +23,13 @@ class Zone:
     seats: int  # seats at this price (standing places not counted)
 
     @property
-    def colour(self) -> str:
-        return COLOURS[self.index % len(COLOURS)]
-
-    @property
     def number(self) -> int:
         return zone_number(self.index)
 
 
 def zone_number(index: int) -> int:
     """The colour a zone is drawn in (holdfast.css: [data-zone="0"] ... "5")."""
-    return index % len(COLOURS)
+    return index % ZONE_COLOURS
 
 
 _cache: dict[int, list[Zone]] = {}  # layout serial -> zones; a page reads them each time
@@ -55,8 +50,3 @@ def zones(event_id: int) -> list[Zone]:
             _cache.clear()
         _cache[layout.serial] = found
     return found
-
-
-def zone_below(event_id: int, max_price_cents: int) -> bool:
-    """Whether any seat of the event costs at most this much."""
-    return any(z.price_cents <= max_price_cents for z in zones(event_id))
