@@ -34,17 +34,18 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def zone_name(venue) -> str:
-    """The venue's zone, or the app's default (a venue may be None)."""
-    return (getattr(venue, "time_zone", None) or setting("TIME_ZONE")).strip()
-
-
-class _EventZone:
-    """A venue stand-in for an event id: pages that answer from Redis alone (the
-    waiting room's poll) get the zone from a per-process cache, not a query each."""
-
-    def __init__(self, event_id: int) -> None:
-        self.time_zone = _event_zone(event_id)
+def zone_name(where=None) -> str:
+    """The zone of `where`: an event id (its venue's, from a per-process cache: the
+    waiting room's poll answers from Redis alone), anything carrying `time_zone` (a
+    venue, an event summary, booking details), an event (its venue's); else, and for
+    None, TIME_ZONE."""
+    if isinstance(where, int) and not isinstance(where, bool):
+        own = _event_zone(where)
+    elif hasattr(where, "time_zone"):
+        own = where.time_zone
+    else:
+        own = getattr(getattr(where, "venue", None), "time_zone", None)
+    return (own or setting("TIME_ZONE")).strip()
 
 
 _event_zones: dict[int, tuple[str | None, float]] = {}
@@ -71,53 +72,35 @@ def clear() -> None:
     _event_zones.clear()
 
 
-def venue_of(thing):
-    """The venue of an event (or of an event id), or the thing itself if it is a venue."""
-    if isinstance(thing, int) and not isinstance(thing, bool):
-        return _EventZone(thing)
-    if hasattr(thing, "time_zone"):  # a venue, or a summary that carries its zone
-        return thing
-    return getattr(thing, "venue", None)
+def local(moment: datetime, where=None) -> datetime:
+    """A naive UTC time as an aware time on the venue's clock."""
+    return moment.replace(tzinfo=UTC).astimezone(_zone(zone_name(where)))
 
 
 def shown(moment: datetime | None, where=None, style: str = "long") -> str:
     """A UTC time as the venue's clock shows it, with the zone's abbreviation:
-    "Tuesday 2 December 2031, 19:30 GMT". `where` is an event or a venue."""
+    "Tuesday 2 December 2031, 19:30 GMT". `where` as for zone_name."""
     if moment is None:
         return ""
-    zone = _zone(zone_name(venue_of(where)))
-    local = moment.replace(tzinfo=UTC).astimezone(zone)
-    text = format_datetime(local, STYLES[style], locale=setting("LOCALE"))
-    return text if style == "date" else f"{text} {local.tzname()}"
+    there = local(moment, where)
+    text = format_datetime(there, STYLES[style], locale=setting("LOCALE"))
+    return text if style == "date" else f"{text} {there.tzname()}"
 
 
-def shown_ms(ms: int | None, where=None, style: str = "short") -> str:
-    """shown() of Redis milliseconds since the epoch."""
-    if ms is None:
-        return ""
-    return shown(datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None), where, style)
-
-
-def from_local(local: datetime | None, where=None) -> datetime | None:
+def from_local(typed: datetime | None, where=None) -> datetime | None:
     """What staff typed (the venue's wall-clock time, naive) as naive UTC. A time the
     clocks skip (spring forward) reads as the hour after; one they repeat, the first."""
-    if local is None:
+    if typed is None:
         return None
-    zone = _zone(zone_name(venue_of(where)))
-    return local.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+    zone = _zone(zone_name(where))
+    return typed.replace(tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
 
 def to_local_input(moment: datetime | None, where=None) -> str:
     """A UTC time as a datetime-local field's value in the venue's zone."""
     if moment is None:
         return ""
-    zone = _zone(zone_name(venue_of(where)))
-    return moment.replace(tzinfo=UTC).astimezone(zone).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def zone_label(where=None) -> str:
-    """The zone's name for a form's label: "Europe/London"."""
-    return zone_name(venue_of(where))
+    return local(moment, where).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def check_zone(name: str | None) -> str | None:

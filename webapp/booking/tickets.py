@@ -26,6 +26,11 @@ def money(cents: int) -> str:
     return _formatted(cents, setting("CURRENCY"), setting("LOCALE"))
 
 
+def money_range(low: int, high: int, joiner: str = "–") -> str:
+    """Prices from `low` to `high` ("£25–£45"), or the one price when they are equal."""
+    return money(low) if low == high else f"{money(low)}{joiner}{money(high)}"
+
+
 @functools.lru_cache(maxsize=4096)  # a seat map shows one price per seat, from a few prices
 def _formatted(cents: int, currency: str, locale: str) -> str:
     digits = get_currency_precision(currency)

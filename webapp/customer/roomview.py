@@ -13,10 +13,10 @@ def clock_time(ms: int | None, where=None, seconds: bool = False) -> str:
     if ms is None:
         return ""
     moment = datetime.fromtimestamp(ms / 1000, UTC).replace(tzinfo=None)
-    today = local_time.shown(datetime.now(UTC).replace(tzinfo=None), where, "date")
-    if local_time.shown(moment, where, "date") == today:
-        return local_time.shown(moment, where, "time" if seconds else "clock")
-    return local_time.shown(moment, where, "short")
+    now = datetime.now(UTC).replace(tzinfo=None)
+    if local_time.local(moment, where).date() != local_time.local(now, where).date():
+        return local_time.shown(moment, where, "short")
+    return local_time.shown(moment, where, "time" if seconds else "clock")
 
 
 def wait_words(seconds: int | None) -> str:
