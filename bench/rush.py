@@ -2,13 +2,18 @@
 
     python -m bench.rush --customers 1200 --seats 1000 --strategy all [--database-url URL]
 
-Every strategy gets a fresh event in the same run, on the same gunicorn, so the
-figures compare like with like. Holdfast runs with the rules a venue gets (the
-no-orphan rule on, rows of 40 with a centre aisle) and once more with the rule off.
-Customers are threads spread over CLIENT_PROCESSES processes, so the load generator
-is not one GIL; server CPU per customer is read from /proc for gunicorn, Redis and
-PostgreSQL. Prints a table, one JSON line per strategy, and last a JSON object with
-the holdfast figures.
+Every strategy gets a fresh event in the same run, on the same server, so the
+figures compare like with like. The server is the whole stack as `make run` starts it
+(honcho and the Procfile: gunicorn 2 gthread workers x 8 threads, the RQ worker,
+rq-scheduler and the expiry listener) with every default setting: rate limits and the
+per-address seat cap on, as shipped. Each customer comes from an address of its own
+(127.x.y.z: Linux routes all of 127.0.0.0/8 to the loopback), as a crowd does, so the
+per-address limits count them one by one. Holdfast runs with the rules a venue gets
+(the no-orphan rule on, rows of 40 with a centre aisle) and once more with the rule
+off. Customers are threads spread over CLIENT_PROCESSES processes, so the load
+generator is not one GIL; server CPU per customer is read from /proc for every process
+of the stack, Redis and PostgreSQL. Prints a table, one JSON line per strategy, and
+last a JSON object with the holdfast figures.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
 import requests
+from requests.adapters import HTTPAdapter
 from sqlalchemy import func, insert, select
 
 from bench.cpu import cpu_seconds, server_pids
-from bench.stack import stack
+from bench.fullstack import in_app, make_run_stack
 from bench.stats import emit, machine, percentile, print_table
 from bench.strategies.tables import bookings, seats
 from webapp.booking.models import BookingSeat, utcnow
@@ -71,9 +77,29 @@ def make_event(n_seats: int, no_orphans: bool = True) -> int:
     return event.id
 
 
-def customer(base: str, prefix: str, event_id: int, barrier: threading.Barrier, out: list):
-    """One customer's journey; appends (outcome, [latencies])."""
+class FromAddress(HTTPAdapter):
+    """Connections from one local address of the customer's own."""
+
+    def __init__(self, address: str):
+        self.address = address
+        super().__init__(pool_connections=1, pool_maxsize=1)
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        super().init_poolmanager(*args, **kwargs)
+
+
+def address_of(n: int) -> str:
+    """The n-th customer's address in 127.1.0.0/16 (never 127.0.0.1, the box's own)."""
+    return f"127.1.{n // 250}.{n % 250 + 1}"
+
+
+def customer(
+    base: str, prefix: str, event_id: int, address: str, barrier: threading.Barrier, out: list
+):
+    """One customer's journey from `address`; appends (outcome, [latencies])."""
     s = requests.Session()
+    s.mount("http://", FromAddress(address))
     s.get(f"{base}/bench/ping", timeout=30)  # session cookie and keep-alive before the start
     latencies: list[float] = []
     barrier.wait()
@@ -114,12 +140,15 @@ def run_strategy(base: str, strategy: str, customers: int, n_seats: int, pids) -
         customers // CLIENT_PROCESSES + (i < customers % CLIENT_PROCESSES)
         for i in range(CLIENT_PROCESSES)
     ]
+    firsts = [sum(shares[:i]) for i in range(CLIENT_PROCESSES)]  # each its own addresses
     start_at = time.time() + 2 + customers / 400  # every client has its session by then
     cpu = cpu_seconds(pids())
+    jobs = [
+        (base, prefix, event_id, n, first, start_at)
+        for n, first in zip(shares, firsts, strict=True)
+    ]
     with ProcessPoolExecutor(CLIENT_PROCESSES, mp_context=get_context("fork")) as pool:
-        parts = list(
-            pool.map(client_process, [(base, prefix, event_id, n, start_at) for n in shares])
-        )
+        parts = list(pool.map(client_process, jobs))
     out = [o for part, _ in parts for o in part]
     wall = max(end for _, end in parts) - start_at
     result = summarize(strategy, event_id, out, wall, n_seats)
@@ -130,12 +159,14 @@ def run_strategy(base: str, strategy: str, customers: int, n_seats: int, pids) -
 def client_process(job: tuple) -> tuple[list, float]:
     """One load-generator process: its customers as threads, released at `start_at`;
     returns their outcomes and when the last finished."""
-    base, prefix, event_id, count, start_at = job
+    base, prefix, event_id, count, first, start_at = job
     barrier = threading.Barrier(count + 1)
     out: list = []
     threads = [
-        threading.Thread(target=customer, args=(base, prefix, event_id, barrier, out))
-        for _ in range(count)
+        threading.Thread(
+            target=customer, args=(base, prefix, event_id, address_of(first + i), barrier, out)
+        )
+        for i in range(count)
     ]
     for t in threads:
         t.start()
@@ -194,28 +225,33 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seats", type=int, default=1000)
     parser.add_argument("--strategy", default="all", choices=["all", *STRATEGIES])
     parser.add_argument("--database-url", default=None, help="PostgreSQL URL (default SQLite)")
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="as make run (WEB_WORKERS)")
+    parser.add_argument("--threads", type=int, default=8, help="as make run (WEB_THREADS)")
     args = parser.parse_args(argv)
     chosen = STRATEGIES if args.strategy == "all" else [args.strategy]
     results = []
-    with stack(args.database_url, args.workers, args.threads, with_process=True) as (
-        app,
-        base,
-        env,
-        web,
-    ):
+    extra = {
+        "WSGI_APP": "bench.app:app",  # Holdfast with the baselines' routes beside it
+        "SECRET_KEY": "bench-rush",
+        "WEB_WORKERS": str(args.workers),
+        "WEB_THREADS": str(args.threads),
+    }
+    with make_run_stack(args.database_url, extra) as (base, env, honcho), in_app(env):
+        from bench.strategies.tables import create_tables
+
+        create_tables(db.engine)
         dialect = db.engine.dialect.name
         print(
-            f"gunicorn: {args.workers} workers x {args.threads} threads (gthread); "
-            f"database: {dialect}; {args.customers} customers, {args.seats} seats"
+            f"make run stack: gunicorn {args.workers} workers x {args.threads} threads "
+            f"(gthread), worker, scheduler, listener; default settings; database: {dialect}; "
+            f"{args.customers} customers from {args.customers} addresses, {args.seats} seats"
         )
         for strategy in chosen:
             if strategy == "pessimistic" and dialect != "postgresql":
                 print("pessimistic: skipped (SQLite has no SELECT ... FOR UPDATE SKIP LOCKED)")
                 continue
             pg = dialect == "postgresql"
-            pids = lambda: server_pids(web.pid, env["REDIS_URL"], pg)  # noqa: E731, B023
+            pids = lambda: server_pids(honcho.pid, env["REDIS_URL"], pg)  # noqa: E731, B023
             result = run_strategy(base, strategy, args.customers, args.seats, pids)
             result.update(database=dialect, **machine())
             results.append(result)
