@@ -25,9 +25,9 @@ from bench.cpu import server_pids
 from bench.hotpath import WRK_COLUMNS, WRK_DONE, measured, wrk
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
-from webapp.booking import ticket_codes
 from webapp.booking.models import Booking, BookingSeat, Seat, utcnow
-from webapp.booking.venues import SectionLayout, create_event
+from webapp.booking.tickets import ticket_codes
+from webapp.booking.venues.venues import SectionLayout, create_event
 from webapp.extensions import db
 from webapp.staff.users import create_staff
 

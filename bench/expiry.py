@@ -25,8 +25,9 @@ from bench.rush import make_event
 from bench.stack import database
 from bench.stats import emit, machine, median, percentile, print_table
 from webapp import create_app
-from webapp.booking import hold_best_available, keys
-from webapp.booking.inventory import event_seats
+from webapp.booking import hold_best_available
+from webapp.booking.holds import keys
+from webapp.booking.venues.inventory import event_seats
 from webapp.devtools.processes import spawn, terminate
 from webapp.devtools.redis_server import start_redis
 from webapp.extensions import db

@@ -24,9 +24,10 @@ from pathlib import Path
 from bench.cpu import cpu_seconds, server_pids
 from bench.fullstack import STACK_ENV, in_app, make_run_stack
 from bench.stats import emit, machine, print_table
-from webapp.booking import geometry, keys
+from webapp.booking.holds import keys
 from webapp.booking.models import Seat, utcnow
-from webapp.booking.venues import SectionLayout, create_event
+from webapp.booking.venues import geometry
+from webapp.booking.venues.venues import SectionLayout, create_event
 from webapp.extensions import db
 from webapp.seed import THEATRE, arena_layout, theatre_layout
 
@@ -145,8 +146,8 @@ def fill(event_id: int, fraction: float) -> None:
     """Mark the best `fraction` of the arena sold in Redis (front rows first, as an
     on-sale fills it), free every other seat, and keep the best-available pools in step
     (as finish.lua and pools.give_back do for real sales and releases)."""
-    from webapp.booking import pools
-    from webapp.booking.holdstore import store
+    from webapp.booking.holds import pools
+    from webapp.booking.holds.holdstore import store
 
     client = store().client
     layout = geometry.layout_of(event_id)

@@ -20,7 +20,7 @@ from bench.stack import database
 from bench.stats import emit, machine, median, percentile, print_table
 from webapp import create_app
 from webapp.booking import BookingError, hold_best_available, seat_states
-from webapp.booking.venues import SectionLayout, create_event
+from webapp.booking.venues.venues import SectionLayout, create_event
 from webapp.devtools.redis_server import start_redis
 from webapp.extensions import db
 

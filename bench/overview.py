@@ -26,10 +26,11 @@ from bench.cpu import server_pids
 from bench.hotpath import WRK_DONE, measured, wrk
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
-from webapp.booking import hold_seats, reports
+from webapp.booking import hold_seats
+from webapp.booking.holds.seatmap import seat_states
 from webapp.booking.models import Seat, utcnow
-from webapp.booking.seatmap import seat_states
-from webapp.booking.venues import SectionLayout, create_event
+from webapp.booking.reports import reports
+from webapp.booking.venues.venues import SectionLayout, create_event
 from webapp.extensions import db
 from webapp.staff.users import create_staff
 

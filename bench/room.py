@@ -26,10 +26,10 @@ from bench.cpu import cpu_seconds, server_pids
 from bench.hotpath import WRK_COLUMNS, WRK_DONE, measured, wrk
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
-from webapp.booking import room
-from webapp.booking.holdstore import store
+from webapp.booking.holds.holdstore import store
 from webapp.booking.models import Event, utcnow
-from webapp.booking.venues import create_event
+from webapp.booking.onsale import room
+from webapp.booking.venues.venues import create_event
 from webapp.extensions import db
 from webapp.seed import THEATRE, theatre_layout
 

@@ -35,7 +35,7 @@ from bench.fullstack import in_app, make_run_stack
 from bench.stats import emit, machine, percentile, print_table
 from bench.strategies.tables import bookings, seats
 from webapp.booking.models import BookingSeat, utcnow
-from webapp.booking.venues import SectionLayout, create_event
+from webapp.booking.venues.venues import SectionLayout, create_event
 from webapp.extensions import db
 
 STRATEGIES = ["naive", "occ", "pessimistic", "holdfast", "holdfast-rule-off"]

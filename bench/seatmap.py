@@ -20,7 +20,7 @@ from bench.stack import database
 from bench.stats import emit, machine, median, print_table
 from webapp import create_app
 from webapp.booking.models import utcnow
-from webapp.booking.venues import create_event
+from webapp.booking.venues.venues import create_event
 from webapp.devtools.redis_server import start_redis
 from webapp.extensions import db
 from webapp.seed import arena_layout

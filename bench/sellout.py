@@ -40,7 +40,7 @@ from bench.cpu import cpu_seconds, server_pids
 from bench.fullstack import make_run_stack
 from bench.hotpath import WRK_DONE
 from bench.stats import emit, machine, print_table
-from webapp.booking import keys
+from webapp.booking.holds import keys
 
 WRK_SCRIPT = r"""
 -- args: "1" (one seat each) or "groups" (1-4 at random). Counts the seats it got.

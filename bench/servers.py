@@ -34,7 +34,7 @@ from bench.hotpath import (
 from bench.stack import stack
 from bench.stats import emit, machine, print_table
 from webapp.booking.models import utcnow
-from webapp.booking.venues import create_event
+from webapp.booking.venues.venues import create_event
 from webapp.devtools.server import start_granian, stop
 from webapp.seed import THEATRE, arena_layout, theatre_layout
 

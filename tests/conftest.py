@@ -69,7 +69,8 @@ def base_config(database_url: str, redis_url: str, **extra) -> dict:
 
 def clean_database() -> None:
     """Empty every table, children first; cached layouts go with them."""
-    from webapp.booking import geometry, local_time, room
+    from webapp.booking.onsale import room
+    from webapp.booking.venues import geometry, local_time
 
     geometry.clear()
     room.clear()

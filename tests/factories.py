@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from webapp.booking import confirm_payment, hold_seats, start_checkout
 from webapp.booking.models import Booking, Event, Seat, utcnow
-from webapp.booking.venues import SectionLayout, create_event
+from webapp.booking.venues.venues import SectionLayout, create_event
 from webapp.extensions import db
 
 

@@ -11,9 +11,10 @@ from redis.cluster import RedisCluster
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.api import bp as api_bp
-from webapp.booking import audit, local_time
-from webapp.booking.holdstore import HoldStore
-from webapp.booking.providers import check_settings
+from webapp.booking import audit
+from webapp.booking.holds.holdstore import HoldStore
+from webapp.booking.orders.providers import check_settings
+from webapp.booking.venues import local_time
 from webapp.cardpay import init_cardpay
 from webapp.cli import register_commands
 from webapp.config import load_config

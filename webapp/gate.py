@@ -13,8 +13,10 @@ from functools import wraps
 
 from flask import flash, g, redirect, request, session, url_for
 
-from webapp.booking import get_hold, keys, room
+from webapp.booking import get_hold
 from webapp.booking.errors import BookingError
+from webapp.booking.holds import keys
+from webapp.booking.onsale import room
 from webapp.htmx import is_htmx
 from webapp.identity import customer_id
 

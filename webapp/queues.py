@@ -11,7 +11,7 @@ from flask import Flask
 from rq import Queue, Retry
 from rq_scheduler import Scheduler
 
-from webapp.booking import keys
+from webapp.booking.holds import keys
 from webapp.booking.models import utcnow
 
 log = logging.getLogger(__name__)

@@ -9,9 +9,9 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from webapp.booking import keys
+from webapp.booking.holds import keys
 from webapp.booking.models import Event, utcnow
-from webapp.booking.venues import SectionLayout, create_event
+from webapp.booking.venues.venues import SectionLayout, create_event
 from webapp.extensions import db
 
 THEATRE = "The Holdfast Theatre"

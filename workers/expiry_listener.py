@@ -27,9 +27,9 @@ from redis.cluster import RedisCluster
 from redis.exceptions import RedisClusterException
 
 from webapp import booking, create_app
-from webapp.booking import keys
 from webapp.booking.audit import acting_as
-from webapp.booking.expiry import LISTENER_DUE_LOCK_KEY
+from webapp.booking.holds import keys
+from webapp.booking.orders.expiry import LISTENER_DUE_LOCK_KEY
 from webapp.ops.logs import configure_logging
 
 log = logging.getLogger("holdfast.expiry_listener")

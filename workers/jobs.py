@@ -12,8 +12,9 @@ import requests
 from flask import current_app
 
 from webapp import booking
-from webapp.booking import charge_closing, expiry, outbox, payment_events, payments, room, waitlist
 from webapp.booking.audit import acting_as
+from webapp.booking.onsale import room, waitlist
+from webapp.booking.orders import charge_closing, expiry, outbox, payment_events, payments
 from webapp.queues import requeue_payment_events
 from webapp.webhooks import signature
 

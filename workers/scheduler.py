@@ -19,7 +19,7 @@ import uuid
 import redis
 from rq_scheduler import Scheduler
 
-from webapp.booking.keys import SCHEDULER_HEARTBEAT
+from webapp.booking.holds.keys import SCHEDULER_HEARTBEAT
 from webapp.ops.logs import configure_logging
 
 log = logging.getLogger("holdfast.scheduler")

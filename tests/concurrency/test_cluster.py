@@ -19,7 +19,8 @@ from tests.conftest import base_config
 from tests.factories import make_event, seat_ids
 from tests.workers.conftest import wait_until
 from webapp import create_app
-from webapp.booking import confirm_payment, hold_seats, keys, seat_states, start_checkout
+from webapp.booking import confirm_payment, hold_seats, seat_states, start_checkout
+from webapp.booking.holds import keys
 from webapp.booking.models import Booking, BookingEvent, BookingSeat
 from webapp.devtools.processes import spawn, terminate
 from webapp.devtools.redis_server import start_cluster
@@ -183,8 +184,8 @@ def test_rush_on_the_cluster_sells_each_seat_once(
 def test_waiting_room_on_every_primary(cluster_app):
     """Joins, admission and figures on each primary: the room's keys share the event's
     hash tag, so its Lua scripts run on a cluster as they do on one Redis."""
-    from webapp.booking import room
     from webapp.booking.models import Event
+    from webapp.booking.onsale import room
 
     client = cluster_app.extensions["holdfast_redis"]
     for event in events_on_every_primary(client):

@@ -9,8 +9,8 @@ import pytest
 import requests
 
 from tests.factories import make_event, seat_ids
-from webapp.booking import room
 from webapp.booking.models import Event
+from webapp.booking.onsale import room
 from webapp.devtools.server import start_gunicorn, stop
 from webapp.extensions import db
 

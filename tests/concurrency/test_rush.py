@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 
 from tests.factories import make_event
 from webapp.booking.models import Booking, BookingSeat, Seat
-from webapp.booking.venues import create_event
+from webapp.booking.venues.venues import create_event
 from webapp.extensions import db
 from webapp.seed import THEATRE, theatre_layout
 

@@ -17,7 +17,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, sync_playwright
 
 from webapp.booking.models import utcnow
-from webapp.booking.venues import create_event
+from webapp.booking.venues.venues import create_event
 from webapp.devtools.processes import spawn, terminate
 from webapp.devtools.server import start_gunicorn, stop
 from webapp.seed import arena_layout, theatre_layout

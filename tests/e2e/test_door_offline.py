@@ -16,9 +16,9 @@ from tests.e2e.helpers import staff_login
 from tests.factories import make_event
 from tests.unit.test_doors import sold
 from tests.unit.test_ticket_signing import forged_with
-from webapp.booking import doors, ticket_codes
-from webapp.booking.boxoffice import cancel_and_refund
 from webapp.booking.models import BookingSeat, CheckIn
+from webapp.booking.orders.boxoffice import cancel_and_refund
+from webapp.booking.tickets import doors, ticket_codes
 from webapp.extensions import db
 from webapp.staff.users import create_staff
 

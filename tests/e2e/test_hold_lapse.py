@@ -13,7 +13,7 @@ from tests.e2e.helpers import open_event, seat
 from tests.e2e.test_phone import DESKTOP, PHONE
 from tests.factories import make_event
 from webapp.booking.models import utcnow
-from webapp.booking.venues import SectionLayout, create_event
+from webapp.booking.venues.venues import SectionLayout, create_event
 
 
 @pytest.fixture

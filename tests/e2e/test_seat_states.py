@@ -13,7 +13,7 @@ from tests.e2e.helpers import open_event, seat
 from tests.e2e.test_list_mode import serious_violations
 from tests.factories import confirmed_booking, make_event, seat_by_label
 from webapp.booking import hold_seats
-from webapp.booking.boxoffice import set_blocked
+from webapp.booking.orders.boxoffice import set_blocked
 
 CONTRAST = """(el) => {
   const lum = (rgb) => {

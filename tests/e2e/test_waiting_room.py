@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 from tests.e2e.helpers import seat
 from tests.e2e.test_list_mode import serious_violations
 from tests.factories import make_event
-from webapp.booking import room
 from webapp.booking.models import Event
+from webapp.booking.onsale import room
 from webapp.extensions import db
 
 

@@ -10,11 +10,11 @@ from webapp.booking import (
     changes_since,
     get_hold,
     hold_seats,
-    keys,
     release_seats,
     seat_states,
     start_checkout,
 )
+from webapp.booking.holds import keys
 
 
 def test_adding_to_a_hold_keeps_its_deadline(app):

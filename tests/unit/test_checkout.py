@@ -14,12 +14,12 @@ from webapp.booking import (
     confirm_payment,
     expire_hold,
     hold_seats,
-    keys,
     release_hold,
     seat_states,
     start_checkout,
     sweep_expired,
 )
+from webapp.booking.holds import keys
 from webapp.booking.models import Booking, BookingSeat, Payment, utcnow
 from webapp.extensions import db
 

@@ -10,8 +10,9 @@ from concurrent.futures import ThreadPoolExecutor
 from sqlalchemy import event as sa_event
 
 from tests.factories import make_event
-from webapp.booking import geometry, hold_best_available
-from webapp.booking.holdstore import HoldStore
+from webapp.booking import hold_best_available
+from webapp.booking.holds.holdstore import HoldStore
+from webapp.booking.venues import geometry
 from webapp.extensions import db
 
 THREADS = 12

@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from tests.factories import make_event, seat_by_label
-from webapp.booking import confirm_payment, doors, hold_seats, start_checkout, ticket_codes
+from webapp.booking import confirm_payment, hold_seats, start_checkout
 from webapp.booking.models import Booking, BookingSeat, CheckIn
+from webapp.booking.tickets import doors, ticket_codes
 from webapp.extensions import db
 
 
@@ -84,7 +85,7 @@ def test_refusals_name_the_reason(app, rds):
 
 
 def test_the_manifest_delta_has_what_changed_and_sync_flags_every_refusal(app, rds):
-    from webapp.booking.boxoffice import cancel_and_refund
+    from webapp.booking.orders.boxoffice import cancel_and_refund
 
     event = make_event(rows=1, seats_per_row=8)
     _, codes = sold(event, labels=("A1", "A2"))

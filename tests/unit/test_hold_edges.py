@@ -9,17 +9,11 @@ from sqlalchemy import select
 
 from tests.factories import make_event, seat_ids
 from tests.unit.test_checkout import checkout
-from webapp.booking import (
-    BookingError,
-    extend_hold,
-    hold_best_available,
-    hold_seats,
-    keys,
-    release_hold,
-)
-from webapp.booking import checkout as checkout_module
-from webapp.booking.boxoffice import release_any_hold
+from webapp.booking import BookingError, extend_hold, hold_best_available, hold_seats, release_hold
+from webapp.booking.holds import keys
 from webapp.booking.models import Booking, BookingSeat
+from webapp.booking.orders import checkout as checkout_module
+from webapp.booking.orders.boxoffice import release_any_hold
 from webapp.extensions import db
 
 

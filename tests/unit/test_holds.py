@@ -10,10 +10,10 @@ from webapp.booking import (
     extend_hold,
     hold_best_available,
     hold_seats,
-    keys,
     release_hold,
     seat_states,
 )
+from webapp.booking.holds import keys
 from webapp.booking.models import Seat
 from webapp.extensions import db
 

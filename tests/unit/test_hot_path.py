@@ -17,12 +17,12 @@ from webapp.booking import (
     expire_hold,
     hold_best_available,
     hold_seats,
-    keys,
     release_hold,
     start_checkout,
 )
-from webapp.booking.expiry import release_due
+from webapp.booking.holds import keys
 from webapp.booking.models import Seat, utcnow
+from webapp.booking.orders.expiry import release_due
 from webapp.extensions import db
 
 
@@ -104,7 +104,7 @@ def test_seats_taken_by_hand_are_skipped_and_dropped_from_the_pool(app, rds):
 def test_best_available_picks_what_the_python_ordering_ranks_first(app, rds, size):
     """The pool search in hold.lua agrees with allocation.adjacent_groups, the
     reference ordering (front row first, then closest to the centre line)."""
-    from webapp.booking import geometry
+    from webapp.booking.venues import geometry
 
     event = make_event(rows=3, seats_per_row=9, aisles_after=[3])
     expected = geometry.layout_of(event.id).groups(size, None)[0]
@@ -116,7 +116,7 @@ def test_best_available_picks_what_the_python_ordering_ranks_first(app, rds, siz
 
 
 def test_a_section_pool_only_offers_that_section(app, rds):
-    from webapp.booking.venues import SectionLayout, create_event
+    from webapp.booking.venues.venues import SectionLayout, create_event
 
     event = create_event(
         "Hall",
@@ -258,7 +258,7 @@ def seat_states_of(event_id):
 
 
 def test_a_listener_killed_holding_its_lock_does_not_hold_the_fallback_back(app, rds):
-    from webapp.booking.expiry import LISTENER_DUE_LOCK_KEY
+    from webapp.booking.orders.expiry import LISTENER_DUE_LOCK_KEY
 
     app.config["HOLD_GRACE_SECONDS"] = 1
     event = make_event()

@@ -7,10 +7,11 @@ from sqlalchemy import select
 
 from tests.factories import make_event, seat_ids
 from tests.unit.test_checkout import checkout, lapse
-from webapp.booking import confirm_payment, expire_hold, hold_seats, keys, release_hold
-from webapp.booking.boxoffice import release_any_hold, set_blocked
-from webapp.booking.holdstore import store
+from webapp.booking import confirm_payment, expire_hold, hold_seats, release_hold
+from webapp.booking.holds import keys
+from webapp.booking.holds.holdstore import store
 from webapp.booking.models import BookingSeat, Payment, Seat
+from webapp.booking.orders.boxoffice import release_any_hold, set_blocked
 from webapp.extensions import db
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from webapp.booking.layout_text import parse_layout
+from webapp.booking.venues.layout_text import parse_layout
 
 
 def test_parses_sections_rows_aisles_and_prices():
@@ -52,7 +52,7 @@ def test_prefixed_rows_and_plan_places():
 def test_described_layout_reads_back_with_its_places():
     """The demo arena's venue text (what staff reuse for a new event) parses back to
     the same sections and places: before prefixed rows it did not parse at all."""
-    from webapp.booking.venues import describe
+    from webapp.booking.venues.venues import describe
     from webapp.seed import arena_layout
 
     sections = arena_layout()

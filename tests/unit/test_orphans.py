@@ -63,7 +63,7 @@ def test_an_orphan_that_already_existed_does_not_block_other_seats(app):
     event = make_event(rows=1, seats_per_row=10, no_orphans=False)
     hold_seats(event.id, "bob", ids(event, "A2"))  # A1 stranded while the rule was off
     event.no_orphans = True
-    from webapp.booking import geometry
+    from webapp.booking.venues import geometry
     from webapp.extensions import db
 
     db.session.commit()
@@ -127,7 +127,7 @@ def test_best_available_skips_picks_that_strand_a_seat(app):
 
 def strict_window_exists(event_id: int, layout, size: int) -> bool:
     """Reference check, in Python: some `size` free seats side by side strand nobody."""
-    from webapp.booking import orphans
+    from webapp.booking.holds import orphans
 
     seats = [s for s in layout.seats if s.kind in ("seat", "companion")]
     free = orphans.free_seats(event_id, seats, [])
@@ -155,7 +155,7 @@ def stranded(event) -> set[str]:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_best_available_sells_every_seat_and_strands_only_when_it_must(app, seed):
-    from webapp.booking import geometry
+    from webapp.booking.venues import geometry
 
     rng = random.Random(seed)
     event = make_event(rows=4, seats_per_row=7, aisles_after=[3], no_orphans=True)
@@ -175,8 +175,8 @@ def test_best_available_sells_every_seat_and_strands_only_when_it_must(app, seed
 
 def test_the_advice_never_names_one_seat_twice():
     """Issue 29 (also): "pick C1 too, or C1 instead"."""
-    from webapp.booking.geometry import Geo
-    from webapp.booking.orphans import advice
+    from webapp.booking.holds.orphans import advice
+    from webapp.booking.venues.geometry import Geo
 
     run = [Geo(i, "Stalls", "C", i, 0, 1000, f"C{i}", "seat", i) for i in (1, 2, 3)]
     # C3 is taken; C2 picked strands C1; the other pick found was C1 itself.

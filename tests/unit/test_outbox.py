@@ -7,8 +7,8 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 
-from webapp.booking import outbox
 from webapp.booking.models import OutboxMessage
+from webapp.booking.orders import outbox
 from webapp.extensions import db
 
 

@@ -9,15 +9,9 @@ from pathlib import Path
 import pytest
 
 from tests.factories import make_event, seat_by_label, seat_ids
-from webapp.booking import (
-    BookingError,
-    hold_best_available,
-    hold_seats,
-    keys,
-    pools,
-    release_hold,
-)
-from webapp.booking.boxoffice import set_blocked
+from webapp.booking import BookingError, hold_best_available, hold_seats, release_hold
+from webapp.booking.holds import keys, pools
+from webapp.booking.orders.boxoffice import set_blocked
 
 SEATS_PER_ROW = 6
 

@@ -10,9 +10,10 @@ import pytest
 from flask import g
 
 from tests.factories import make_event, seat_ids
-from webapp.booking import hold_seats, presale, room
+from webapp.booking import hold_seats
 from webapp.booking.errors import BookingError
 from webapp.booking.models import Event, PresaleCode, PresaleRedemption, StaffAction, utcnow
+from webapp.booking.onsale import presale, room
 from webapp.extensions import db
 
 

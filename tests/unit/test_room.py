@@ -8,9 +8,10 @@ import dataclasses
 import pytest
 
 from tests.factories import make_event
-from webapp.booking import keys, passes, room
 from webapp.booking.errors import BookingError
+from webapp.booking.holds import keys
 from webapp.booking.models import Event
+from webapp.booking.onsale import passes, room
 from webapp.extensions import db
 
 T0 = 1_900_000_000_000  # a fixed clock (ms): the tests move time themselves
@@ -200,7 +201,7 @@ def test_moving_the_opening_after_the_draw_keeps_a_fair_plausible_line(app, rds)
     """Issue 27.2: after a draw, opening moved into the future and then "open now" left
     the pre-opening crowd with undrawn 12-digit places (an ETA of 30,000 years) and let
     a later arrival in at place 3. The line must keep its order and its numbers."""
-    from webapp.booking import room_admin
+    from webapp.booking.onsale import room_admin
 
     event_id = room_event(T0, max_shoppers=1, admit_per_minute=0, pass_minutes=60)
     for customer in ("ann", "bob", "cat"):
@@ -266,7 +267,7 @@ def test_places_gone_quiet_are_skipped_without_spending_the_rate(app, rds):
 def test_a_staff_pause_survives_redis_losing_its_data(app, rds):
     """Issue 27.12: the pause lived in Redis only, so a restart that lost Redis's data
     resumed a room staff had stopped."""
-    from webapp.booking import room_admin
+    from webapp.booking.onsale import room_admin
 
     event_id = room_event(T0, admit_per_minute=60_000, pass_minutes=60)
     room.join(event_id, "ann", T0 - MINUTE)

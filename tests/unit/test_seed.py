@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from webapp import seed
 from webapp.booking.models import Event
-from webapp.booking.venues import SectionLayout
+from webapp.booking.venues.venues import SectionLayout
 from webapp.extensions import db
 
 

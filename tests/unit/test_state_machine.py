@@ -30,11 +30,11 @@ from webapp.booking import (
     expire_hold,
     hold_best_available,
     hold_seats,
-    keys,
     release_hold,
     seat_states,
     start_checkout,
 )
+from webapp.booking.holds import keys
 from webapp.booking.models import Booking, BookingSeat, Payment, utcnow
 from webapp.extensions import db
 

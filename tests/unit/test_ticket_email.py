@@ -13,9 +13,9 @@ from pypdf import PdfReader
 from tests.factories import make_event
 from tests.unit.test_doors import sold
 from tests.unit.test_outbox import PORT, smtp_server  # noqa: F401  (fixture)
-from webapp.booking import outbox
-from webapp.booking.boxoffice import cancel_and_refund
 from webapp.booking.models import OutboxMessage
+from webapp.booking.orders import outbox
+from webapp.booking.orders.boxoffice import cancel_and_refund
 from webapp.extensions import db
 
 

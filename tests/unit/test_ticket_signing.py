@@ -14,8 +14,8 @@ from sqlalchemy import update
 
 from tests.factories import make_event
 from tests.unit.test_doors import sold
-from webapp.booking import doors, ticket_codes
 from webapp.booking.models import BookingSeat
+from webapp.booking.tickets import doors, ticket_codes
 from webapp.extensions import db
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import make_event, seat_by_label
-from webapp.booking import BookingError, hold_seats, start_checkout, tickets
-from webapp.booking.catalog import get_booking
+from webapp.booking import BookingError, hold_seats, start_checkout
+from webapp.booking.holds import tickets
+from webapp.booking.reports.catalog import get_booking
 
 
 def family_event():

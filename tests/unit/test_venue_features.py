@@ -17,7 +17,7 @@ from webapp.booking import (
     start_checkout,
 )
 from webapp.booking.models import BookingSeat, Seat
-from webapp.booking.venues import SectionLayout, create_event
+from webapp.booking.venues.venues import SectionLayout, create_event
 from webapp.extensions import db
 
 

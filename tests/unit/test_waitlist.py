@@ -8,16 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import make_event, seat_ids
-from webapp.booking import (
-    BookingError,
-    expire_hold,
-    hold_best_available,
-    hold_seats,
-    outbox,
-    release_seats,
-    waitlist,
-)
+from webapp.booking import BookingError, expire_hold, hold_best_available, hold_seats, release_seats
 from webapp.booking.models import OutboxMessage, WaitlistEntry, utcnow
+from webapp.booking.onsale import waitlist
+from webapp.booking.orders import outbox
 from webapp.extensions import db
 
 

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import confirmed_booking, make_event, seat_by_label
-from webapp.booking import booking_links, hold_seats, start_checkout
+from webapp.booking import hold_seats, start_checkout
 from webapp.booking.models import Booking, OutboxMessage
+from webapp.booking.orders import booking_links
 from webapp.extensions import db
 
 

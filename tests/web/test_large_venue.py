@@ -9,7 +9,7 @@ import pytest
 from tests.factories import seat_by_label, small_arena
 from webapp.booking import hold_seats
 from webapp.booking.models import utcnow
-from webapp.booking.venues import SectionLayout, create_event
+from webapp.booking.venues.venues import SectionLayout, create_event
 
 HX = {"HX-Request": "true"}
 

@@ -11,8 +11,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.factories import make_event, seat_ids
 from tests.unit.test_doors import sold
 from tests.web.test_staff import logged_in, staff  # noqa: F401  (fixtures)
-from webapp.booking import expire_holds, hold_seats, keys
+from webapp.booking import expire_holds, hold_seats
 from webapp.booking.errors import BookingError
+from webapp.booking.holds import keys
 
 
 @pytest.fixture

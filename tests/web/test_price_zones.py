@@ -10,10 +10,11 @@ from datetime import datetime
 import pytest
 
 from tests.factories import seat_by_label
-from webapp.booking import geometry, get_hold, hold_best_available, hold_seats
+from webapp.booking import get_hold, hold_best_available, hold_seats
 from webapp.booking.errors import BookingError
-from webapp.booking.price_zones import zones as price_zones
-from webapp.booking.venues import SectionLayout, create_event
+from webapp.booking.venues import geometry
+from webapp.booking.venues.price_zones import zones as price_zones
+from webapp.booking.venues.venues import SectionLayout, create_event
 from webapp.seed import THEATRE, theatre_layout
 
 HX = {"HX-Request": "true"}

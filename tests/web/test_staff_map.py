@@ -11,7 +11,7 @@ import pytest
 from tests.factories import seat_by_label, small_arena
 from webapp.booking import get_hold, hold_seats
 from webapp.booking.models import utcnow
-from webapp.booking.venues import SectionLayout, create_event
+from webapp.booking.venues.venues import SectionLayout, create_event
 from webapp.staff.users import create_staff
 
 PASSWORD = "a long enough password"

@@ -8,8 +8,9 @@ import re
 from tests.factories import make_event, seat_ids
 from tests.unit.test_doors import sold
 from tests.web.test_staff import logged_in, staff  # noqa: F401  (fixtures)
-from webapp.booking import hold_seats, onsale
-from webapp.booking.baskets import release_seats
+from webapp.booking import hold_seats
+from webapp.booking.onsale import onsale
+from webapp.booking.orders.baskets import release_seats
 
 
 def test_holds_are_summarised_and_paged(app, logged_in):  # noqa: F811
@@ -69,9 +70,10 @@ def test_large_venues_are_not_drawn_seat_by_seat(app, logged_in):  # noqa: F811
 def test_overview_figures_agree_with_every_seat_s_state(app):
     """The overview's cheap counts (grouped queries, Redis counts) say what reading every
     seat's state says: held, pending (in checkout), confirmed, blocked, available."""
-    from webapp.booking import reports, start_checkout
-    from webapp.booking.boxoffice import set_blocked
-    from webapp.booking.seatmap import seat_states
+    from webapp.booking import start_checkout
+    from webapp.booking.holds.seatmap import seat_states
+    from webapp.booking.orders.boxoffice import set_blocked
+    from webapp.booking.reports import reports
 
     event = make_event(rows=2, seats_per_row=10)
     other = make_event(rows=1, seats_per_row=5, name="Matinee")

@@ -13,19 +13,13 @@ from tests.factories import make_event, seat_ids
 from tests.stripe_fake import authenticate, card_token, signed, stripe_event, stripe_settings
 from tests.unit.test_checkout import lapse
 from webapp import create_app
-from webapp.booking import (
-    BookingError,
-    card_payments,
-    charge_closing,
-    expire_hold,
-    hold_seats,
-    start_checkout,
-)
-from webapp.booking.boxoffice import cancel_and_refund
+from webapp.booking import BookingError, expire_hold, hold_seats, start_checkout
+from webapp.booking.holds.tickets import money
 from webapp.booking.models import BookingEvent, OutboxMessage, Payment, PaymentEvent
-from webapp.booking.payment_events import process_payment_event
-from webapp.booking.stripe_provider import client as stripe_api
-from webapp.booking.tickets import money
+from webapp.booking.orders import card_payments, charge_closing
+from webapp.booking.orders.boxoffice import cancel_and_refund
+from webapp.booking.orders.payment_events import process_payment_event
+from webapp.booking.orders.stripe_provider import client as stripe_api
 from webapp.extensions import db
 from webapp.queues import QUEUE_NAME
 from webapp.staff.users import create_staff

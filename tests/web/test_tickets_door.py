@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from tests.factories import make_event
 from tests.unit.test_doors import sold
 from tests.web.test_staff import logged_in, staff  # noqa: F401  (fixtures)
-from webapp.booking import ticket_codes
+from webapp.booking.tickets import ticket_codes
 
 
 def as_owner(client, booking):
@@ -133,7 +133,7 @@ def test_door_page_alone_may_compile_the_qr_reader(app, logged_in):  # noqa: F81
 def test_staff_event_page_and_csv_show_check_ins(app, logged_in):  # noqa: F811
     import csv
 
-    from webapp.booking import doors
+    from webapp.booking.tickets import doors
 
     event = make_event(rows=1, seats_per_row=6)
     booking, codes = sold(event)

@@ -12,8 +12,9 @@ import pytest
 from tests.factories import confirmed_booking, make_event
 from tests.web.test_staff import logged_in, staff  # noqa: F401  (fixtures)
 from webapp import create_app
-from webapp.booking import local_time, ticket_codes, ticket_files
 from webapp.booking.models import Event, OutboxMessage, Venue
+from webapp.booking.tickets import ticket_codes, ticket_files
+from webapp.booking.venues import local_time
 from webapp.config import load_config
 from webapp.extensions import db
 

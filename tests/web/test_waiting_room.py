@@ -11,8 +11,8 @@ import pytest
 
 from tests.factories import make_event, seat_ids
 from tests.web.test_staff import logged_in, staff  # noqa: F401  (fixtures)
-from webapp.booking import presale, room
 from webapp.booking.models import Event, StaffAction, utcnow
+from webapp.booking.onsale import presale, room
 from webapp.extensions import db
 
 HX = {"HX-Request": "true"}

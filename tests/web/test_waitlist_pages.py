@@ -6,8 +6,9 @@ import re
 
 from tests.factories import make_event, seat_ids
 from tests.web.test_staff import logged_in, staff  # noqa: F401  (fixtures)
-from webapp.booking import hold_seats, release_seats, waitlist
+from webapp.booking import hold_seats, release_seats
 from webapp.booking.models import WaitlistEntry
+from webapp.booking.onsale import waitlist
 from webapp.extensions import db
 
 

@@ -11,7 +11,8 @@ from sqlalchemy import func, select, update
 
 from tests.factories import make_event, seat_ids
 from tests.workers.conftest import WEBHOOK_SECRET, kill_worker_while_it_waits, wait_until
-from webapp.booking import hold_seats, keys, start_checkout
+from webapp.booking import hold_seats, start_checkout
+from webapp.booking.holds import keys
 from webapp.booking.models import Booking, BookingSeat, Payment, PaymentEvent, utcnow
 from webapp.extensions import db
 from webapp.webhooks import signature

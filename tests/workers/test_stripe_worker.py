@@ -10,9 +10,10 @@ from tests.factories import make_event, seat_ids
 from tests.stripe_fake import WEBHOOK_SECRET, card_token, stripe_settings
 from tests.workers.conftest import kill_worker_while_it_waits, wait_until
 from tests.workers.test_payments import charges, settled, status_of
-from webapp.booking import card_payments, hold_seats, start_checkout
+from webapp.booking import hold_seats, start_checkout
 from webapp.booking.models import Payment, PaymentEvent
-from webapp.booking.stripe_provider import client as stripe_api
+from webapp.booking.orders import card_payments
+from webapp.booking.orders.stripe_provider import client as stripe_api
 from webapp.devtools.localstripe_server import register_webhook
 from webapp.extensions import db
 

@@ -7,8 +7,9 @@ import pytest
 
 from tests.factories import make_event, seat_ids
 from tests.workers.conftest import wait_for_listener, wait_until
-from webapp.booking import get_hold, hold_seats, waitlist
+from webapp.booking import get_hold, hold_seats
 from webapp.booking.models import OutboxMessage, WaitlistEntry
+from webapp.booking.onsale import waitlist
 from webapp.extensions import db
 
 

@@ -14,8 +14,9 @@ import requests
 
 from tests.factories import make_event, seat_ids
 from tests.workers.conftest import wait_for_listener, wait_until
-from webapp.booking import get_hold, hold_seats, waitlist
+from webapp.booking import get_hold, hold_seats
 from webapp.booking.models import WaitlistEntry
+from webapp.booking.onsale import waitlist
 from webapp.extensions import db
 
 SEATS, BUYERS = 8, 5  # demand 5 + 2 < 8: everyone is served, from one pool

@@ -12,10 +12,13 @@ from flask import Response, jsonify, request
 
 from webapp import booking
 from webapp.api import bp
-from webapp.booking import presale, price_zones, room, ticket_codes, tickets, waitlist
-from webapp.booking.catalog import get_booking, list_events
 from webapp.booking.errors import BookingError
-from webapp.booking.serialize import booking_dict, details_dict, queue_dict
+from webapp.booking.holds import tickets
+from webapp.booking.onsale import presale, room, waitlist
+from webapp.booking.reports.catalog import get_booking, list_events
+from webapp.booking.tickets import ticket_codes
+from webapp.booking.venues import price_zones
+from webapp.booking.venues.serialize import booking_dict, details_dict, queue_dict
 from webapp.extensions import csrf
 from webapp.gate import keep_pass, keep_place, queue_ticket, require_pass, require_pass_or_hold
 from webapp.identity import customer_id

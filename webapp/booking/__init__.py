@@ -1,13 +1,8 @@
 """The booking domain: plain functions called by routes, jobs, the CLI and benchmarks."""
 
-from webapp.booking.baskets import extend_hold, get_hold, release_hold, release_seats
-from webapp.booking.catalog import get_booking, get_event, list_events
-from webapp.booking.checkout import start_checkout, submit_checkout_form
 from webapp.booking.errors import BookingError
-from webapp.booking.expiry import expire_hold, expire_holds, release_due, sweep_expired
-from webapp.booking.holds import Hold, hold_best_available, hold_seats
-from webapp.booking.payments import confirm_payment
-from webapp.booking.seatmap import (
+from webapp.booking.holds.holds import Hold, hold_best_available, hold_seats
+from webapp.booking.holds.seatmap import (
     changes_since,
     seat_count,
     seat_states,
@@ -16,6 +11,11 @@ from webapp.booking.seatmap import (
     section_summaries,
     standing_areas,
 )
+from webapp.booking.orders.baskets import extend_hold, get_hold, release_hold, release_seats
+from webapp.booking.orders.checkout import start_checkout, submit_checkout_form
+from webapp.booking.orders.expiry import expire_hold, expire_holds, release_due, sweep_expired
+from webapp.booking.orders.payments import confirm_payment
+from webapp.booking.reports.catalog import get_booking, get_event, list_events
 
 __all__ = [
     "BookingError",

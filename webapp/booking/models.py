@@ -38,7 +38,7 @@ class Venue(db.Model):
     __tablename__ = "venues"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    # The layout description it was created from (see webapp/booking/layout_text.py).
+    # The layout description it was created from (see webapp/booking/venues/layout_text.py).
     layout: Mapped[str | None] = mapped_column(Text, nullable=True)
     # An IANA zone ("Europe/London"); None: the app's TIME_ZONE. Times are stored in UTC.
     time_zone: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -55,7 +55,7 @@ class Event(db.Model):
     no_orphans: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     # When general sale opens (None: on sale now). Before it only presale codes buy.
     sale_opens_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
-    # The waiting room (webapp/booking/room.py): off, or on with an admission rate
+    # The waiting room (webapp/booking/onsale/room.py): off, or on with an admission rate
     # (people a minute, 0 = no rate) and/or a cap on active shoppers (0 = no cap); an
     # admitted customer's pass lasts pass_minutes; arrivals in the last early_minutes
     # before opening wait and are put in a random order.
@@ -177,7 +177,7 @@ class Payment(db.Model):
     status: Mapped[str] = mapped_column(String(12), default="pending")  # pending|succeeded|failed
     amount_cents: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(String(3), default="GBP", server_default="GBP")
-    # Who takes the money (webapp/booking/providers.py), and its id for it (a Stripe
+    # Who takes the money (webapp/booking/orders/providers.py), and its id for it (a Stripe
     # PaymentIntent pi_... for a charge, re_... for a refund) and what it last said.
     provider: Mapped[str] = mapped_column(String(10), default="test", server_default="test")
     provider_ref: Mapped[str | None] = mapped_column(String(255), nullable=True, unique=True)

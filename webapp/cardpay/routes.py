@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, render_template, request
 
-from webapp.booking.card_payments import card_page, pay_with_card
+from webapp.booking.orders.card_payments import card_page, pay_with_card
 from webapp.cardpay import bp
 from webapp.identity import customer_id
 

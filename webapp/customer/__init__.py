@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from webapp.booking import (
-    local_time,
-    price_zones,
-    providers,
-    room,
-    standing_areas,
-    ticket_files,
-    tickets,
-)
+from webapp.booking import standing_areas
 from webapp.booking.errors import BookingError
+from webapp.booking.holds import tickets
+from webapp.booking.onsale import room
+from webapp.booking.orders import providers
+from webapp.booking.tickets import ticket_files
+from webapp.booking.venues import local_time, price_zones
 from webapp.customer import mapview, planview, roomview
 from webapp.htmx import vary_on_htmx
 

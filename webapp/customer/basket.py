@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import g, session
 
 from webapp import booking
-from webapp.booking import tickets
-from webapp.booking.holds import Hold
+from webapp.booking.holds import tickets
+from webapp.booking.holds.holds import Hold
 from webapp.identity import customer_id, known_customer_id
 
 

@@ -7,9 +7,10 @@ from __future__ import annotations
 from flask import Response, render_template, request, session
 from flask_login import current_user
 
-from webapp.booking import booking_links, booking_mail, ticket_codes, ticket_files
-from webapp.booking.catalog import booking_event_id, get_any_booking, get_booking
 from webapp.booking.errors import BookingError
+from webapp.booking.orders import booking_links, booking_mail
+from webapp.booking.reports.catalog import booking_event_id, get_any_booking, get_booking
+from webapp.booking.tickets import ticket_codes, ticket_files
 from webapp.customer import bp
 from webapp.htmx import is_htmx
 from webapp.identity import customer_id

@@ -9,10 +9,10 @@ from itertools import groupby
 
 from markupsafe import Markup, escape
 
-from webapp.booking import geometry, price_zones
+from webapp.booking.holds.seatmap import SeatMap, SeatState
+from webapp.booking.holds.tickets import money
 from webapp.booking.models import utcnow
-from webapp.booking.seatmap import SeatMap, SeatState
-from webapp.booking.tickets import money
+from webapp.booking.venues import geometry, price_zones
 
 STATUS_TEXT = {
     "available": "available",

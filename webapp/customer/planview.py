@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from webapp.booking.plan import Placed, Plan, plan_of
-from webapp.booking.seatmap import SectionSummary
+from webapp.booking.holds.seatmap import SectionSummary
+from webapp.booking.venues.plan import Placed, Plan, plan_of
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 
 from webapp import booking
-from webapp.booking import presale, room
+from webapp.booking.onsale import presale, room
 from webapp.customer import bp
 from webapp.errors import returns_to
 from webapp.gate import keep_pass, keep_place, queue_ticket

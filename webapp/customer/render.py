@@ -6,7 +6,7 @@ from flask import g, render_template, request
 
 from webapp import booking
 from webapp.booking.errors import BookingError
-from webapp.booking.holds import Hold
+from webapp.booking.holds.holds import Hold
 from webapp.customer.basket import current_basket, priced_basket
 from webapp.errors import refusal_response
 from webapp.htmx import is_htmx

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from webapp.booking import local_time, room
+from webapp.booking.onsale import room
+from webapp.booking.venues import local_time
 
 
 def clock_time(ms: int | None, where=None, seconds: bool = False) -> str:

@@ -11,10 +11,11 @@ import uuid
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from webapp import booking
-from webapp.booking import room, tickets, waitlist
-from webapp.booking.best_instead import best_instead
-from webapp.booking.catalog import list_events
 from webapp.booking.errors import BookingError
+from webapp.booking.holds import tickets
+from webapp.booking.onsale import room, waitlist
+from webapp.booking.orders.best_instead import best_instead
+from webapp.booking.reports.catalog import list_events
 from webapp.customer import bp
 from webapp.customer.basket import (
     basket_hold_id,

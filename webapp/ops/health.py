@@ -8,7 +8,7 @@ import time
 from flask import current_app, jsonify
 from sqlalchemy import text
 
-from webapp.booking.keys import LISTENER_HEARTBEAT
+from webapp.booking.holds.keys import LISTENER_HEARTBEAT
 from webapp.extensions import db, limiter
 from webapp.ops import bp
 from webapp.queues import scheduler_alive

@@ -5,7 +5,7 @@ PROMETHEUS_MULTIPROC_DIR, set up by webapp/gunicorn_conf.py): request latency by
 endpoint and status, holds taken and refused by reason. Read at scrape time (so right
 however many processes and machines there are): bookings by status, payments and
 refunds, live holds per event, RQ queue depth, and the expiry lag the background
-processes counted in Redis (booking/tallies.py).
+processes counted in Redis (booking/holds/tallies.py).
 """
 
 from __future__ import annotations
@@ -19,7 +19,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Histo
 from prometheus_client.multiprocess import MultiProcessCollector
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
-from webapp.booking import counts, signals, tallies
+from webapp.booking import signals
+from webapp.booking.holds import tallies
+from webapp.booking.reports import counts
 
 REQUEST_SECONDS = Histogram(
     "holdfast_http_request_duration_seconds",

@@ -1,12 +1,13 @@
 """Staff at the door: type (or scan with a keyboard-wedge scanner) a ticket's code; green
-"admitted" or red with the reason. Each ticket admits once (booking/doors.py)."""
+"admitted" or red with the reason. Each ticket admits once (booking/tickets/doors.py)."""
 
 from __future__ import annotations
 
 from flask import jsonify, render_template, request, session
 
-from webapp.booking import doors, get_event
+from webapp.booking import get_event
 from webapp.booking.audit import current_actor
+from webapp.booking.tickets import doors
 from webapp.extensions import DOOR_CONTENT_SECURITY_POLICY, talisman
 from webapp.htmx import is_htmx
 from webapp.request_json import json_body

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import render_template
 
-from webapp.booking import get_event, outbox, waitlist
+from webapp.booking import get_event
+from webapp.booking.onsale import waitlist
+from webapp.booking.orders import outbox
 from webapp.staff import bp
 from webapp.staff.access import needs
 

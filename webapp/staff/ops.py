@@ -13,7 +13,7 @@ from rq import Worker
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry, StartedJobRegistry
 
 from webapp.booking import staff_audit
-from webapp.booking.keys import LISTENER_HEARTBEAT
+from webapp.booking.holds.keys import LISTENER_HEARTBEAT
 from webapp.queues import scheduler_alive
 from webapp.staff import bp
 from webapp.staff.access import needs

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 
-from webapp.booking import get_event, presale, room, room_admin
+from webapp.booking import get_event
 from webapp.booking.audit import current_actor
-from webapp.booking.staff_input import parse_datetime
+from webapp.booking.onsale import presale, room, room_admin
+from webapp.booking.venues.staff_input import parse_datetime
 from webapp.errors import returns_to
 from webapp.htmx import is_htmx
 from webapp.staff import bp

@@ -13,19 +13,13 @@ from flask import (
     url_for,
 )
 
-from webapp.booking import (
-    boxoffice,
-    doors,
-    event_setup,
-    get_event,
-    onsale,
-    reports,
-    room_admin,
-    section_summaries,
-    staff_audit,
-)
-from webapp.booking.catalog import booking_event_id, get_any_booking
+from webapp.booking import get_event, section_summaries, staff_audit
 from webapp.booking.models import BOOKING_STATUSES
+from webapp.booking.onsale import event_setup, onsale, room_admin
+from webapp.booking.orders import boxoffice
+from webapp.booking.reports import reports
+from webapp.booking.reports.catalog import booking_event_id, get_any_booking
+from webapp.booking.tickets import doors
 from webapp.errors import returns_to
 from webapp.htmx import is_htmx
 from webapp.staff import bp

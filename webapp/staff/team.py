@@ -11,10 +11,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from webapp.booking import outbox, staff_audit
+from webapp.booking import staff_audit
 from webapp.booking.context import public_url
 from webapp.booking.errors import BookingError
 from webapp.booking.models import Event
+from webapp.booking.orders import outbox
 from webapp.database import write_transaction
 from webapp.extensions import db
 from webapp.staff.roles import ROLE_NAMES, ROLES

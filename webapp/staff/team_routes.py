@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, logout_user
 
-from webapp.booking import reports
+from webapp.booking.reports import reports
 from webapp.errors import returns_to
 from webapp.staff import PUBLIC_ENDPOINTS, bp, team
 from webapp.staff.access import event_scope, needs

@@ -8,7 +8,7 @@ import stripe
 from flask import current_app, jsonify, request
 
 from webapp.booking.errors import BookingError
-from webapp.booking.payment_events import record_payment_event, record_stripe_event
+from webapp.booking.orders.payment_events import record_payment_event, record_stripe_event
 from webapp.extensions import csrf
 from webapp.queues import enqueue_payment_event
 from webapp.webhooks import bp, signature
