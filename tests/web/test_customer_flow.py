@@ -190,7 +190,7 @@ def test_a_poll_from_a_browser_without_a_session_creates_none(client, app, rds):
 
 def test_every_page_and_the_api_show_the_same_total_with_ticket_types(app, client):
     """Issue 14.11: basket £20 with a child ticket; the checkout page said £45."""
-    from tests.unit.test_tickets import family_event
+    from tests.unit.test_ticket_types import family_event
 
     event = family_event()  # adult £40, child £15
     ids = seat_ids(event)

@@ -14,8 +14,8 @@ from tests.stripe_fake import authenticate, card_token, signed, stripe_event, st
 from tests.unit.test_checkout import lapse
 from webapp import create_app
 from webapp.booking import BookingError, expire_hold, hold_seats, start_checkout
-from webapp.booking.holds.tickets import money
 from webapp.booking.models import BookingEvent, OutboxMessage, Payment, PaymentEvent
+from webapp.booking.money import money
 from webapp.booking.orders import card_payments, charge_closing
 from webapp.booking.orders.boxoffice import cancel_and_refund
 from webapp.booking.orders.payment_events import process_payment_event

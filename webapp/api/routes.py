@@ -13,7 +13,7 @@ from flask import Response, jsonify, request
 from webapp import booking
 from webapp.api import bp
 from webapp.booking.errors import BookingError
-from webapp.booking.holds import tickets
+from webapp.booking.holds import ticket_types
 from webapp.booking.onsale import presale, room, waitlist
 from webapp.booking.reports.catalog import get_booking, list_events
 from webapp.booking.tickets import ticket_codes
@@ -158,10 +158,12 @@ def extend(hold_id: str):
 
 
 @bp.post("/holds/<hold_id>/ticket-types")
-def ticket_types(hold_id: str):
+def choose_ticket_type(hold_id: str):
     """Choose a seat's ticket type; answers the repriced basket."""
     body = json_body({"seat_id", "ticket_type"})
-    priced = tickets.choose(hold_id, customer_id(), body.get("seat_id"), body.get("ticket_type"))
+    priced = ticket_types.choose(
+        hold_id, customer_id(), body.get("seat_id"), body.get("ticket_type")
+    )
     return jsonify(
         {
             "lines": [

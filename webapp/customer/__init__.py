@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from webapp.booking import standing_areas
+from webapp.booking import money, standing_areas
 from webapp.booking.errors import BookingError
-from webapp.booking.holds import tickets
 from webapp.booking.onsale import room
 from webapp.booking.orders import providers
 from webapp.booking.tickets import ticket_files
@@ -31,8 +30,8 @@ def template_helpers() -> dict:
         "standing_areas": standing_areas,
         "waitlist_sections": mapview.waitlist_sections,
         "standing_boxes": mapview.standing_boxes,
-        "money": tickets.money,
-        "money_range": tickets.money_range,
+        "money": money.money,
+        "money_range": money.money_range,
         "price_zones": price_zones.zones,
         "now_iso": mapview.now_iso,
         "hold_remaining": mapview.hold_remaining,

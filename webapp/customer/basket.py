@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import g, session
 
 from webapp import booking
-from webapp.booking.holds import tickets
+from webapp.booking.holds import ticket_types
 from webapp.booking.holds.holds import Hold
 from webapp.identity import customer_id, known_customer_id
 
@@ -30,9 +30,9 @@ def current_basket(event_id: int, forget: bool = True) -> Hold | None:
     return hold
 
 
-def priced_basket(hold: Hold | None) -> tickets.Priced | None:
+def priced_basket(hold: Hold | None) -> ticket_types.Priced | None:
     """The basket's seats with their ticket types, prices and total (the template's)."""
-    return tickets.price_hold(hold.event_id, hold.hold_id, hold.seat_ids) if hold else None
+    return ticket_types.price_hold(hold.event_id, hold.hold_id, hold.seat_ids) if hold else None
 
 
 def remember_basket(event_id: int, hold_id: str) -> None:

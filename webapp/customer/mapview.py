@@ -10,8 +10,8 @@ from itertools import groupby
 from markupsafe import Markup, escape
 
 from webapp.booking.holds.seatmap import SeatMap, SeatState
-from webapp.booking.holds.tickets import money
 from webapp.booking.models import utcnow
+from webapp.booking.money import money
 from webapp.booking.venues import geometry, price_zones
 
 STATUS_TEXT = {

@@ -12,7 +12,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from webapp import booking
 from webapp.booking.errors import BookingError
-from webapp.booking.holds import tickets
+from webapp.booking.holds import ticket_types
 from webapp.booking.onsale import room, waitlist
 from webapp.booking.orders.best_instead import best_instead
 from webapp.booking.reports.catalog import list_events
@@ -204,7 +204,7 @@ def ticket_type(event_id: int):
     hold = current_basket(event_id)
     if hold is None:
         raise BookingError("hold_expired")
-    tickets.choose(
+    ticket_types.choose(
         hold.hold_id,
         customer_id(),
         request.form.get("seat", type=int),
@@ -322,7 +322,7 @@ def _checkout_form(event_id: int, hold, key: str | None = None) -> dict:
         "hold": hold,
         "event": booking.get_event(event_id),  # the page names what is being bought
         "key": key or uuid.uuid4().hex,
-        "priced": tickets.price_hold(event_id, hold.hold_id, hold.seat_ids),
+        "priced": ticket_types.price_hold(event_id, hold.hold_id, hold.seat_ids),
     }
 
 

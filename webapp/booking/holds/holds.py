@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 
 from webapp.booking.context import seat_limit, setting
 from webapp.booking.errors import BookingError
-from webapp.booking.holds import hold_input, keys, priming, refusals, tickets
+from webapp.booking.holds import checked_out, hold_input, keys, priming, refusals
 from webapp.booking.holds.holdstore import store
 from webapp.booking.holds.takes import Part, TakeRequest, TakeResult
-from webapp.booking.orders import pending
+from webapp.booking.money import money
 from webapp.booking.signals import reports_hold
 from webapp.booking.venues import geometry
 
@@ -73,7 +73,7 @@ class HoldRequest:
         if add_to is not None:
             if keys.event_of_hold(add_to) != event_id:
                 raise BookingError("hold_not_found")
-            pending.refuse_checked_out(add_to)
+            checked_out.refuse_checked_out(add_to)
         return cls(
             event_id,
             customer,
@@ -201,7 +201,7 @@ def hold_best_available(
         if result.status == "ok":
             return _made(req, result)
     if max_price_cents is not None:
-        raise BookingError("sold_out_at_price", price=tickets.money(max_price_cents))
+        raise BookingError("sold_out_at_price", price=money(max_price_cents))
     raise BookingError("sold_out")
 
 

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 
 from webapp.booking.context import public_url, redis, session, setting
 from webapp.booking.errors import BookingError
-from webapp.booking.holds import holds, seatmap
+from webapp.booking.holds import checked_out, holds, seatmap
 from webapp.booking.holds.holdstore import store
 from webapp.booking.models import ACTIVE_STATUSES, Event, WaitlistEntry
-from webapp.booking.orders import checkout, outbox, pending
+from webapp.booking.orders import checkout, outbox
 from webapp.booking.orders.giveback import OPEN
 from webapp.booking.venues import geometry, inventory
 from webapp.database import write_transaction
@@ -136,7 +136,7 @@ def _settle_offers(event_id: int) -> None:
         )
     )
     for entry in list(offers):
-        booking = pending.booking_of_hold(entry.hold_id)
+        booking = checked_out.booking_of_hold(entry.hold_id)
         if booking is not None and booking.status in ACTIVE_STATUSES:
             status = "booked"
         elif not store().is_live(entry.event_id, entry.hold_id):

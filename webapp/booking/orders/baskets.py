@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from webapp.booking.context import setting
 from webapp.booking.errors import BookingError
-from webapp.booking.holds import keys
+from webapp.booking.holds import checked_out, keys
 from webapp.booking.holds.holds import Hold, ms_to_datetime
 from webapp.booking.holds.holdstore import store
-from webapp.booking.orders import expiry, giveback, pending
+from webapp.booking.orders import expiry, giveback
 
 
 def release_hold(hold_id: str, customer: str) -> list[int]:
@@ -23,7 +23,7 @@ def release_hold(hold_id: str, customer: str) -> list[int]:
         BookingError: hold_not_found when the hold is gone or belongs to someone else.
     """
     event_id, info = _own_hold(hold_id, customer)
-    booking = pending.booking_of_hold(hold_id)
+    booking = checked_out.booking_of_hold(hold_id)
     if booking is not None and booking.status == "confirmed":
         raise BookingError("hold_checked_out")
     return giveback.end_hold(
@@ -46,7 +46,7 @@ def release_seats(hold_id: str, customer: str, seat_ids: list[int]) -> list[int]
         BookingError: hold_not_found, or hold_checked_out once the hold is in checkout.
     """
     event_id, info = _own_hold(hold_id, customer)
-    pending.refuse_checked_out(hold_id)
+    checked_out.refuse_checked_out(hold_id)
     mine = [s for s in seat_ids if s in info["seat_ids"]]
     if not mine:
         return []

@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from webapp.booking.context import session
-from webapp.booking.holds.tickets import money
 from webapp.booking.models import Booking, Event
+from webapp.booking.money import money
 from webapp.booking.orders import booking_links, outbox
 from webapp.booking.venues import local_time
 from webapp.database import write_transaction

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from webapp.booking import audit
 from webapp.booking.context import session, setting
 from webapp.booking.errors import BookingError
-from webapp.booking.holds import keys, tickets
+from webapp.booking.holds import checked_out, keys, ticket_types
 from webapp.booking.holds.holds import ms_to_datetime
 from webapp.booking.holds.holdstore import store
 from webapp.booking.models import Booking, BookingSeat, Payment, Seat, utcnow
@@ -170,13 +170,13 @@ def _undo_if_released(event_id: int, hold_id: str) -> None:
             return
     except (redis.ConnectionError, redis.TimeoutError):
         return
-    booking = pending.booking_of_hold(hold_id)
+    booking = checked_out.booking_of_hold(hold_id)
     pending.end_pending(booking, "cancelled", "The hold was released before checkout completed.")
     raise BookingError("hold_expired")
 
 
 def _refuse_second_checkout(hold_id: str, customer: str) -> None:
-    existing = pending.booking_of_hold(hold_id)
+    existing = checked_out.booking_of_hold(hold_id)
     if existing is not None:
         if existing.customer_id != customer:
             raise BookingError("hold_not_found")
@@ -196,7 +196,7 @@ def _insert_booking(
     record's answer (built before the commit from what is at hand). Plain INSERTs, not
     ORM objects: the unit of work was half of a checkout's time in the rush."""
     with write_transaction(session()) as s:
-        priced = tickets.price(event_id, info["seat_ids"], info["types"])
+        priced = ticket_types.price(event_id, info["seat_ids"], info["types"])
         lines, now = priced.lines, utcnow()
         booking = {
             "reference": new_reference(),

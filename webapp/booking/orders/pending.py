@@ -3,26 +3,15 @@ expired) with its seats freed in the database, exactly once however many callers
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from webapp.booking import audit
 from webapp.booking.context import session
-from webapp.booking.errors import BookingError
+from webapp.booking.holds.checked_out import booking_of_hold
 from webapp.booking.models import Booking, BookingSeat, utcnow
 from webapp.booking.orders import charge_closing
 from webapp.database import write_transaction
-
-
-def booking_of_hold(hold_id: str) -> Booking | None:
-    """The booking a checkout of this hold made, if any (a hold has at most one)."""
-    return session().scalar(select(Booking).where(Booking.hold_id == hold_id))
-
-
-def refuse_checked_out(hold_id: str) -> None:
-    """hold_checked_out once the hold has a booking (its seats are in checkout)."""
-    if booking_of_hold(hold_id) is not None:
-        raise BookingError("hold_checked_out")
 
 
 def end_pending(booking: Booking, status: str, reason: str) -> bool:

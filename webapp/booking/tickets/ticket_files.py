@@ -13,7 +13,7 @@ from reportlab.lib.pagesizes import A6, landscape
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from webapp.booking.holds.tickets import money
+from webapp.booking.money import money
 from webapp.booking.tickets.ticket_codes import BookingDetails
 from webapp.booking.venues import local_time
 

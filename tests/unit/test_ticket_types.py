@@ -6,7 +6,7 @@ import pytest
 
 from tests.factories import make_event, seat_by_label
 from webapp.booking import BookingError, hold_seats, start_checkout
-from webapp.booking.holds import tickets
+from webapp.booking.holds import ticket_types
 from webapp.booking.reports.catalog import get_booking
 
 
@@ -20,8 +20,8 @@ def test_basket_total_follows_the_chosen_types_and_checkout_charges_it(app):
     event = family_event()
     a1, a2, a3 = (seat_by_label(event, label).id for label in ("A1", "A2", "A3"))
     hold = hold_seats(event.id, "mum", [a1, a2, a3])
-    tickets.choose(hold.hold_id, "mum", a2, "child")
-    priced = tickets.choose(hold.hold_id, "mum", a3, "concession")
+    ticket_types.choose(hold.hold_id, "mum", a2, "child")
+    priced = ticket_types.choose(hold.hold_id, "mum", a3, "concession")
     lines = priced.lines
     assert priced.total_cents == 8500
     assert [(line.seat.label, line.ticket_type, line.price_cents) for line in lines] == [
@@ -45,10 +45,10 @@ def test_types_can_be_changed_back_and_unknown_types_are_refused(app):
     event = family_event()
     a1 = seat_by_label(event, "A1").id
     hold = hold_seats(event.id, "dad", [a1])
-    tickets.choose(hold.hold_id, "dad", a1, "child")
-    assert tickets.choose(hold.hold_id, "dad", a1, "adult").lines[0].price_cents == 4000
+    ticket_types.choose(hold.hold_id, "dad", a1, "child")
+    assert ticket_types.choose(hold.hold_id, "dad", a1, "adult").lines[0].price_cents == 4000
     with pytest.raises(BookingError) as err:
-        tickets.choose(hold.hold_id, "dad", a1, "student")
+        ticket_types.choose(hold.hold_id, "dad", a1, "student")
     assert err.value.code == "ticket_type_unknown"
     assert err.value.message == "A1 can be booked as Adult, Child and Concession only."
 
@@ -58,14 +58,14 @@ def test_only_the_holder_may_choose_and_only_for_seats_in_the_hold(app):
     a1, b1 = seat_by_label(event, "A1").id, seat_by_label(event, "B1").id
     hold = hold_seats(event.id, "dad", [a1])
     with pytest.raises(BookingError) as err:
-        tickets.choose(hold.hold_id, "stranger", a1, "child")
+        ticket_types.choose(hold.hold_id, "stranger", a1, "child")
     assert err.value.code == "hold_not_found"
     with pytest.raises(BookingError) as err:
-        tickets.choose(hold.hold_id, "dad", b1, "child")
+        ticket_types.choose(hold.hold_id, "dad", b1, "child")
     assert err.value.code == "invalid_input"
     start_checkout(hold.hold_id, "dad", "Dad", "dad@example.com", "k")
     with pytest.raises(BookingError) as err:
-        tickets.choose(hold.hold_id, "dad", a1, "child")
+        ticket_types.choose(hold.hold_id, "dad", a1, "child")
     assert err.value.code == "hold_checked_out"
 
 
@@ -74,5 +74,5 @@ def test_zones_without_extra_types_offer_adult_only(app):
     a1 = seat_by_label(event, "A1").id
     hold = hold_seats(event.id, "x", [a1])
     with pytest.raises(BookingError) as err:
-        tickets.choose(hold.hold_id, "x", a1, "child")
+        ticket_types.choose(hold.hold_id, "x", a1, "child")
     assert err.value.code == "ticket_type_unknown"

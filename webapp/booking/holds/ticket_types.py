@@ -5,43 +5,16 @@ the basket; prices and totals are always computed here, never taken from the cli
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
-from decimal import Decimal
 
-from babel import Locale
-from babel.numbers import format_currency, get_currency_precision
 from sqlalchemy import select
 
-from webapp.booking.context import redis, session, setting
+from webapp.booking.context import redis, session
 from webapp.booking.errors import BookingError
-from webapp.booking.holds import keys
+from webapp.booking.holds import checked_out, keys
 from webapp.booking.holds.holdstore import store
 from webapp.booking.models import Seat, TicketType
-from webapp.booking.orders import pending
 from webapp.booking.venues import geometry
-
-
-def money(cents: int) -> str:
-    """A price as pages, tickets and emails show it, in the deployment's CURRENCY and
-    LOCALE (Babel): £15, £15.50; 15 €, 15,50 € in de_DE. Whole amounts drop the zeros."""
-    return _formatted(cents, setting("CURRENCY"), setting("LOCALE"))
-
-
-def money_range(low: int, high: int, joiner: str = "–") -> str:
-    """Prices from `low` to `high` ("£25–£45"), or the one price when they are equal."""
-    return money(low) if low == high else f"{money(low)}{joiner}{money(high)}"
-
-
-@functools.lru_cache(maxsize=4096)  # a seat map shows one price per seat, from a few prices
-def _formatted(cents: int, currency: str, locale: str) -> str:
-    digits = get_currency_precision(currency)
-    amount = Decimal(cents).scaleb(-digits)  # cents are the currency's minor unit
-    pattern = Locale.parse(locale).currency_formats["standard"].pattern
-    shown = digits if cents % 10**digits else 0  # the currency's own decimals, or none
-    pattern = pattern.replace(".00", "." + "0" * shown if shown else "")
-    return format_currency(amount, currency, format=pattern, locale=locale, currency_digits=False)
-
 
 ADULT = "adult"
 
@@ -156,7 +129,7 @@ def choose(hold_id: str, customer: str, seat_id: object, code: object) -> Priced
         raise BookingError("hold_not_found")
     if not live:
         raise BookingError("hold_expired")
-    pending.refuse_checked_out(hold_id)
+    checked_out.refuse_checked_out(hold_id)
     if seat_id not in info["seat_ids"]:
         raise BookingError("invalid_input", "That seat is not in this basket.")
     seat = session().get(Seat, seat_id)
