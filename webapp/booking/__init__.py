@@ -1,4 +1,8 @@
-"""The booking domain: plain functions called by routes, jobs, the CLI and benchmarks."""
+"""The booking domain: plain functions called by routes, jobs, the CLI and benchmarks.
+
+Its rooms, lowest first: venues, holds, tickets, orders, onsale, reports; each may import
+the ones below it and the shared modules here at the top (README: Layout). This facade
+names what routes use most; the rest is imported from its room."""
 
 from webapp.booking.errors import BookingError
 from webapp.booking.holds.holds import Hold, hold_best_available, hold_seats
