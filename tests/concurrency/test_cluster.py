@@ -185,7 +185,7 @@ def test_waiting_room_on_every_primary(cluster_app):
     """Joins, admission and figures on each primary: the room's keys share the event's
     hash tag, so its Lua scripts run on a cluster as they do on one Redis."""
     from webapp.booking.models import Event
-    from webapp.booking.onsale import room
+    from webapp.booking.onsale import room, room_figures
 
     client = cluster_app.extensions["holdfast_redis"]
     for event in events_on_every_primary(client):
@@ -203,6 +203,6 @@ def test_waiting_room_on_every_primary(cluster_app):
         place = room.join(event.id, "c7", now + 6000)
         assert place.state == "admitted"
         assert room.gate(event.id, "c7", place.token, now + 7000) == 0
-        figures = room.figures(event.id, now + 7000)
+        figures = room_figures.figures(event.id, now + 7000)
         assert (figures.waiting, figures.active, figures.admitted_total) == (0, 200, 200)
     assert room.admit_all(room.now_ms()) == 0  # the admitter walks every room's node

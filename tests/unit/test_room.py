@@ -11,7 +11,7 @@ from tests.factories import make_event
 from webapp.booking.errors import BookingError
 from webapp.booking.holds import keys
 from webapp.booking.models import Event
-from webapp.booking.onsale import passes, room
+from webapp.booking.onsale import passes, room, room_figures
 from webapp.extensions import db
 
 T0 = 1_900_000_000_000  # a fixed clock (ms): the tests move time themselves
@@ -41,7 +41,7 @@ def admit_until_empty(event_id: int, start: int, step: int = 1000) -> tuple[list
     order, now = [], start
     while True:
         order += room.admit(event_id, now)
-        if room.figures(event_id, now).waiting == 0:
+        if room_figures.figures(event_id, now).waiting == 0:
             return order, now
         now += step
 
@@ -101,7 +101,7 @@ def test_cap_on_active_shoppers_and_pause(app, rds):
     assert room.admit(event_id, T0 + 3 * MINUTE) == []  # passes lapsed, but paused
     room.set_paused(event_id, False)
     assert room.admit(event_id, T0 + 3 * MINUTE) == ["c3", "c4", "c5"]
-    figures = room.figures(event_id, T0 + 3 * MINUTE)
+    figures = room_figures.figures(event_id, T0 + 3 * MINUTE)
     assert (figures.waiting, figures.active, figures.admitted_total) == (4, 3, 6)
 
 
@@ -259,7 +259,7 @@ def test_places_gone_quiet_are_skipped_without_spending_the_rate(app, rds):
     assert sorted(admitted) == ["ann", "bob"]  # two seconds, two customers: no slot spent
     # None when the draw put ann and bob first (arrivals before opening are shuffled).
     skipped = int(rds.hget(keys.room_state(event_id), "skipped") or 0)
-    assert skipped + room.figures(event_id, T0 + 2000).waiting == 20  # ghosts, all of them
+    assert skipped + room_figures.figures(event_id, T0 + 2000).waiting == 20  # ghosts, all of them
     bob = room.join(event_id, "bob", T0 + 3000)
     assert bob.state == "admitted"
 
@@ -275,7 +275,9 @@ def test_a_staff_pause_survives_redis_losing_its_data(app, rds):
     rds.flushall()  # Redis restarted without its data
     room.forget(event_id)
     room.join(event_id, "ann", T0 + 500)
-    assert room.admit(event_id, T0 + 1000) == [] and room.figures(event_id, T0 + 1000).paused
+    assert (
+        room.admit(event_id, T0 + 1000) == [] and room_figures.figures(event_id, T0 + 1000).paused
+    )
     room_admin.pause(event_id, False)
     room.forget(event_id)
     assert room.admit(event_id, T0 + 2000) == ["ann"]

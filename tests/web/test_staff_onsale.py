@@ -104,6 +104,8 @@ def test_overview_figures_agree_with_every_seat_s_state(app):
 def test_search_matches_seat_labels_exactly_and_hold_ids_by_six_characters():
     hold = {"hold_id": "7-xb7Qz9KLmNoPqRsTuVwXyZ0123", "labels": ["A1", "B7"]}
     other = {"hold_id": "7-Ab7cdefghijklmnopqrstuvwx", "labels": ["C3"]}
-    assert onsale._matches(hold, "b7") and not onsale._matches(other, "b7")  # not by chance
-    assert onsale._matches(other, "ab7cde") and not onsale._matches(hold, "ab7cde")
-    assert not onsale._matches(hold, "a")  # no prefix of a label
+    assert onsale.matches_search(hold, "b7") and not onsale.matches_search(
+        other, "b7"
+    )  # not by chance
+    assert onsale.matches_search(other, "ab7cde") and not onsale.matches_search(hold, "ab7cde")
+    assert not onsale.matches_search(hold, "a")  # no prefix of a label

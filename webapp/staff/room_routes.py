@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 
 from webapp.booking import get_event
 from webapp.booking.audit import current_actor
-from webapp.booking.onsale import presale, room, room_admin
+from webapp.booking.onsale import presale, room_admin, room_figures
 from webapp.booking.venues.staff_input import parse_datetime
 from webapp.errors import returns_to
 from webapp.htmx import is_htmx
@@ -20,7 +20,7 @@ from webapp.staff.access import needs
 def room_page(event_id: int):
     """The waiting room live (polled), its settings, controls and presale codes."""
     event = get_event(event_id)
-    figures = room.figures(event_id)
+    figures = room_figures.figures(event_id)
     if is_htmx():
         return render_template("staff/partials/room_live.html", event=event, figures=figures)
     return render_template(

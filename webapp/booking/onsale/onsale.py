@@ -50,7 +50,7 @@ def holds_view(event_id: int, search: str = "", page: int = 1) -> HoldsView:
         hold["seconds_left"] = max(0, (hold["expires_ms"] - now_ms) // 1000)
         sections.update(g.section for g in geos if g)
     needle = search.strip().lower()[:40]
-    matching = [h for h in holds if not needle or _matches(h, needle)]
+    matching = [h for h in holds if not needle or matches_search(h, needle)]
     pages = max(1, -(-len(matching) // HOLDS_PER_PAGE))
     page = min(max(page, 1), pages)
     start = (page - 1) * HOLDS_PER_PAGE
@@ -68,7 +68,7 @@ def holds_view(event_id: int, search: str = "", page: int = 1) -> HoldsView:
     )
 
 
-def _matches(hold: dict, needle: str) -> bool:
+def matches_search(hold: dict, needle: str) -> bool:
     """A seat label exactly, or 6+ characters of the hold id (the page shows the last 6);
     shorter pieces of a random id would match by chance."""
     if any(needle == x.lower() for x in hold["labels"]):

@@ -15,7 +15,6 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
 
 from sqlalchemy import select
 
@@ -24,14 +23,11 @@ from webapp.booking.errors import BookingError
 from webapp.booking.holds import keys
 from webapp.booking.holds.holdstore import store
 from webapp.booking.models import Event
-from webapp.booking.onsale import passes, room_settings
+from webapp.booking.onsale import passes, room_scripts, room_settings
 from webapp.booking.onsale.room_settings import RoomSettings, now_ms, settings
 
 POLL_SECONDS = 5  # how often a waiting page asks again
 ADMIT_BATCH = 1000  # most people one admitter run lets in (bounds the script's time)
-
-_scripts: dict[int, tuple] = {}
-_lock = threading.Lock()
 
 
 def forget(event_id: int) -> None:
@@ -44,27 +40,6 @@ def clear() -> None:
     """Forget every cached setting (tests recreate databases, reusing event ids)."""
     room_settings.clear()
     _peeks.clear()
-
-
-def _script(name: str):
-    """room_join or room_admit (each with the draw), registered once per Redis client."""
-    client = store().client
-    with _lock:
-        cached = _scripts.get(id(client))
-        if cached is None or cached[0] is not client:
-            lua = resources.files("webapp.booking.onsale").joinpath
-            draw = lua("lua/room_draw.lua").read_text()
-
-            def load(script: str):
-                text = lua(f"lua/{script}.lua").read_text().replace("-- @DRAW@", draw + "\n--")
-                return client.register_script(text)
-
-            cached = _scripts[id(client)] = (client, load("room_join"), load("room_admit"))
-    return cached[1] if name == "join" else cached[2]
-
-
-def _room_keys(event_id: int) -> list[str]:
-    return [keys.room_queue(event_id), keys.room_admitted(event_id)]
 
 
 @dataclass(frozen=True)
@@ -107,9 +82,9 @@ def join(event_id: int, customer: str, now: int | None = None, address: str | No
     if not room.gathering(now):
         return Place("early", opens_ms=room.opens_ms)
     early = "0" if room.is_open(now) else "1"
-    reply = _script("join")(
+    reply = room_scripts.script("join")(
         keys=[
-            *_room_keys(event_id),
+            *room_scripts.room_keys(event_id),
             keys.room_seq(event_id),
             keys.room_state(event_id),
             keys.room_seen(event_id),
@@ -140,13 +115,13 @@ def join(event_id: int, customer: str, now: int | None = None, address: str | No
         )
     ahead, in_line, place = int(reply[1]), int(reply[2]), int(float(reply[3]))
     if not place:  # before the draw: a random place, its rank means nothing yet
-        return Place("waiting", None, in_line, _eta(room, None, now), opens_ms=room.opens_ms,
+        return Place("waiting", None, in_line, eta(room, None, now), opens_ms=room.opens_ms,
                      epoch=_text(reply[4]))  # fmt: skip
     return Place(
         "waiting",
         ahead,
         in_line,
-        _eta(room, ahead, now),
+        eta(room, ahead, now),
         opens_ms=room.opens_ms,
         place=place,
         epoch=_text(reply[4]),
@@ -214,16 +189,16 @@ def peek(
     if not epoch or epoch != current or (drawn and not place):
         return join(event_id, customer, now, address)
     if not drawn:
-        return Place("waiting", None, waiting, _eta(room, None, now), opens_ms=room.opens_ms,
+        return Place("waiting", None, waiting, eta(room, None, now), opens_ms=room.opens_ms,
                      place=0, epoch=epoch)  # fmt: skip
     ahead = place - 1 - admitted
     if ahead < 0:
         return join(event_id, customer, now, address)
-    return Place("waiting", ahead, max(waiting, ahead + 1), _eta(room, ahead, now),
+    return Place("waiting", ahead, max(waiting, ahead + 1), eta(room, ahead, now),
                  opens_ms=room.opens_ms, place=place, epoch=epoch)  # fmt: skip
 
 
-def _eta(room: RoomSettings, ahead: int | None, now: int) -> int | None:
+def eta(room: RoomSettings, ahead: int | None, now: int) -> int | None:
     """Seconds until this place is admitted, roughly: the rate, else the cap's turnover
     (before the draw, when the place is not known: until opening)."""
     until_open = max(0, (room.opens_ms or now) - now) // 1000
@@ -241,8 +216,12 @@ def admit(event_id: int, now: int | None = None, batch: int = ADMIT_BATCH) -> li
     now = now_ms() if now is None else now
     room = settings(event_id)
     quiet_ms = setting("QUEUE_IDLE_SECONDS") * 1000
-    admitted = _script("admit")(
-        keys=[*_room_keys(event_id), keys.room_state(event_id), keys.room_seen(event_id)],
+    admitted = room_scripts.script("admit")(
+        keys=[
+            *room_scripts.room_keys(event_id),
+            keys.room_state(event_id),
+            keys.room_seen(event_id),
+        ],
         args=[
             now,
             room.rate,
@@ -295,38 +274,6 @@ def needs_queue(event_id: int, customer: str, token: object, now: int | None = N
     if not room.on or not room.gathering(now):
         return False
     return passes.verify(token, customer, event_id, now) is None
-
-
-@dataclass(frozen=True)
-class RoomFigures:
-    waiting: int
-    active: int  # admitted customers whose pass has not lapsed
-    admitted_total: int
-    paused: bool
-    rate: int
-    cap: int
-    clear_seconds: int | None  # until everyone waiting is in, at the rate
-
-
-def figures(event_id: int, now: int | None = None) -> RoomFigures:
-    """The room as staff see it (one round trip)."""
-    now = now_ms() if now is None else now
-    room = settings(event_id)
-    pipe = store().client.pipeline(transaction=False)
-    pipe.zcard(keys.room_queue(event_id))
-    pipe.zcount(keys.room_admitted(event_id), now - room.pass_ms, "+inf")
-    pipe.hmget(keys.room_state(event_id), ["admitted", "paused"])
-    waiting, active, (total, paused) = pipe.execute()
-    clear = _eta(room, waiting - 1, now) if waiting else 0
-    return RoomFigures(
-        waiting,
-        active,
-        int(total or 0),
-        room.paused or paused in (b"1", "1"),
-        room.rate,
-        room.cap,
-        clear,
-    )
 
 
 def rearm(event_id: int) -> None:
