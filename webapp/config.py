@@ -44,10 +44,29 @@ def _stack_redis(instance_path: Path) -> str:
 
 def load_config(instance_path: Path) -> dict:
     """Build the Flask config mapping from environment variables."""
-    db_default = f"sqlite:///{instance_path / 'holdfast.sqlite3'}"
+    return {
+        **_secrets(instance_path),
+        **_payments(),
+        **_stores(instance_path),
+        **_holds(),
+        **_limits(),
+        **_site(),
+        **_mail(),
+        **_sessions_and_ops(),
+    }
+
+
+def _secrets(instance_path: Path) -> dict:
+    """Secrets every process shares (generated once under instance/ when unset)."""
     return {
         "SECRET_KEY": _secret("SECRET_KEY", instance_path),
         "PAYMENT_WEBHOOK_SECRET": _secret("PAYMENT_WEBHOOK_SECRET", instance_path),
+    }
+
+
+def _payments() -> dict:
+    """Who takes the money and in what currency, locale and time zone."""
+    return {
         # "test": the built-in test provider (make run, the tests); "stripe": real cards
         # through Stripe, with the three STRIPE_* keys (webapp/payment_setup.py refuses
         # to start without them rather than fall back to the test provider).
@@ -68,6 +87,13 @@ def load_config(instance_path: Path) -> dict:
         # (make run and the tests turn it on).
         "TEST_PAYMENT_PROVIDER": os.environ.get("TEST_PAYMENT_PROVIDER", "0") == "1",
         "TEST_PROVIDER_DELAY_SECONDS": float(os.environ.get("TEST_PROVIDER_DELAY_SECONDS", "1")),
+    }
+
+
+def _stores(instance_path: Path) -> dict:
+    """Where data lives: the database, Redis, and how big a request may be."""
+    db_default = f"sqlite:///{instance_path / 'holdfast.sqlite3'}"
+    return {
         # Largest request body accepted (bytes): anything bigger is refused with 413
         # before it is read. Venue layouts are the largest legitimate bodies.
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
@@ -75,16 +101,23 @@ def load_config(instance_path: Path) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL") or _stack_redis(instance_path),
         # Optional: holds on a Redis Cluster (any node's URL); queues stay on REDIS_URL.
         "REDIS_CLUSTER_URL": os.environ.get("REDIS_CLUSTER_URL", ""),
+    }
+
+
+def _holds() -> dict:
+    """How long holds last and when lapsed ones are ended."""
+    return {
         "HOLD_TTL_SECONDS": _int("HOLD_TTL_SECONDS", 600),
-        # A staff invitation link (set your password) lapses after this many hours.
-        "STAFF_INVITE_HOURS": _int("STAFF_INVITE_HOURS", 72),
-        # Above this many seats the event page opens on a section overview and loads
-        # one section's seats at a time.
-        "LARGE_VENUE_SEATS": _int("LARGE_VENUE_SEATS", 2000),
         "HOLD_EXTEND_SECONDS": _int("HOLD_EXTEND_SECONDS", 120),
         "HOLD_GRACE_SECONDS": _int("HOLD_GRACE_SECONDS", 5),
         "SWEEP_INTERVAL_SECONDS": _int("SWEEP_INTERVAL_SECONDS", 60),
         "EXPIRY_FALLBACK": os.environ.get("EXPIRY_FALLBACK", "1") != "0",
+    }
+
+
+def _limits() -> dict:
+    """Per-customer and per-address limits, and Flask-Limiter's rates."""
+    return {
         "MAX_SEATS_PER_CUSTOMER": _int("MAX_SEATS_PER_CUSTOMER", 8),
         # Seats held at once from one network address per event (0: no limit). Defaults to
         # the per-customer limit so opening many sessions does not help; raise it where
@@ -119,11 +152,28 @@ def load_config(instance_path: Path) -> dict:
         # window's reset time) on the on-sale's hottest routes; a refusal says when to
         # come back either way (Retry-After, errors.py).
         "RATELIMIT_HEADERS_ENABLED": os.environ.get("RATELIMIT_HEADERS_ENABLED", "0") == "1",
+    }
+
+
+def _site() -> dict:
+    """Pages, the waiting list's offers, staff invitations and the site's public address."""
+    return {
+        # A staff invitation link (set your password) lapses after this many hours.
+        "STAFF_INVITE_HOURS": _int("STAFF_INVITE_HOURS", 72),
+        # Above this many seats the event page opens on a section overview and loads
+        # one section's seats at a time.
+        "LARGE_VENUE_SEATS": _int("LARGE_VENUE_SEATS", 2000),
         # Waiting list: how long seats offered to a waiting group stay held for it.
         "WAITLIST_OFFER_SECONDS": _int("WAITLIST_OFFER_SECONDS", 1800),
         # Links in emails and the test provider's webhooks point here (the site as
         # customers reach it); never built from a request's Host header.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000"),
+    }
+
+
+def _mail() -> dict:
+    """Outgoing email."""
+    return {
         # Outgoing email: "console" logs each message; "smtp" sends through SMTP_HOST.
         "EMAIL_BACKEND": os.environ.get("EMAIL_BACKEND", "console"),
         "EMAIL_FROM": os.environ.get("EMAIL_FROM", "Holdfast <tickets@localhost>"),
@@ -132,6 +182,12 @@ def load_config(instance_path: Path) -> dict:
         "SMTP_USERNAME": os.environ.get("SMTP_USERNAME", ""),
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD", ""),
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "0") == "1",
+    }
+
+
+def _sessions_and_ops() -> dict:
+    """Session cookies, CSRF, metrics, error reporting and logs."""
+    return {
         # Send the session cookie only when it changed: a background poll answering
         # with the cookie it was sent must not overwrite what a click just stored.
         "SESSION_REFRESH_EACH_REQUEST": False,

@@ -186,15 +186,7 @@ def hold_best_available(
     req = HoldRequest.make(event_id, customer, add_to, client, ttl_seconds)
     if section is not None and section not in req.layout.sections:
         raise BookingError("section_not_found", section=section)
-    if wheelchair or max_price_cents is not None:
-        # Rarer asks (windows must hold a wheelchair space, or keep to a budget): Python
-        # lists the candidates; the pools serve the plain "best n" of the on-sale rush.
-        attempts = _listed_attempts(req.layout, quantity, section, wheelchair, max_price_cents)
-    else:
-        pool = keys.pool(event_id, section)
-        centre = req.layout.centre(section)
-        attempts = [Part("best", quantity, lenient=True, pool=pool, centre=centre)]
-    for part in attempts:
+    for part in _attempts(req, quantity, section, wheelchair, max_price_cents):
         result = _take(req, [part])
         if result.status == "gone":
             raise BookingError("hold_expired")
@@ -203,6 +195,17 @@ def hold_best_available(
     if max_price_cents is not None:
         raise BookingError("sold_out_at_price", price=money(max_price_cents))
     raise BookingError("sold_out")
+
+
+def _attempts(req: HoldRequest, quantity: int, section, wheelchair: bool, max_price):
+    """What to try, in order: the section's pool (searched by hold.lua) for the plain
+    "best n" of the on-sale rush; for the rarer asks (windows must hold a wheelchair
+    space, or keep to a budget) candidate lists Python builds from the layout."""
+    if wheelchair or max_price is not None:
+        return _listed_attempts(req.layout, quantity, section, wheelchair, max_price)
+    pool = keys.pool(req.event_id, section)
+    centre = req.layout.centre(section)
+    return [Part("best", quantity, lenient=True, pool=pool, centre=centre)]
 
 
 def _listed_attempts(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from datetime import UTC
 from importlib import resources
 
@@ -52,17 +53,7 @@ class HoldStore(HoldReads):
             keys.client(event_id, client),
         ]
         candidates = [s for part in parts for s in part.candidates]
-        table: list[int] = []
-        extra: list[int] = []
-        if neighbours is not None:
-            seen = set(candidates)
-            for seat_id in candidates:
-                near = neighbours(seat_id)
-                table.extend(near)
-                for other in near:
-                    if other and other not in seen:
-                        seen.add(other)
-                        extra.append(other)
+        table, extra = _neighbour_table(candidates, neighbours)
         seat_keys = [keys.seat(event_id, s) for s in candidates + extra]
         best = next((part for part in parts if part.pool), None)
         argv = [
@@ -91,16 +82,7 @@ class HoldStore(HoldReads):
             *extra,
             *([",".join(map(str, table))] if neighbours is not None else []),
         ]
-        reply = self._hold(keys=fixed + seat_keys, args=argv)
-        if reply[0] == "ok":
-            return TakeResult("ok", [int(s) for s in reply[3:]], int(reply[1]), int(reply[2]))
-        if reply[0] in ("limit", "iplimit"):
-            return TakeResult(reply[0], [], held=int(reply[1]))
-        if reply[0] in ("gone", "cold"):
-            return TakeResult(reply[0], [])
-        if reply[0] == "orphan":
-            return TakeResult("orphan", [int(s) for s in reply[1:]])
-        return TakeResult("taken", [int(s) for s in reply[1:]])
+        return _take_result(self._hold(keys=fixed + seat_keys, args=argv))
 
     def finish(
         self,
@@ -273,3 +255,36 @@ class HoldStore(HoldReads):
 def store() -> HoldStore:
     """The HoldStore of the current app (registered by create_app)."""
     return context.app_extension("holdfast_holdstore")
+
+
+def _neighbour_table(
+    candidates: list[int], neighbours: Callable[[int], list[int]] | None
+) -> tuple[list[int], list[int]]:
+    """For the no-orphan rule: each candidate's neighbours in a flat table, and the seats
+    among them that are not candidates themselves (hold.lua reads their keys too)."""
+    table: list[int] = []
+    extra: list[int] = []
+    if neighbours is None:
+        return table, extra
+    seen = set(candidates)
+    for seat_id in candidates:
+        near = neighbours(seat_id)
+        table.extend(near)
+        for other in near:
+            if other and other not in seen:
+                seen.add(other)
+                extra.append(other)
+    return table, extra
+
+
+def _take_result(reply: list) -> TakeResult:
+    """hold.lua's reply as a TakeResult."""
+    if reply[0] == "ok":
+        return TakeResult("ok", [int(s) for s in reply[3:]], int(reply[1]), int(reply[2]))
+    if reply[0] in ("limit", "iplimit"):
+        return TakeResult(reply[0], [], held=int(reply[1]))
+    if reply[0] in ("gone", "cold"):
+        return TakeResult(reply[0], [])
+    if reply[0] == "orphan":
+        return TakeResult("orphan", [int(s) for s in reply[1:]])
+    return TakeResult("taken", [int(s) for s in reply[1:]])

@@ -197,60 +197,69 @@ def _insert_booking(
     ORM objects: the unit of work was half of a checkout's time in the rush."""
     with write_transaction(session()) as s:
         priced = ticket_types.price(event_id, info["seat_ids"], info["types"])
-        lines, now = priced.lines, utcnow()
-        booking = {
-            "reference": new_reference(),
-            "event_id": event_id,
-            "customer_id": customer,
-            "name": name,
-            "email": email,
-            "status": "pending",
-            "amount_cents": priced.total_cents,
-            "hold_id": hold_id,
-            "fence": info["fence"],
-            "expires_at": ms_to_datetime(info["expires_ms"]),
-            "status_reason": None,
-            "created_at": now,
-            "updated_at": now,
-        }
+        now = utcnow()
+        booking = _booking_row(event_id, hold_id, customer, name, email, info, priced, now)
         conn = s.connection()
         booking_id = conn.execute(INSERT_BOOKING, booking).scalar_one()
-        conn.execute(
-            INSERT_SEATS,
-            [
-                {
-                    "booking_id": booking_id,
-                    "event_id": event_id,
-                    "seat_id": line.seat.id,
-                    "price_cents": line.price_cents,
-                    "ticket_type": line.ticket_type,
-                    "active": True,
-                }
-                for line in lines
-            ],
-        )
+        conn.execute(INSERT_SEATS, _seat_rows(booking_id, event_id, priced.lines))
         payment = f"pay_{secrets.token_urlsafe(16)}"
-        conn.execute(
-            INSERT_PAYMENT,
-            {
-                "public_id": payment,
-                "booking_id": booking_id,
-                "kind": "charge",
-                "status": "pending",
-                "amount_cents": booking["amount_cents"],
-                "currency": setting("CURRENCY"),
-                "provider": setting("PAYMENT_PROVIDER"),
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
+        conn.execute(INSERT_PAYMENT, _payment_row(payment, booking_id, priced.total_cents, now))
         audit.record(s, booking_id, None, "pending", f"Checkout of hold {hold_id}")
         reply = {
-            "booking": new_booking_dict(booking, lines),
+            "booking": new_booking_dict(booking, priced.lines),
             "payment_url": providers.pay_url(payment),
         }
         claim.store(s, 201, reply)
     return reply
+
+
+def _booking_row(event_id, hold_id, customer, name, email, info, priced, now) -> dict:
+    """The pending booking's row as INSERT_BOOKING takes it."""
+    return {
+        "reference": new_reference(),
+        "event_id": event_id,
+        "customer_id": customer,
+        "name": name,
+        "email": email,
+        "status": "pending",
+        "amount_cents": priced.total_cents,
+        "hold_id": hold_id,
+        "fence": info["fence"],
+        "expires_at": ms_to_datetime(info["expires_ms"]),
+        "status_reason": None,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _seat_rows(booking_id: int, event_id: int, lines) -> list[dict]:
+    """One active booking_seats row per priced seat (the unique index guards them)."""
+    return [
+        {
+            "booking_id": booking_id,
+            "event_id": event_id,
+            "seat_id": line.seat.id,
+            "price_cents": line.price_cents,
+            "ticket_type": line.ticket_type,
+            "active": True,
+        }
+        for line in lines
+    ]
+
+
+def _payment_row(public_id: str, booking_id: int, amount_cents: int, now) -> dict:
+    """The pending charge, taken by the deployment's provider in its currency."""
+    return {
+        "public_id": public_id,
+        "booking_id": booking_id,
+        "kind": "charge",
+        "status": "pending",
+        "amount_cents": amount_cents,
+        "currency": setting("CURRENCY"),
+        "provider": setting("PAYMENT_PROVIDER"),
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def new_reference() -> str:
