@@ -53,9 +53,11 @@ def template_helpers() -> dict:
 
 from webapp.customer import (  # noqa: E402  (registers the routes)
     booking_routes,  # noqa: F401
+    checkout_routes,  # noqa: F401
     queue_routes,  # noqa: F401
     render,
     routes,  # noqa: F401
+    waitlist_routes,  # noqa: F401
 )
 
 bp.register_error_handler(BookingError, render.refused)

@@ -6,14 +6,12 @@ swaps); plain form posts get a redirect, so the essentials work without JavaScri
 
 from __future__ import annotations
 
-import uuid
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from webapp import booking
 from webapp.booking.errors import BookingError
 from webapp.booking.holds import ticket_types
-from webapp.booking.onsale import room, waitlist
+from webapp.booking.onsale import room
 from webapp.booking.orders.best_instead import best_instead
 from webapp.booking.reports.catalog import list_events
 from webapp.customer import bp
@@ -26,10 +24,10 @@ from webapp.customer.basket import (
 )
 from webapp.customer.render import map_update
 from webapp.errors import returns_to
-from webapp.gate import pass_token, require_pass, require_pass_or_hold
+from webapp.gate import pass_token, require_pass
 from webapp.htmx import is_htmx
 from webapp.identity import customer_id, known_customer_id
-from webapp.limits import limit_checkout, limit_holds
+from webapp.limits import limit_holds
 
 
 @bp.get("/")
@@ -234,35 +232,6 @@ def clear_basket(event_id: int):
     return respond(event_id, freed, message="Your basket is empty again.")
 
 
-@bp.post("/events/<int:event_id>/waitlist")
-@returns_to("customer.event")
-@limit_holds
-def join_waitlist(event_id: int):
-    """Sold out: join the waiting list with an email and how many seats the group needs."""
-    joined = waitlist.join(
-        event_id,
-        customer_id(),
-        request.form.get("email", ""),
-        request.form.get("quantity", type=int),
-        request.form.get("section") or None,
-    )
-    flash(
-        f"You are number {joined.position} on the waiting list. When seats come back we "
-        f"hold them for you and email {joined.entry.email}."
-    )
-    return redirect(url_for("customer.event", event_id=event_id), 303)
-
-
-@bp.get("/waitlist/<token>")
-def claim_offer(token: str):
-    """The link in an offer email: the held seats move into this browser's own basket,
-    once; the browser keeps its own identity."""
-    entry = waitlist.claim(token, customer_id())
-    remember_basket(entry.event_id, entry.hold_id)
-    flash("Your seats are held for you: check out before the countdown ends.")
-    return redirect(url_for("customer.event", event_id=entry.event_id), 303)
-
-
 @bp.get("/events/<int:event_id>/changes")
 def changes(event_id: int):
     """Versioned polling: only seats changed since `since`, or 204 when nothing did."""
@@ -287,50 +256,6 @@ def changes(event_id: int):
         event_id=event_id,
         sections=booking.section_summaries(event_id).sections if large else None,
     )
-
-
-@bp.route("/events/<int:event_id>/checkout", methods=["GET", "POST"])
-@returns_to("customer.event")
-@limit_checkout
-@require_pass_or_hold
-def checkout(event_id: int):
-    """The contact form for the basket; sent, a pending booking and on to payment."""
-    hold = current_basket(event_id)
-    if request.method == "GET":
-        if hold is None:
-            raise BookingError("basket_empty")
-        return render_template("customer/checkout.html", **_checkout_form(event_id, hold))
-    form = request.form
-    status, body = booking.submit_checkout_form(
-        hold.hold_id if hold else None,
-        customer_id(),
-        form.get("name"),
-        form.get("email"),
-        form.get("idempotency_key"),
-    )
-    if status != 201:
-        shown = _checkout_form(event_id, hold, form.get("idempotency_key"))
-        return render_template(
-            "customer/checkout.html", **shown, error=body["message"], form=form
-        ), status
-    forget_basket(event_id)
-    return checkout_done(body)
-
-
-def _checkout_form(event_id: int, hold, key: str | None = None) -> dict:
-    return {
-        "hold": hold,
-        "event": booking.get_event(event_id),  # the page names what is being bought
-        "key": key or uuid.uuid4().hex,
-        "priced": ticket_types.price_hold(event_id, hold.hold_id, hold.seat_ids),
-    }
-
-
-def checkout_done(body: dict):
-    """After checkout: to the payment page (the test provider's), else the booking page."""
-    if current_app.config["TEST_PAYMENT_PROVIDER"]:
-        return redirect(body["payment_url"], 303)
-    return redirect(url_for("customer.booking_page", reference=body["booking"]["reference"]), 303)
 
 
 def respond(event_id: int, seat_ids: list[int], message: str | None = None):
