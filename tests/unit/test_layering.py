@@ -81,3 +81,17 @@ def test_no_private_helper_is_imported_from_another_room():
                 if private:
                     leaks.append(f"{path.relative_to(ROOT)}:{line} {module} {private}")
     assert leaks == []
+
+
+def test_no_module_over_300_lines_and_no_function_over_60_in_webapp():
+    too_long = []
+    for path in (ROOT / "webapp").rglob("*.py"):
+        source = path.read_text()
+        if source.count("\n") > 300:
+            too_long.append(f"{path.relative_to(ROOT)}: {source.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = node.end_lineno - node.lineno + 1
+                if length > 60:
+                    too_long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} {length}")
+    assert too_long == []
