@@ -49,3 +49,36 @@ def cpu_seconds(pids: list[int]) -> float:
             continue
         total += sum(int(v) for v in fields[11:15])
     return total / os.sysconf("SC_CLK_TCK")
+
+
+ROLES = (  # what a process of the stack is, by its command line (first match wins)
+    ("redis", "redis-server"),
+    ("web", "gunicorn"),
+    ("web", "granian"),
+    ("worker", "workers.worker"),
+    ("scheduler", "workers.scheduler"),
+    ("listener", "workers.expiry_listener"),
+)
+
+
+def role_of(pid: int) -> str:
+    """web, worker, scheduler, listener, redis, postgres or other (honcho, keepalive)."""
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+        name = Path(f"/proc/{pid}/stat").read_text().split("(", 1)[1].rsplit(")", 1)[0]
+    except OSError:
+        return "other"
+    if name == "postgres":
+        return "postgres"
+    if "webapp.devtools.keepalive" in cmdline:  # names its child on its own command line
+        return "other"
+    return next((role for role, needle in ROLES if needle in cmdline), "other")
+
+
+def cpu_by_role(pids: list[int]) -> dict[str, float]:
+    """CPU seconds so far of these processes, summed by role_of."""
+    totals: dict[str, float] = {}
+    for pid in pids:
+        role = role_of(pid)
+        totals[role] = totals.get(role, 0.0) + cpu_seconds([pid])
+    return totals

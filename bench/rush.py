@@ -30,7 +30,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from sqlalchemy import func, insert, select
 
-from bench.cpu import cpu_seconds, server_pids
+from bench.cpu import cpu_by_role, cpu_seconds, server_pids
 from bench.fullstack import in_app, make_run_stack
 from bench.stats import emit, machine, percentile, print_table
 from bench.strategies.tables import bookings, seats
@@ -142,7 +142,7 @@ def run_strategy(base: str, strategy: str, customers: int, n_seats: int, pids) -
     ]
     firsts = [sum(shares[:i]) for i in range(CLIENT_PROCESSES)]  # each its own addresses
     start_at = time.time() + 2 + customers / 400  # every client has its session by then
-    cpu = cpu_seconds(pids())
+    cpu, by_role = cpu_seconds(pids()), cpu_by_role(pids())
     jobs = [
         (base, prefix, event_id, n, first, start_at)
         for n, first in zip(shares, firsts, strict=True)
@@ -153,6 +153,10 @@ def run_strategy(base: str, strategy: str, customers: int, n_seats: int, pids) -
     wall = max(end for _, end in parts) - start_at
     result = summarize(strategy, event_id, out, wall, n_seats)
     result["server_cpu_ms_per_customer"] = 1000 * (cpu_seconds(pids()) - cpu) / customers
+    after = cpu_by_role(pids())
+    for role in sorted(after):  # where the CPU went: web, redis, postgres, worker, ...
+        spent = after[role] - by_role.get(role, 0.0)
+        result[f"cpu_ms_{role}"] = 1000 * spent / customers
     return result
 
 
@@ -260,6 +264,8 @@ def main(argv: list[str] | None = None) -> dict:
     for r in results:
         r["wall_vs_pessimistic"] = r["wall_s"] / pessimistic["wall_s"] if pessimistic else None
     print_table("Rush", results, COLUMNS + ["wall_vs_pessimistic"])
+    roles = sorted({k for r in results for k in r if k.startswith("cpu_ms_")})
+    print_table("Server CPU per customer by process (ms)", results, ["strategy", *roles])
     final = next((r for r in results if r["strategy"] == "holdfast"), {})
     emit(final)
     return final
