@@ -9,7 +9,10 @@ load-generator address; defaults 600 holds a minute and 8 seats per address), ev
 request a new customer (wrk sends no cookie). wrk is a C load generator (Debian
 package `wrk`), so the client costs little of the two cores. Server CPU per request is
 read from /proc for every process of the stack and Redis. Events keep the default
-rules (no-orphan rule on).
+rules (no-orphan rule on). Then, beside them, the trivial route, the hold by seat id
+and best available at 50 % sold on a second stack with every default setting (rate
+limits and the per-address cap on), each request from an address of its own (the app
+trusts one proxy, PROXY_FIX_X_FOR=1, and wrk names a new X-Forwarded-For each time).
 """
 
 from __future__ import annotations
@@ -32,7 +35,9 @@ from webapp.extensions import db
 from webapp.seed import THEATRE, arena_layout, theatre_layout
 
 WRK_SCRIPT = r"""
--- args: kind [, file of seat ids]. kind: get | htmx | seat | a quantity (best available).
+-- args: kind [, file of seat ids or "-"] [, "xff"]. kind: get | htmx | seat | a quantity
+-- (best available). With "xff" every request names an address of its own in
+-- X-Forwarded-For (the defaults run: the app trusts one proxy, as behind a balancer).
 -- Best available alternates hold and release (DELETE with the holder's cookie), so the
 -- arena stays as full as the case says: half its requests are holds. Holds by seat id
 -- are holds alone, each a seat of the list given (the case runs at most 3 s, within it).
@@ -44,21 +49,30 @@ function setup(thread)
 end
 function init(args)
   kind = args[1] or "get"
+  xff, sent = args[3] == "xff", 0
   seats, step = {}, 0
-  if args[2] then
+  if args[2] and args[2] ~= "-" then
     for line in io.lines(args[2]) do seats[#seats + 1] = line end
   end
   pending = nil
 end
+local function from(headers)
+  if not xff then return headers end
+  sent = sent + 1
+  local n = tid * 4000000 + sent  -- 10.x.y.z, a new one for each request of each thread
+  local a, b = math.floor(n / 65536) % 256, math.floor(n / 256) % 256
+  headers["X-Forwarded-For"] = string.format("10.%d.%d.%d", a, b, n % 256)
+  return headers
+end
 request = function()
-  if kind == "get" then return wrk.format("GET", wrk.path) end
-  if kind == "htmx" then return wrk.format("GET", wrk.path, {["HX-Request"] = "true"}) end
+  if kind == "get" then return wrk.format("GET", wrk.path, from({})) end
+  if kind == "htmx" then return wrk.format("GET", wrk.path, from({["HX-Request"] = "true"})) end
   if pending then
     local p = pending
     pending = nil
-    return wrk.format("DELETE", "/api/v1/holds/" .. p.id, {["Cookie"] = p.cookie})
+    return wrk.format("DELETE", "/api/v1/holds/" .. p.id, from({["Cookie"] = p.cookie}))
   end
-  local headers = {["Content-Type"] = "application/json"}
+  local headers = from({["Content-Type"] = "application/json"})
   if kind == "seat" then
     step = step + 1
     local seat = seats[(tid + (step - 1) * THREADS) % #seats + 1]
@@ -192,6 +206,58 @@ def redis_round_trips_per_hold(event_id: int, seat_ids: list[int], n: int = 150)
     return {"with_fallback": sent["n"] / len(pairs)}
 
 
+def with_defaults(args, script: Path) -> list[dict]:
+    """The hold routes again on a stack with every default setting (rate limits and the
+    per-address seat cap on), each request from an address of its own: the app trusts
+    one proxy (PROXY_FIX_X_FOR=1, as behind a load balancer) and wrk names a new
+    address in X-Forwarded-For for every request. Ratios are to this stack's trivial
+    route, measured with the same header."""
+    extra = {
+        "WSGI_APP": "bench.app:app",
+        "SECRET_KEY": "bench",
+        "PROXY_FIX_X_FOR": "1",
+        "WEB_WORKERS": str(args.workers),
+        "WEB_THREADS": str(args.threads),
+    }
+    n = args.connections
+    with make_run_stack(args.database_url, extra) as (base, env, honcho), in_app(env):
+        arena = create_event("Holdfast Arena", "Arena", utcnow(), arena_layout()).id
+        holds_arena = create_event("Holdfast Arena", "Holds", utcnow(), arena_layout()).id
+        seat_file = script.parent / "seats-defaults.txt"
+        seat_file.write_text("\n".join(map(str, never_stranding(holds_arena))) + "\n")
+        warm_file = script.parent / "warm-defaults.txt"
+        warm_file.write_text("\n".join(map(str, never_stranding(holds_arena, [19]))) + "\n")
+        pids = server_pids(honcho.pid, env["REDIS_URL"], "postgresql" in env["DATABASE_URL"])
+        cases = [
+            ("defaults: trivial GET /bench/ping", "/bench/ping", ["get", "-", "xff"], None),
+            (
+                "defaults: hold by seat id, arena",
+                f"/api/v1/events/{holds_arena}/holds",
+                ["seat", str(seat_file), "xff"],
+                None,
+            ),
+            (
+                "defaults: best available 1 + release, arena 50% sold",
+                f"/api/v1/events/{arena}/holds",
+                ["1", "-", "xff"],
+                0.5,
+            ),
+        ]
+        rows = []
+        for name, path, wrk_args, fraction in cases:
+            if fraction is not None:
+                fill(arena, fraction)
+            warm = ["seat", str(warm_file), "xff"] if wrk_args[0] == "seat" else wrk_args
+            wrk(base + path, 3, n, warm, script)
+            if fraction is not None:
+                fill(arena, fraction)
+            seconds = min(args.seconds, 3) if wrk_args[0] == "seat" else args.seconds
+            rows.append(measured(name, base + path, seconds, n, wrk_args, script, pids))
+    for row in rows:
+        row["vs_trivial"] = row["rps"] / rows[0]["rps"]
+    return rows
+
+
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=5)
@@ -276,12 +342,19 @@ def main(argv: list[str] | None = None) -> list[dict]:
     for row in rows:
         row["vs_trivial"] = row["rps"] / trivial
         row["vs_static"] = row["rps"] / static
+    defaults = with_defaults(args, script)
+    for row in rows + defaults:
         emit({"bench": "hotpath", "connections": n, "load": "wrk -t2", **row, **machine()})
     print_table(
         f"Hot path under wrk ({n} connections, {args.workers} gthread workers x "
         f"{args.threads} threads, {dialect})",
         rows,
         [*WRK_COLUMNS, "vs_static"],
+    )
+    print_table(
+        "The same with every default (rate limits, per-address cap), an address per request",
+        defaults,
+        WRK_COLUMNS,
     )
     print(f"Redis round trips per hold, its fallback included: {trips['with_fallback']:.2f}")
     emit({"bench": "hotpath", "redis_round_trips_per_hold": trips})

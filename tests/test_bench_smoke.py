@@ -37,7 +37,10 @@ def test_rush_runs_and_holdfast_never_double_sells():
 def test_hotpath_runs_under_wrk():
     lines = run("bench.hotpath", "--seconds", "1", "--connections", "4")
     routes = [line for line in lines if "route" in line]
-    assert len(routes) == 12 and routes[0]["vs_trivial"] == 1.0
+    defaults = [line for line in routes if line["route"].startswith("defaults: ")]
+    assert len(routes) == 15 and routes[0]["vs_trivial"] == 1.0
+    assert len(defaults) == 3 and defaults[0]["vs_trivial"] == 1.0  # limits on, as shipped
+    assert all(line["non2xx"] == 0 for line in defaults)  # an address each: nobody refused
     assert all(line["requests"] > 0 and line["server_cpu_ms_per_req"] > 0 for line in routes)
     assert lines[-1]["redis_round_trips_per_hold"]["with_fallback"] == 1.0
 
