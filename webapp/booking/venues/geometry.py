@@ -71,7 +71,7 @@ class EventLayout:
     _centres: dict = field(default_factory=dict)
     _sections: dict | None = None
     _order: list | None = None
-    # The event's further ticket types per section (tickets.py fills it once).
+    # The event's further ticket types per section (holds/ticket_types.py fills it once).
     ticket_types: dict | None = None
     # The sale and room settings as they were when the layout was read (ROOM_COLUMNS):
     # what room.settings falls back on while the database is away.
