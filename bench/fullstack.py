@@ -35,11 +35,9 @@ def in_app(env: dict):
     """An app context on the stack's database and Redis, for setting up events. This
     process's caches of layouts and settings are emptied first: a fresh database
     reuses event ids an earlier stack of the same run had."""
-    from webapp.booking.onsale import room
-    from webapp.booking.venues import geometry, local_time, plan
+    from webapp.booking import forget_cached
 
-    for cache in (geometry, room, local_time, plan):
-        cache.clear()
+    forget_cached()
     app = create_app(
         {"SQLALCHEMY_DATABASE_URI": env["DATABASE_URL"], "REDIS_URL": env["REDIS_URL"]}
     )

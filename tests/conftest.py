@@ -69,12 +69,9 @@ def base_config(database_url: str, redis_url: str, **extra) -> dict:
 
 def clean_database() -> None:
     """Empty every table, children first; cached layouts go with them."""
-    from webapp.booking.onsale import room
-    from webapp.booking.venues import geometry, local_time
+    from webapp.booking import forget_cached
 
-    geometry.clear()
-    room.clear()
-    local_time.clear()
+    forget_cached()
     tables = list(reversed(db.metadata.sorted_tables))
     if db.engine.dialect.name == "postgresql":
         names = ", ".join(t.name for t in tables)

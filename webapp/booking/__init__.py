@@ -15,14 +15,17 @@ from webapp.booking.holds.seatmap import (
     section_summaries,
     standing_areas,
 )
+from webapp.booking.onsale import room
 from webapp.booking.orders.baskets import extend_hold, get_hold, release_hold, release_seats
 from webapp.booking.orders.checkout import start_checkout, submit_checkout_form
 from webapp.booking.orders.expiry import expire_hold, expire_holds, release_due, sweep_expired
 from webapp.booking.orders.payments import confirm_payment
 from webapp.booking.reports.catalog import get_booking, get_event, list_events
+from webapp.booking.venues import geometry, local_time, plan
 
 __all__ = [
     "BookingError",
+    "forget_cached",
     "changes_since",
     "get_booking",
     "get_event",
@@ -48,3 +51,10 @@ __all__ = [
     "submit_checkout_form",
     "sweep_expired",
 ]
+
+
+def forget_cached() -> None:
+    """Empty this process's caches of layouts, plans, room settings and venue time zones:
+    a fresh database (each test, a benchmark's second stack) reuses event ids."""
+    for cache in (geometry, plan, room, local_time):
+        cache.clear()
