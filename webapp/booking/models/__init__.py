@@ -1,9 +1,5 @@
 """Tables, one module per room that owns them; every model is importable from here.
-
-The state of a seat is derived, never stored on the seat: booked comes from the
-active `booking_seats` rows, held from Redis. The partial unique index on
-`booking_seats` is the last line of defence against selling a seat twice.
-"""
+What guards a seat against a second sale is in bookings.py."""
 
 from webapp.booking.models.bookings import (
     ACTIVE_STATUSES,
