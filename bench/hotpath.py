@@ -206,6 +206,33 @@ def redis_round_trips_per_hold(event_id: int, seat_ids: list[int], n: int = 150)
     return {"with_fallback": sent["n"] / len(pairs)}
 
 
+def seat_files(directory: Path, event_id: int, tag: str) -> tuple[Path, Path]:
+    """The seats the hold-by-id case takes, and its warm-up's (each run's last seat:
+    with 0, 3, ..., 15 taken as well, nobody strands)."""
+    seat_file, warm_file = directory / f"seats{tag}.txt", directory / f"warm{tag}.txt"
+    seat_file.write_text("\n".join(map(str, never_stranding(event_id))) + "\n")
+    warm_file.write_text("\n".join(map(str, never_stranding(event_id, [19]))) + "\n")
+    return seat_file, warm_file
+
+
+def run_cases(base: str, cases, arena: int, warm_file: Path, args, script: Path, pids):
+    """Each case warmed up for 3 s (layouts, neighbour tables, scripts load), then timed;
+    the arena filled to the case's fraction before each. A hold-by-id case warms up on
+    its own seats (`warm_file`) and runs at most 3 s, within its list of seats."""
+    rows = []
+    for name, path, wrk_args, fraction in cases:
+        seat = wrk_args[0] == "seat"
+        if fraction is not None:
+            fill(arena, fraction)
+        warm = ["seat", str(warm_file), *wrk_args[2:]] if seat else wrk_args
+        wrk(base + path, 3, args.connections, warm, script)
+        if fraction is not None:
+            fill(arena, fraction)
+        seconds = min(args.seconds, 3) if seat else args.seconds
+        rows.append(measured(name, base + path, seconds, args.connections, wrk_args, script, pids))
+    return rows
+
+
 def with_defaults(args, script: Path) -> list[dict]:
     """The hold routes again on a stack with every default setting (rate limits and the
     per-address seat cap on), each request from an address of its own: the app trusts
@@ -219,14 +246,10 @@ def with_defaults(args, script: Path) -> list[dict]:
         "WEB_WORKERS": str(args.workers),
         "WEB_THREADS": str(args.threads),
     }
-    n = args.connections
     with make_run_stack(args.database_url, extra) as (base, env, honcho), in_app(env):
         arena = create_event("Holdfast Arena", "Arena", utcnow(), arena_layout()).id
         holds_arena = create_event("Holdfast Arena", "Holds", utcnow(), arena_layout()).id
-        seat_file = script.parent / "seats-defaults.txt"
-        seat_file.write_text("\n".join(map(str, never_stranding(holds_arena))) + "\n")
-        warm_file = script.parent / "warm-defaults.txt"
-        warm_file.write_text("\n".join(map(str, never_stranding(holds_arena, [19]))) + "\n")
+        seat_file, warm_file = seat_files(script.parent, holds_arena, "-defaults")
         pids = server_pids(honcho.pid, env["REDIS_URL"], "postgresql" in env["DATABASE_URL"])
         cases = [
             ("defaults: trivial GET /bench/ping", "/bench/ping", ["get", "-", "xff"], None),
@@ -243,16 +266,7 @@ def with_defaults(args, script: Path) -> list[dict]:
                 0.5,
             ),
         ]
-        rows = []
-        for name, path, wrk_args, fraction in cases:
-            if fraction is not None:
-                fill(arena, fraction)
-            warm = ["seat", str(warm_file), "xff"] if wrk_args[0] == "seat" else wrk_args
-            wrk(base + path, 3, n, warm, script)
-            if fraction is not None:
-                fill(arena, fraction)
-            seconds = min(args.seconds, 3) if wrk_args[0] == "seat" else args.seconds
-            rows.append(measured(name, base + path, seconds, n, wrk_args, script, pids))
+        rows = run_cases(base, cases, arena, warm_file, args, script, pids)
     for row in rows:
         row["vs_trivial"] = row["rps"] / rows[0]["rps"]
     return rows
@@ -284,11 +298,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
         trips_ids = sorted(
             db.session.scalars(db.select(Seat.id).where(Seat.event_id == trips_event))
         )
-        seat_file = script.parent / "seats.txt"
-        seat_file.write_text("\n".join(map(str, never_stranding(holds_arena))) + "\n")
-        # Warm-up holds take each run's last seat: with 0, 3, ..., 15 taken, nobody strands.
-        warm_file = script.parent / "warm.txt"
-        warm_file.write_text("\n".join(map(str, never_stranding(holds_arena, [19]))) + "\n")
+        seat_file, warm_file = seat_files(script.parent, holds_arena, "")
         pids = server_pids(honcho.pid, env["REDIS_URL"], "postgresql" in env["DATABASE_URL"])
         n = args.connections
         cases = [
@@ -325,18 +335,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
                     )
                 )
         trips = redis_round_trips_per_hold(trips_event, trips_ids)
-        rows = []
-        for name, path, wrk_args, fraction in cases:
-            if fraction is not None:
-                fill(arena, fraction)
-            if wrk_args[0] == "seat":  # warm-up: layouts, neighbour tables, scripts load
-                wrk(base + path, 3, n, ["seat", str(warm_file)], script)
-            else:
-                wrk(base + path, 3, n, wrk_args, script)
-            if fraction is not None:
-                fill(arena, fraction)
-            seconds = min(args.seconds, 3) if wrk_args[0] == "seat" else args.seconds
-            rows.append(measured(name, base + path, seconds, n, wrk_args, script, pids))
+        rows = run_cases(base, cases, arena, warm_file, args, script, pids)
         dialect = db.engine.dialect.name
     trivial, static = rows[0]["rps"], rows[1]["rps"]
     for row in rows:

@@ -30,7 +30,7 @@ import requests
 from requests.adapters import HTTPAdapter
 from sqlalchemy import func, insert, select
 
-from bench.cpu import cpu_by_role, cpu_seconds, server_pids
+from bench.cpu import cpu_by_role, server_pids
 from bench.fullstack import in_app, make_run_stack
 from bench.stats import emit, machine, percentile, print_table
 from bench.strategies.tables import bookings, seats
@@ -142,7 +142,7 @@ def run_strategy(base: str, strategy: str, customers: int, n_seats: int, pids) -
     ]
     firsts = [sum(shares[:i]) for i in range(CLIENT_PROCESSES)]  # each its own addresses
     start_at = time.time() + 2 + customers / 400  # every client has its session by then
-    cpu, by_role = cpu_seconds(pids()), cpu_by_role(pids())
+    before = cpu_by_role(pids())
     jobs = [
         (base, prefix, event_id, n, first, start_at)
         for n, first in zip(shares, firsts, strict=True)
@@ -152,11 +152,11 @@ def run_strategy(base: str, strategy: str, customers: int, n_seats: int, pids) -
     out = [o for part, _ in parts for o in part]
     wall = max(end for _, end in parts) - start_at
     result = summarize(strategy, event_id, out, wall, n_seats)
-    result["server_cpu_ms_per_customer"] = 1000 * (cpu_seconds(pids()) - cpu) / customers
     after = cpu_by_role(pids())
-    for role in sorted(after):  # where the CPU went: web, redis, postgres, worker, ...
-        spent = after[role] - by_role.get(role, 0.0)
-        result[f"cpu_ms_{role}"] = 1000 * spent / customers
+    spent = {role: after[role] - before.get(role, 0.0) for role in sorted(after)}
+    result["server_cpu_ms_per_customer"] = 1000 * sum(spent.values()) / customers
+    for role, seconds in spent.items():  # where the CPU went: web, redis, postgres, ...
+        result[f"cpu_ms_{role}"] = 1000 * seconds / customers
     return result
 
 
