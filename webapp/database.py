@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 _immediate: ContextVar[bool] = ContextVar("_immediate", default=False)
@@ -63,6 +63,21 @@ def write_transaction(session: Session) -> Iterator[Session]:
         _immediate.reset(token)
     try:
         yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+
+
+@contextmanager
+def single_statement(session: Session) -> Iterator[Connection]:
+    """A connection for one statement that is a transaction by itself (PostgreSQL runs
+    each statement atomically): in autocommit, so neither BEGIN nor COMMIT costs a round
+    trip. Any read transaction the session had open is ended first, as in
+    write_transaction."""
+    session.commit()
+    try:
+        yield session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
         session.commit()
     except BaseException:
         session.rollback()

@@ -48,7 +48,15 @@ def record(
 ) -> None:
     """Inside the caller's transaction: append one audit entry (written at once: the
     booking has its id already, and an INSERT skips the ORM's unit of work)."""
-    entry = {
+    s.connection().execute(INSERT_ENTRY, entry(booking_id, from_status, to_status, note))
+
+
+def entry(
+    booking_id: int | None, from_status: str | None, to_status: str, note: str | None
+) -> dict:
+    """One audit entry's row, by the actor of now (`booking_id` None: a statement that
+    inserts the booking too fills it in)."""
+    return {
         "booking_id": booking_id,
         "from_status": from_status,
         "to_status": to_status,
@@ -56,4 +64,3 @@ def record(
         "note": note,
         "created_at": utcnow(),
     }
-    s.connection().execute(INSERT_ENTRY, entry)

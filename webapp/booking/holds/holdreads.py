@@ -120,12 +120,22 @@ class HoldReads:
         """(the hold's info with its ticket-type choices under "types", whether its timer
         still runs) in one round trip."""
         pipe = self.client.pipeline(transaction=False)
+        self.queue_info_if_live(pipe, event_id, hold_id)
+        return self.parse_info_if_live(*pipe.execute())
+
+    @staticmethod
+    def queue_info_if_live(pipe, event_id: int, hold_id: str) -> None:
+        """Queue info_if_live's two reads on a caller's pipeline, so they share its round
+        trip; parse_info_if_live reads their two replies."""
         pipe.hgetall(keys.hold_info(event_id, hold_id))
         pipe.exists(keys.hold_timer(event_id, hold_id))
-        raw, live = pipe.execute()
+
+    @classmethod
+    def parse_info_if_live(cls, raw: dict, live: int) -> tuple[dict | None, bool]:
+        """info_if_live's answer from the replies of queue_info_if_live's reads."""
         if not raw:
             return None, bool(live)
-        info = self._parse_info(raw)
+        info = cls._parse_info(raw)
         info["types"] = {int(k[5:]): v for k, v in raw.items() if k.startswith("type:")}
         return info, bool(live)
 

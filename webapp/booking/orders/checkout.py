@@ -7,26 +7,23 @@ import unicodedata
 
 import redis
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from webapp.booking import audit
 from webapp.booking.context import session, setting
 from webapp.booking.errors import BookingError
 from webapp.booking.holds import checked_out, keys, ticket_types
+from webapp.booking.holds.holdreads import HoldReads
 from webapp.booking.holds.holds import ms_to_datetime
 from webapp.booking.holds.holdstore import store
-from webapp.booking.models import Booking, BookingSeat, Payment, Seat, utcnow
-from webapp.booking.orders import expiry, idempotency, pending, providers
+from webapp.booking.models import Seat, utcnow
+from webapp.booking.orders import expiry, idempotency, pending, pending_rows, providers
 from webapp.booking.venues import inventory
 from webapp.booking.venues.serialize import new_booking_dict
 from webapp.database import write_transaction
 
 REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
-# Built once: each checkout passes only its values, and the compiled SQL is reused.
-INSERT_BOOKING = insert(Booking.__table__).returning(Booking.__table__.c.id)
-INSERT_SEATS = insert(BookingSeat.__table__)
-INSERT_PAYMENT = insert(Payment.__table__)
 
 
 def start_checkout(
@@ -57,11 +54,18 @@ def start_checkout(
     if not isinstance(hold_id, str):
         raise BookingError("hold_not_found")
     print_ = idempotency.fingerprint(hold_id, name, email)
+    event_id = keys.event_of_hold(hold_id)
+
+    def read_hold(pipe) -> None:  # in the claim's round trip
+        if event_id is not None:
+            HoldReads.queue_info_if_live(pipe, event_id, hold_id)
+
     return idempotency.run_idempotent(
         f"checkout:{customer}",
         key,
         print_,
         lambda claim: (201, _create_pending(hold_id, customer, name, email, claim)),
+        read=read_hold,
     )
 
 
@@ -123,7 +127,7 @@ def _create_pending(
     event_id = keys.event_of_hold(hold_id)
     if event_id is None:
         raise BookingError("hold_not_found")
-    info, live = store().info_if_live(event_id, hold_id)
+    info, live = HoldReads.parse_info_if_live(*claim.reads)  # read with the key's claim
     if info is None or not live:
         _refuse_second_checkout(hold_id, customer)  # checked out, then lapsed: say so
         raise BookingError("hold_expired")
@@ -192,29 +196,31 @@ def _insert_booking(
     info: dict,
     claim: idempotency.Claim,
 ) -> dict:
-    """One transaction: insert booking, seats, payment, audit entry and the idempotency
-    record's answer (built before the commit from what is at hand). Plain INSERTs, not
-    ORM objects: the unit of work was half of a checkout's time in the rush."""
-    with write_transaction(session()) as s:
-        priced = ticket_types.price(event_id, info["seat_ids"], info["types"])
-        now = utcnow()
-        booking = _booking_row(event_id, hold_id, customer, name, email, info, priced, now)
-        conn = s.connection()
-        booking_id = conn.execute(INSERT_BOOKING, booking).scalar_one()
-        conn.execute(INSERT_SEATS, _seat_rows(booking_id, event_id, priced.lines))
-        payment = f"pay_{secrets.token_urlsafe(16)}"
-        conn.execute(INSERT_PAYMENT, _payment_row(payment, booking_id, priced.total_cents, now))
-        audit.record(s, booking_id, None, "pending", f"Checkout of hold {hold_id}")
-        reply = {
-            "booking": new_booking_dict(booking, priced.lines),
-            "payment_url": providers.pay_url(payment),
-        }
-        claim.store(s, 201, reply)
+    """Write the booking, its seats, its charge, the audit entry and the idempotency
+    record's answer (built before from what is at hand) together: pending_rows."""
+    priced = ticket_types.price(event_id, info["seat_ids"], info["types"])
+    now = utcnow()
+    booking = _booking_row(event_id, hold_id, customer, name, email, info, priced, now)
+    payment = f"pay_{secrets.token_urlsafe(16)}"
+    reply = {
+        "booking": new_booking_dict(booking, priced.lines),
+        "payment_url": providers.pay_url(payment),
+    }
+    seats = [
+        {"seat_id": ln.seat.id, "price_cents": ln.price_cents, "ticket_type": ln.ticket_type}
+        for ln in priced.lines
+    ]
+    entry = audit.entry(None, None, "pending", f"Checkout of hold {hold_id}")
+    rows = pending_rows.PendingRows(
+        booking, seats, _payment_row(payment, priced.total_cents, now), entry, claim.row(201, reply)
+    )
+    pending_rows.write(session(), rows)
+    claim.stored = True
     return reply
 
 
 def _booking_row(event_id, hold_id, customer, name, email, info, priced, now) -> dict:
-    """The pending booking's row as INSERT_BOOKING takes it."""
+    """The pending booking's row."""
     return {
         "reference": new_reference(),
         "event_id": event_id,
@@ -232,26 +238,10 @@ def _booking_row(event_id, hold_id, customer, name, email, info, priced, now) ->
     }
 
 
-def _seat_rows(booking_id: int, event_id: int, lines) -> list[dict]:
-    """One active booking_seats row per priced seat (the unique index guards them)."""
-    return [
-        {
-            "booking_id": booking_id,
-            "event_id": event_id,
-            "seat_id": line.seat.id,
-            "price_cents": line.price_cents,
-            "ticket_type": line.ticket_type,
-            "active": True,
-        }
-        for line in lines
-    ]
-
-
-def _payment_row(public_id: str, booking_id: int, amount_cents: int, now) -> dict:
+def _payment_row(public_id: str, amount_cents: int, now) -> dict:
     """The pending charge, taken by the deployment's provider in its currency."""
     return {
         "public_id": public_id,
-        "booking_id": booking_id,
         "kind": "charge",
         "status": "pending",
         "amount_cents": amount_cents,

@@ -19,9 +19,10 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from redis.client import Pipeline
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -46,11 +47,18 @@ class Claim:
     key: str
     fingerprint: str = ""
     stored: bool = False
+    reads: list = field(default_factory=list)  # replies to the reads queued with the claim
 
     def store(self, s, status: int, body: dict) -> None:
         """Inside the work's open transaction: record the answer with it. The row is
         unique per (scope, key): the transaction fails if another request stored first."""
-        record = {
+        s.connection().execute(INSERT_RECORD, self.row(status, body))
+        self.stored = True
+
+    def row(self, status: int, body: dict) -> dict:
+        """The answer's row, for work that inserts it in a statement of its own (and then
+        sets `stored`)."""
+        return {
             "scope": self.scope,
             "key": self.key,
             "fingerprint": self.fingerprint,
@@ -58,8 +66,6 @@ class Claim:
             "response_body": json.dumps(body),
             "created_at": utcnow(),
         }
-        s.connection().execute(INSERT_RECORD, record)
-        self.stored = True
 
     def replace(self, s, status: int, body: dict) -> None:
         """Inside an open transaction: put another answer in place of the one this claim
@@ -90,7 +96,13 @@ def check_key(key: object) -> str:
     return key
 
 
-def run_idempotent(scope: str, key: str, print_: str, work: Callable[[Claim], Outcome]) -> Outcome:
+def run_idempotent(
+    scope: str,
+    key: str,
+    print_: str,
+    work: Callable[[Claim], Outcome],
+    read: Callable[[Pipeline], None] | None = None,
+) -> Outcome:
     """Run `work` at most once per (scope, key) and replay its outcome afterwards.
 
     Args:
@@ -100,13 +112,20 @@ def run_idempotent(scope: str, key: str, print_: str, work: Callable[[Claim], Ou
         work: given the Claim, returns (status, body); a BookingError it raises is
             stored as its answer. A successful answer it stored itself (Claim.store,
             in its own committed transaction) is not written again.
+        read: queues Redis reads the work needs on the claim's pipeline, so claim and
+            reads are one round trip; their replies are the Claim's `reads`.
 
     Returns:
         (status, body) of the first execution.
     """
-    if not redis().set(_claim_key(scope, key), "1", nx=True, px=_stale_ms()):
+    pipe = redis().pipeline(transaction=False)
+    pipe.set(_claim_key(scope, key), "1", nx=True, px=_stale_ms())
+    if read is not None:
+        read(pipe)
+    claimed, *reads = pipe.execute()
+    if not claimed:
         return _answer_of_earlier(scope, key, print_)
-    claim = Claim(scope, key, print_)
+    claim = Claim(scope, key, print_, reads=reads)
     try:
         status, body = work(claim)
         if claim.stored:  # committed with the work's own transaction
