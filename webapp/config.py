@@ -163,6 +163,11 @@ def _site() -> dict:
         # Above this many seats the event page opens on a section overview and loads
         # one section's seats at a time.
         "LARGE_VENUE_SEATS": _int("LARGE_VENUE_SEATS", 2000),
+        # A seat map's poll that brings the version another poll of the same process
+        # read less than this long ago is answered "nothing new" without Redis (a
+        # crowd waiting on an event page costs nothing); changes made by other
+        # processes show this much later at most. 0: every poll reads Redis.
+        "POLL_FRESH_MS": _int("POLL_FRESH_MS", 250),
         # Waiting list: how long seats offered to a waiting group stay held for it.
         "WAITLIST_OFFER_SECONDS": _int("WAITLIST_OFFER_SECONDS", 1800),
         # Links in emails and the test provider's webhooks point here (the site as

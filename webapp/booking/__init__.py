@@ -5,6 +5,7 @@ the ones below it and the shared modules here at the top (README: Layout). This 
 names what routes use most; the rest is imported from its room."""
 
 from webapp.booking.errors import BookingError
+from webapp.booking.holds import recent_versions
 from webapp.booking.holds.holds import Hold, hold_best_available, hold_seats
 from webapp.booking.holds.seatmap import (
     changes_since,
@@ -56,5 +57,5 @@ __all__ = [
 def forget_cached() -> None:
     """Empty this process's caches of layouts, plans, room settings and venue time zones:
     a fresh database (each test, a benchmark's second stack) reuses event ids."""
-    for cache in (geometry, plan, room, local_time):
+    for cache in (geometry, plan, room, local_time, recent_versions):
         cache.clear()

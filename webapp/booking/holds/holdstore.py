@@ -13,7 +13,7 @@ from redis.cluster import RedisCluster
 from redis.commands.core import Script
 
 from webapp.booking import context
-from webapp.booking.holds import keys, pools
+from webapp.booking.holds import keys, pools, recent_versions
 from webapp.booking.holds.holdreads import HoldReads
 from webapp.booking.holds.takes import TakeRequest, TakeResult
 
@@ -82,7 +82,9 @@ class HoldStore(HoldReads):
             *extra,
             *([",".join(map(str, table))] if neighbours is not None else []),
         ]
-        return _take_result(self._hold(keys=fixed + seat_keys, args=argv))
+        reply = self._hold(keys=fixed + seat_keys, args=argv)
+        recent_versions.forget(event_id)  # after the change: see recent_versions
+        return _take_result(reply)
 
     def finish(
         self,
@@ -103,6 +105,7 @@ class HoldStore(HoldReads):
             ip_key = self.client.hget(keys.hold_info(event_id, hold_id), "ipkey")
         keys_, argv = self._finish_call(event_id, hold_id, customer, seat_ids, mode, ip_key)
         changed = [int(s) for s in self._finish(keys=keys_, args=argv)]
+        recent_versions.forget(event_id)
         # One round trip after the script: the pools and the velocity counter together.
         pipe = self.client.pipeline(transaction=False)
         if mode in ("release", "drop"):
@@ -147,6 +150,7 @@ class HoldStore(HoldReads):
         released = sum(len(hold["seat_ids"]) for hold in holds)
         self.queue_count(pipe, event_id, "seats_released", released)
         pipe.execute()
+        recent_versions.forget(event_id)
         announced = {int(s) for changed in replies for s in changed}
         self.publish(
             event_id, [s for hold in holds for s in hold["seat_ids"] if s not in announced]
@@ -206,6 +210,7 @@ class HoldStore(HoldReads):
             keys=fixed + seat_keys,
             args=["block" if block else "unblock", keys.channel(event_id), *seat_ids],
         )
+        recent_versions.forget(event_id)
         if reply[0] == "taken":
             return [int(s) for s in reply[1:]]
         if not block:
@@ -241,6 +246,7 @@ class HoldStore(HoldReads):
         # Redis lost its data in between (versions start again and may reach the same).
         pipe.set(keys.primed(event_id), secrets.token_hex(8))
         pipe.execute()
+        recent_versions.forget(event_id)  # its versions start again
 
     def publish(self, event_id: int, seat_ids: list[int]) -> None:
         """Announce changed seats (for changes made only in the database)."""
@@ -250,6 +256,7 @@ class HoldStore(HoldReads):
             keys=[keys.version(event_id), keys.changelog(event_id)],
             args=[keys.channel(event_id), *seat_ids],
         )
+        recent_versions.forget(event_id)
 
 
 def store() -> HoldStore:

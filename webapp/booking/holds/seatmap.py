@@ -13,7 +13,7 @@ from functools import cached_property, lru_cache
 
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
-from webapp.booking.holds import marks_cache, priming
+from webapp.booking.holds import marks_cache, priming, recent_versions
 from webapp.booking.holds.holdstore import store
 from webapp.booking.models import utcnow
 from webapp.booking.venues import geometry, inventory
@@ -165,7 +165,10 @@ def changes_since(
         BookingError: event_not_found (checked against the cached layout: no query).
     """
     layout = geometry.layout_of(event_id)
+    if recent_versions.unchanged(event_id, version):  # a poll read it just now
+        return SeatMap(event_id, version, [])
     current, changed = store().changes_since(event_id, version)
+    recent_versions.saw(event_id, current)
     if section is not None:
         wanted = set(layout.section_ids(section))
         changed = [s for s in changed if s in wanted]
