@@ -64,7 +64,7 @@ def start_checkout(
         f"checkout:{customer}",
         key,
         print_,
-        lambda claim: (201, _create_pending(hold_id, customer, name, email, claim)),
+        lambda claim: (201, _create_pending(event_id, hold_id, customer, name, email, claim)),
         read=read_hold,
     )
 
@@ -117,14 +117,18 @@ def validate_email_address(email: object) -> str:
 
 
 def _create_pending(
-    hold_id: str, customer: str, name: str, email: str, claim: idempotency.Claim
+    event_id: int | None,
+    hold_id: str,
+    customer: str,
+    name: str,
+    email: str,
+    claim: idempotency.Claim,
 ) -> dict:
     """The booking of a live hold, in one transaction on the way that almost every
     checkout takes. A second checkout of the hold and a seat held by a lapsed pending
     booking are found only when the insert fails (bookings.hold_id is unique, and so is
     an active seat), not looked for first: two queries and a transaction less for
-    everyone else."""
-    event_id = keys.event_of_hold(hold_id)
+    everyone else. `event_id` is the hold's (keys.event_of_hold), None for no hold id."""
     if event_id is None:
         raise BookingError("hold_not_found")
     info, live = HoldReads.parse_info_if_live(*claim.reads)  # read with the key's claim

@@ -29,6 +29,8 @@ INSERT_BOOKING = insert(BOOKINGS).returning(BOOKINGS.c.id)
 INSERT_SEATS, INSERT_PAYMENT = insert(SEATS), insert(PAYMENTS)
 INSERT_ENTRY, INSERT_ANSWER = insert(ENTRIES), insert(ANSWERS)
 SEAT_FIELDS = ("seat_id", "price_cents", "ticket_type")  # the rest is the booking's
+# The one statement's parameters are each row's columns under its row's prefix.
+PREFIXES = ("b_", "p_", "e_", "r_")  # booking, payment, entry, answer
 
 
 @dataclass
@@ -68,17 +70,24 @@ def _values(table, prefix: str, names) -> dict:
     return {name: bindparam(f"{prefix}{name}", type_=table.c[name].type) for name in names}
 
 
+def _parts(rows: PendingRows) -> tuple[dict, ...]:
+    """The four single rows, in PREFIXES' order, without the booking id the statement
+    fills in."""
+    parts = (rows.booking, rows.payment, rows.entry, rows.answer)
+    return tuple({k: v for k, v in part.items() if k != "booking_id"} for part in parts)
+
+
 def _columns(rows: PendingRows) -> tuple[tuple[str, ...], ...]:
     """The columns each row gives (the statement is built once for each such shape)."""
-    parts = (rows.booking, rows.payment, rows.entry, rows.answer)
-    return tuple(tuple(k for k in part if k != "booking_id") for part in parts)
+    return tuple(tuple(part) for part in _parts(rows))
 
 
 @cache
 def _one_statement(booking_names, payment_names, entry_names, answer_names):
     """WITH booking AS (INSERT ... RETURNING id), seats AS (INSERT ... SELECT from
     booking and the seats' arrays), payment AS (...), entry AS (...) INSERT the answer."""
-    booking = insert(BOOKINGS).values(_values(BOOKINGS, "b_", booking_names))
+    b_, p_, e_, r_ = PREFIXES
+    booking = insert(BOOKINGS).values(_values(BOOKINGS, b_, booking_names))
     booking = booking.returning(BOOKINGS.c.id).cte("new_booking")
     arrays = [
         bindparam("seat_ids", type_=ARRAY(Integer)),
@@ -87,19 +96,19 @@ def _one_statement(booking_names, payment_names, entry_names, answer_names):
     ]
     line = func.unnest(*arrays).table_valued(*SEAT_FIELDS).render_derived(name="line")
     seat_rows = select(
-        booking.c.id, bindparam("b_event_id"), *(line.c[f] for f in SEAT_FIELDS), true()
+        booking.c.id, bindparam(f"{b_}event_id"), *(line.c[f] for f in SEAT_FIELDS), true()
     ).join_from(booking, line, true())
     # The columns left out (the code's form) take the table's server defaults.
     names = ["booking_id", "event_id", *SEAT_FIELDS, "active"]
     seats = insert(SEATS).from_select(names, seat_rows, include_defaults=False).cte("new_seats")
     return (
         insert(ANSWERS)
-        .values(_values(ANSWERS, "r_", answer_names))
+        .values(_values(ANSWERS, r_, answer_names))
         .add_cte(
             booking,
             seats,
-            _child(PAYMENTS, "p_", payment_names, booking).cte("new_payment"),
-            _child(ENTRIES, "e_", entry_names, booking).cte("new_entry"),
+            _child(PAYMENTS, p_, payment_names, booking).cte("new_payment"),
+            _child(ENTRIES, e_, entry_names, booking).cte("new_entry"),
         )
     )
 
@@ -112,11 +121,13 @@ def _child(table, prefix: str, names, booking):
 
 
 def _statement_values(rows: PendingRows) -> dict:
-    """The one statement's parameters: each table's columns under its prefix."""
-    values = {f"b_{k}": v for k, v in rows.booking.items()}
-    values.update({f"p_{k}": v for k, v in rows.payment.items() if k != "booking_id"})
-    values.update({f"e_{k}": v for k, v in rows.entry.items() if k != "booking_id"})
-    values.update({f"r_{k}": v for k, v in rows.answer.items()})
+    """The one statement's parameters: each row's columns under its prefix, and the
+    seats' columns as arrays."""
+    values = {
+        f"{prefix}{k}": v
+        for prefix, part in zip(PREFIXES, _parts(rows), strict=True)
+        for k, v in part.items()
+    }
     values["seat_ids"] = [seat["seat_id"] for seat in rows.seats]
     values["prices"] = [seat["price_cents"] for seat in rows.seats]
     values["types"] = [seat["ticket_type"] for seat in rows.seats]
