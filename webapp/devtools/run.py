@@ -33,6 +33,12 @@ class Stopped(Exception):
 
 
 def _stop(signum, _frame):
+    # Only the first stop signal stops: stop signals are ignored from here on. A second
+    # one often follows at once (make passes its SIGTERM on, then its death sends our
+    # PDEATHSIG) and, raised inside the `finally` below before it ignores them itself,
+    # cut the stopping short: Redis's URL file stayed behind (CI, 2026-12-04).
+    for sig in STOP_SIGNALS:
+        signal.signal(sig, signal.SIG_IGN)
     raise Stopped(signum)
 
 
