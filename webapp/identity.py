@@ -14,7 +14,16 @@ def customer_id() -> str:
         cid = secrets.token_urlsafe(16)
         session["cid"] = cid
         session.permanent = True
+        request.environ[NEW_CUSTOMER] = True
     return cid
+
+
+NEW_CUSTOMER = "holdfast.new_customer"  # in the request's environ (g outlives a request in tests)
+
+
+def is_new_customer() -> bool:
+    """True when this request made the customer id: nobody with it holds anything yet."""
+    return bool(request.environ.get(NEW_CUSTOMER))
 
 
 def known_customer_id() -> str | None:

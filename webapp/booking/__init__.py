@@ -17,7 +17,13 @@ from webapp.booking.holds.seatmap import (
     standing_areas,
 )
 from webapp.booking.onsale import room
-from webapp.booking.orders.baskets import extend_hold, get_hold, release_hold, release_seats
+from webapp.booking.orders.baskets import (
+    extend_hold,
+    get_hold,
+    live_hold_in,
+    release_hold,
+    release_seats,
+)
 from webapp.booking.orders.checkout import start_checkout, submit_checkout_form
 from webapp.booking.orders.expiry import expire_hold, expire_holds, release_due, sweep_expired
 from webapp.booking.orders.payments import confirm_payment
@@ -32,6 +38,7 @@ __all__ = [
     "get_event",
     "list_events",
     "get_hold",
+    "live_hold_in",
     "release_seats",
     "Hold",
     "confirm_payment",

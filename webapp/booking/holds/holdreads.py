@@ -143,6 +143,16 @@ class HoldReads:
         """True while the hold's timer has not lapsed."""
         return bool(self.client.exists(keys.hold_timer(event_id, hold_id)))
 
+    def holds_of_customer(self, event_id: int, customer: str, now_ms: int) -> list[str]:
+        """The customer's live holds in the event, the latest to lapse first, from their
+        held seats' marks: one round trip when they hold nothing, two when they do."""
+        seats = self.client.zrevrangebyscore(keys.customer(event_id, customer), "+inf", now_ms)
+        if not seats:
+            return []
+        marks = self.client.mget([keys.seat(event_id, int(s)) for s in seats])
+        held = (m for m in marks if m and keys.event_of_hold(m) == event_id)  # not sold
+        return list(dict.fromkeys(held))
+
     def seat_fences(self, event_id: int, seat_ids: list[int]) -> dict[int, int]:
         """Fencing number of the latest hold on each seat (missing if Redis forgot)."""
         values = self.client.hmget(keys.seat_fences(event_id), seat_ids) if seat_ids else []

@@ -56,6 +56,10 @@ class SeatMap:
     version: int
     seats: list[SeatState]
 
+    def shows_mine(self) -> bool:
+        """Whether any seat loaded is in the customer's hold."""
+        return any(seat.status == "mine" for seat in self.seats)
+
     def counts(self) -> dict[str, int]:
         """How many seats are in each status."""
         counts = dict.fromkeys(STATUSES, 0)

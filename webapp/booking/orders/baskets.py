@@ -5,6 +5,8 @@ Only the holder may touch a hold: every function compares the customer first.
 
 from __future__ import annotations
 
+import time
+
 from webapp.booking.context import setting
 from webapp.booking.errors import BookingError
 from webapp.booking.holds import checked_out, keys
@@ -70,6 +72,20 @@ def get_hold(hold_id: str | None, customer: str) -> Hold | None:
         setting("HOLD_TTL_SECONDS"),
         info["extended"],
     )
+
+
+def live_hold_in(event_id: int, customer: str) -> Hold | None:
+    """The customer's live hold in the event that has not gone to checkout, found from
+    Redis (their held seats name it), or None.
+
+    The basket's cookie can miss the answer that named its hold: a page left before the
+    click's answer came, or a poll sent with the cookie of before a click answered after
+    it. Redis knows whose seats are whose, so the basket is found again from there.
+    """
+    for hold_id in store().holds_of_customer(event_id, customer, int(time.time() * 1000)):
+        if checked_out.booking_of_hold(hold_id) is None:
+            return get_hold(hold_id, customer)
+    return None
 
 
 def extend_hold(hold_id: str, customer: str) -> Hold:
