@@ -107,3 +107,18 @@ def test_places_from_the_layout_text_and_shading_by_what_is_left(client, app):
     hold_seats(event.id, "w4", [seat_by_label(event, "D7").id])
     plan = polygons(client.get(f"/events/{event.id}").data.decode())
     assert plan["West"][0] == "few"  # 3 of 20 left
+
+
+def test_a_basket_the_cookie_missed_shows_on_the_overview(client, arena):
+    """The section overview has no seat map to tell whether the customer holds seats:
+    its own read of the holds (the same round trip) says so, and the basket the cookie
+    missed is found again there."""
+    from tests.web.test_customer_flow import _cookie_of_before
+
+    client.get(f"/events/{arena.id}")
+    seat = seat_by_label(arena, "A1")
+    _cookie_of_before(
+        client, lambda: client.post(f"/events/{arena.id}/toggle", data={"seat": seat.id})
+    )
+    html = client.get(f"/events/{arena.id}").data.decode()
+    assert html.count('class="basket-line"') == 1 and "Check out" in html

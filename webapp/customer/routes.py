@@ -72,9 +72,9 @@ def section_map(event_id: int, section: str):
 
 def large_event(event, section: str | None):
     """A large venue: the section overview first, one section's seats when chosen."""
-    overview = booking.section_summaries(event.id)
+    overview = booking.section_summaries(event.id, customer_id())
     seat_map = booking.section_states(event.id, section, customer_id()) if section else None
-    hold = current_basket(event.id)
+    hold = current_basket(event.id, holds_here=overview.holds_mine)
     return render_template(
         "customer/event.html",
         event=event,

@@ -218,6 +218,7 @@ def seat_count(event_id: int) -> int:
 @dataclass(frozen=True)
 class Overview:
     version: int
+    holds_mine: bool  # the customer asked about holds seats of the event
     sections: list[SectionSummary]
 
 
@@ -228,8 +229,9 @@ def section_of_seats(event_id: int, seat_ids: list[int]) -> str | None:
     return geometry.layout_of(event_id).seat(seat_ids[0]).section
 
 
-def section_summaries(event_id: int) -> Overview:
-    """Availability and prices per section, without reading every seat's state.
+def section_summaries(event_id: int, customer: str | None = None) -> Overview:
+    """Availability and prices per section, without reading every seat's state, and
+    whether `customer` holds seats of the event (read in the same round trip).
 
     Costs what is taken (active bookings, live holds, blocked seats), not the
     venue size: geometry and prices come from the cached layout.
@@ -237,13 +239,14 @@ def section_summaries(event_id: int) -> Overview:
     layout = geometry.layout_of(event_id)
     taken = set(inventory.active_seats(session(), event_id, utcnow()))
     taken |= set(inventory.blocked_seats(session(), event_id))
-    held, _, version = store().snapshot(event_id, None, int(time.time() * 1000))
+    held, mine, version = store().snapshot(event_id, customer, int(time.time() * 1000))
     taken |= held
     sections: dict[str, list] = {}
     for seat in layout.seats:
         sections.setdefault(seat.section, []).append(seat)
     return Overview(
         version,
+        bool(mine),
         [
             SectionSummary(
                 name,
