@@ -37,8 +37,11 @@ wrk: ## Make sure Debian's wrk (the benchmarks' load generator) is installed
 	  else echo "Install wrk (sudo apt-get install wrk) for the benchmarks"; exit 1; fi; \
 	fi
 
+# The suite in TEST_WORKERS processes (pytest-xdist; each its own Redis, SQLite file and
+# PostgreSQL database): most tests wait on servers, browsers and timers, not the CPU.
+TEST_WORKERS ?= 3
 test: $(STAMP) browser wrk ## Run the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
-	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 test-fast: $(STAMP) ## Run the suite without the slow rush and browser tests
 	$(BIN)/python -m pytest -m "not slow and not e2e"

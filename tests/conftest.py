@@ -3,6 +3,10 @@
 Every test that uses `app` runs once on SQLite and, when TEST_DATABASE_URL
 points at PostgreSQL, once more there. Redis is a real server started here on a
 free port (never a Redis the suite did not start, so flushing it is safe).
+
+Under pytest-xdist (`make test` runs two workers) every worker is a session of its own:
+its own Redis, SQLite file and PostgreSQL database (made beside TEST_DATABASE_URL's
+and dropped at the end), so workers never empty each other's tables.
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import psycopg
 import pytest
 import redis
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 
 from webapp import create_app
 from webapp.devtools.redis_server import start_redis
@@ -32,13 +37,35 @@ def redis_url(tmp_path_factory) -> str:
     proc.wait(10)
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """TEST_DATABASE_URL, or under pytest-xdist a database of this worker's own beside
+    it (created now, dropped when the worker's session ends)."""
+    url = make_url(os.environ["TEST_DATABASE_URL"])
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        yield url.render_as_string(hide_password=False)
+        return
+    name = f"{url.database}_{worker}"
+    admin = url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def run(sql: str) -> None:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
+            conn.execute(sql)
+
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run(f'CREATE DATABASE "{name}"')
+    yield url.set(database=name).render_as_string(hide_password=False)
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
 @pytest.fixture(scope="session", params=DB_BACKENDS)
 def database_url(request, tmp_path_factory, redis_url) -> str:
     """A database migrated to head with Flask-Migrate, once per backend per session."""
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     else:
-        url = os.environ["TEST_DATABASE_URL"]
+        url = request.getfixturevalue("postgres_url")
     app = create_app(base_config(url, redis_url))
     with app.app_context():
         if request.param == "postgresql":
