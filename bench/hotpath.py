@@ -1,6 +1,6 @@
 """The on-sale hot path under `wrk`, each route as a ratio of trivial routes in the same run.
 
-    python -m bench.hotpath [--seconds 5] [--connections 16] [--database-url URL]
+    python -m bench.hotpath [--seconds 5] [--warmup 3] [--connections 16] [--database-url URL]
 
 The whole stack as `make run` starts it (honcho and the Procfile: gunicorn 2 gthread
 workers x 8 threads serving the app with the bench routes, the RQ worker,
@@ -216,7 +216,7 @@ def seat_files(directory: Path, event_id: int, tag: str) -> tuple[Path, Path]:
 
 
 def run_cases(base: str, cases, arena: int, warm_file: Path, args, script: Path, pids):
-    """Each case warmed up for 3 s (layouts, neighbour tables, scripts load), then timed;
+    """Each case warmed up (3 s; layouts, neighbour tables, scripts load), then timed;
     the arena filled to the case's fraction before each. A hold-by-id case warms up on
     its own seats (`warm_file`) and runs at most 3 s, within its list of seats."""
     rows = []
@@ -225,7 +225,7 @@ def run_cases(base: str, cases, arena: int, warm_file: Path, args, script: Path,
         if fraction is not None:
             fill(arena, fraction)
         warm = ["seat", str(warm_file), *wrk_args[2:]] if seat else wrk_args
-        wrk(base + path, 3, args.connections, warm, script)
+        wrk(base + path, args.warmup, args.connections, warm, script)
         if fraction is not None:
             fill(arena, fraction)
         seconds = min(args.seconds, 3) if seat else args.seconds
@@ -275,6 +275,7 @@ def with_defaults(args, script: Path) -> list[dict]:
 def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of wrk before each case")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--workers", type=int, default=2)

@@ -35,7 +35,7 @@ def test_rush_runs_and_holdfast_never_double_sells():
 
 
 def test_hotpath_runs_under_wrk():
-    lines = run("bench.hotpath", "--seconds", "1", "--connections", "4")
+    lines = run("bench.hotpath", "--seconds", "1", "--warmup", "1", "--connections", "4")
     routes = [line for line in lines if "route" in line]
     defaults = [line for line in routes if line["route"].startswith("defaults: ")]
     assert len(routes) == 15 and routes[0]["vs_trivial"] == 1.0
