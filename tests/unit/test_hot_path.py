@@ -212,6 +212,29 @@ def test_a_cached_map_shows_every_change_made_since_it_was_read(app, rds):
     assert seen[ids[9]] == "held" and seen[ids[4]] == "available"
 
 
+def test_viewers_with_no_seat_of_their_own_share_one_map_until_a_seat_moves(app, rds):
+    """A crowd loading an event's page walks its seats once per change, not once per
+    page: the map of the last such viewer is handed to the next while no seat moved.
+    A holder's own map is theirs, and every change is seen at once."""
+    from webapp.booking import seat_states, section_states
+
+    event = make_event(rows=2, seats_per_row=5)
+    ids = seat_ids(event)
+    first = seat_states(event.id, "ann")
+    assert seat_states(event.id, "bob") is first and seat_states(event.id) is first
+    hold = hold_seats(event.id, "cat", ids[:1])
+    after = seat_states(event.id, "bob")
+    assert after is not first and after.version > first.version
+    assert [s.status for s in after.seats[:2]] == ["held", "available"]
+    own = seat_states(event.id, "cat")
+    assert own is not after and own.seats[0].status == "mine"
+    assert seat_states(event.id, "dan") is after  # the holder's map was not shared
+    section = section_states(event.id, "Stalls", "ann")
+    assert section_states(event.id, "Stalls", "bob") is section and section is not after
+    release_hold(hold.hold_id, "cat")
+    assert {s.status for s in seat_states(event.id, "bob").seats} == {"available"}
+
+
 def test_expire_holds_answers_as_expire_hold_does_for_a_whole_batch(app, rds):
     from webapp.booking import expire_holds
     from webapp.booking.models import Booking

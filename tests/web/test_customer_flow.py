@@ -253,6 +253,26 @@ def test_a_returning_customer_with_no_hold_costs_a_page_no_extra_redis_round_tri
     assert returning.redis == new.redis
 
 
+def test_an_event_page_is_one_query_and_one_redis_round_trip(client, app):
+    """The event comes with its venue (the page names it and shows the time on its
+    clock) in one query, and the seats' marks in one round trip; a second visitor's
+    page, nothing having changed, is drawn from the first's. Before: two queries (the
+    venue loaded on its own) and every seat's state worked out and drawn per page."""
+    from tests.unit.test_hot_path import Counted
+    from webapp.customer import mapview
+    from webapp.extensions import db
+
+    event = make_event()
+    assert client.get(f"/events/{event.id}").status_code == 200  # primes the event
+    drawn = dict(mapview._drawn)
+    db.session.remove()  # the test's session has the event loaded: start as a request does
+    with Counted() as page:
+        r = app.test_client().get(f"/events/{event.id}")
+    assert r.status_code == 200 and "Test Hall" in r.data.decode()
+    assert (page.sql, page.redis) == (1, 1)
+    assert drawn and all(mapview._drawn[k][1] is v[1] for k, v in drawn.items())
+
+
 def test_a_poll_from_a_browser_without_a_session_creates_none(client, app, rds):
     """A poll is read-only: it never makes up a customer, so a crowd of open maps costs
     no session signing, and nothing it answers is anyone's basket."""

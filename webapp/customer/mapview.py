@@ -101,6 +101,10 @@ class SectionHtml:
 
 _grids: dict[tuple, list] = {}
 _rows: dict[tuple, Markup] = {}
+# The last map drawn per shape, with the list of seat states it was drawn from: a map of
+# the very same list (seatmap hands one to every viewer with no seat of their own in
+# it) is the same drawing.
+_drawn: dict[tuple, tuple[list, list]] = {}
 _lock = threading.Lock()
 MAX_ROWS = 50_000  # cached row renderings; the cache starts over when full
 MAX_GRIDS = 1_024  # map shapes (whole maps and sections of the cached layouts)
@@ -113,6 +117,9 @@ def map_sections(seat_map: SeatMap) -> list[SectionHtml]:
     seats = seat_map.seats
     serial = geometry.layout_of(seat_map.event_id).serial
     shape = (serial, len(seats), seats[0].id if seats else 0)
+    last = _drawn.get(shape)
+    if last is not None and last[0] is seats:  # the same states (seatmap shares them)
+        return last[1]
     grid = _grids.get(shape)
     if grid is None:
         index = {seat.id: i for i, seat in enumerate(seats)}
@@ -141,6 +148,11 @@ def map_sections(seat_map: SeatMap) -> list[SectionHtml]:
                     _rows[key] = html
             drawn.append(html)
         out.append(SectionHtml(name, Markup("\n").join(drawn)))
+    if not seat_map.shows_mine():  # a map of anyone's own seats is theirs alone
+        with _lock:
+            if shape not in _drawn and len(_drawn) >= MAX_GRIDS:
+                _drawn.clear()
+            _drawn[shape] = (seats, out)
     return out
 
 

@@ -30,7 +30,9 @@ def read(layout, ids: list[int], customer: str | None, section: str | None, cach
     (two when cached marks are stale), or (None, ...) when the event is not primed.
 
     `cache`: keep the marks for the next read of the same map (a whole map or a
-    section); other sets of seats (a poll's changes) are read as they are.
+    section); other sets of seats (a poll's changes) are read as they are. While none
+    of a kept map's seats moved, the list returned is the one kept (callers only read
+    it), so the same list means the same marks: seatmap reuses the map it drew from it.
     """
     key = (layout.serial, section)
     cached = _cache.get(key) if cache else None
@@ -55,10 +57,11 @@ def read(layout, ids: list[int], customer: str | None, section: str | None, cach
     elif cached[0] != primed or version < cached[1] or len(rest[0]) > len(ids) // 4:
         marks = client.mget(_seat_keys(event_id, ids)) if ids else []
     else:
-        marks = list(cached[2])
+        marks = cached[2]  # the very list kept while no seat of it moved (see read)
         position = _positions(layout, section, ids)
         moved = [int(s) for s in rest[0] if int(s) in position]
         if moved:
+            marks = list(marks)
             fresh = client.mget(_seat_keys(event_id, moved))
             for seat_id, mark in zip(moved, fresh, strict=True):
                 marks[position[seat_id]] = mark

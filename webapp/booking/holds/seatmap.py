@@ -7,6 +7,7 @@ hold that has it), so the marks alone say what each seat is.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
@@ -113,6 +114,15 @@ def seat_states(
     return _states(layout, seats, customer, None)
 
 
+# The last map (whole, or a section) drawn for a viewer who holds none of the event's
+# seats, per layout and section, with the marks it was drawn from: while the marks cache
+# hands back that same list (no seat of it moved), the next such viewer gets the same
+# seats. An on-sale's crowd of page loads costs one walk over the seats per change.
+_shared: dict[tuple, tuple[list, SeatMap]] = {}
+_lock = threading.Lock()
+MAX_SHARED = 256
+
+
 def _states(layout, seats: list, customer: str | None, section: str | None) -> SeatMap:
     """The seats' states from Redis marks (whole maps and sections through the marks
     cache); primes the event first if Redis does not know it."""
@@ -123,11 +133,22 @@ def _states(layout, seats: list, customer: str | None, section: str | None) -> S
         if marks is not None:
             break
         priming.prime(layout.event_id)  # Redis knows nothing of the event, or forgot it
-    return SeatMap(
-        layout.event_id,
-        version,
-        [_state(s, _status(s.id, m, mine)) for s, m in zip(seats, marks, strict=True)],
-    )
+    key = (layout.serial, section)
+    shared = whole and not mine
+    found = _shared.get(key) if shared else None
+    if found is not None and found[0] is marks:
+        if found[1].version == version:
+            return found[1]
+        states = found[1].seats  # only seats outside this section moved: same states
+    else:
+        states = [_state(s, _status(s.id, m, mine)) for s, m in zip(seats, marks, strict=True)]
+    seat_map = SeatMap(layout.event_id, version, states)
+    if shared:
+        with _lock:
+            if key not in _shared and len(_shared) >= MAX_SHARED:
+                _shared.pop(next(iter(_shared)))
+            _shared[key] = (marks, seat_map)
+    return seat_map
 
 
 def _status(seat_id: int, mark: str | None, mine: set) -> str:

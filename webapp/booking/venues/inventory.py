@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from webapp.booking.models import Booking, BookingSeat, Event, Seat
+from webapp.booking.models import Booking, BookingSeat, Event, Seat, Venue
 
 
 @dataclass(frozen=True)
@@ -29,9 +29,15 @@ class ActiveSeat:
 MAX_ID = 2**31 - 1  # ids are 32-bit integers in both databases
 
 
+# Every page about an event names its venue and shows times on the venue's clock: the
+# venue comes in the event's query, without the layout text it was made from (read only
+# where staff edit it).
+_WITH_VENUE = [joinedload(Event.venue).defer(Venue.layout)]
+
+
 def get_event(session: Session, event_id: int) -> Event | None:
-    """The event, or None (also for ids no database row can have)."""
-    return session.get(Event, event_id) if 0 < event_id <= MAX_ID else None
+    """The event with its venue, or None (also for ids no database row can have)."""
+    return session.get(Event, event_id, options=_WITH_VENUE) if 0 < event_id <= MAX_ID else None
 
 
 SEAT_COLUMNS = (
