@@ -18,7 +18,7 @@ from tests.factories import make_event
 pytestmark = pytest.mark.slow
 
 
-def test_api_survives_schemathesis(app, live_server):
+def test_api_survives_schemathesis(app, live_server, tmp_path):
     make_event()
     st = Path(sys.executable).parent / "st"
     result = subprocess.run(
@@ -37,6 +37,7 @@ def test_api_survives_schemathesis(app, live_server):
         capture_output=True,
         text=True,
         timeout=600,
+        cwd=tmp_path,  # its cache (.schemathesis/) is the run's own, not the checkout's
     )
     assert result.returncode == 0, result.stdout[-8000:] + result.stderr[-2000:]
     assert "API Operations" in result.stdout
