@@ -148,7 +148,7 @@ def map_sections(seat_map: SeatMap) -> list[SectionHtml]:
                     _rows[key] = html
             drawn.append(html)
         out.append(SectionHtml(name, Markup("\n").join(drawn)))
-    if not seat_map.shows_mine():  # a map of anyone's own seats is theirs alone
+    if not seat_map.holds_mine:  # only a map shared by viewers who hold none is kept
         with _lock:
             if shape not in _drawn and len(_drawn) >= MAX_GRIDS:
                 _drawn.clear()

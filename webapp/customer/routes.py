@@ -47,7 +47,7 @@ def event(event_id: int):
     seat_map = booking.seat_states(event_id, customer_id())
     view = "list" if request.args.get("view") == "list" else "map"
     template = f"partials/seat{view}.html" if is_htmx() else "customer/event.html"
-    hold = current_basket(event_id, holds_here=seat_map.shows_mine())
+    hold = current_basket(event_id, holds_here=seat_map.holds_mine)
     return render_template(
         template,
         seat_map=seat_map,

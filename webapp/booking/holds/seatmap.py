@@ -56,10 +56,9 @@ class SeatMap:
     event_id: int
     version: int
     seats: list[SeatState]
-
-    def shows_mine(self) -> bool:
-        """Whether any seat loaded is in the customer's hold."""
-        return any(seat.status == "mine" for seat in self.seats)
+    # The customer asked about holds seats of the event (read with the marks); False
+    # for a map shared by every viewer who holds none (see _states).
+    holds_mine: bool = False
 
     def counts(self) -> dict[str, int]:
         """How many seats are in each status."""
@@ -142,7 +141,7 @@ def _states(layout, seats: list, customer: str | None, section: str | None) -> S
         states = found[1].seats  # only seats outside this section moved: same states
     else:
         states = [_state(s, _status(s.id, m, mine)) for s, m in zip(seats, marks, strict=True)]
-    seat_map = SeatMap(layout.event_id, version, states)
+    seat_map = SeatMap(layout.event_id, version, states, bool(mine))
     if shared:
         with _lock:
             if key not in _shared and len(_shared) >= MAX_SHARED:
