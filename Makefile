@@ -38,8 +38,10 @@ wrk: ## Make sure Debian's wrk (the benchmarks' load generator) is installed
 	fi
 
 # The suite in TEST_WORKERS processes (pytest-xdist; each its own Redis, SQLite file and
-# PostgreSQL database): most tests wait on servers, browsers and timers, not the CPU.
-TEST_WORKERS ?= 3
+# PostgreSQL database). One by default: with three (about 16 min instead of 28) the
+# machine's two cores are loaded enough that timed expiry tests miss their bounds now
+# and then (5.06 s against 5 s), so CI stays serial until they are made load-proof.
+TEST_WORKERS ?= 0
 test: $(STAMP) browser wrk ## Run the whole suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
