@@ -168,6 +168,12 @@ def _site() -> dict:
         # crowd waiting on an event page costs nothing); changes made by other
         # processes show this much later at most. 0: every poll reads Redis.
         "POLL_FRESH_MS": _int("POLL_FRESH_MS", 250),
+        # An event page drawn for a viewer with nothing of their own on it (no basket,
+        # no message) is handed to the next such viewer, with their own CSRF token,
+        # while no seat has moved and for at most this long: the seats are as current
+        # as the viewer's own read, the event's details and prices up to this much
+        # older. 0: every page is drawn for its viewer.
+        "PAGE_SHARE_MS": _int("PAGE_SHARE_MS", 1000),
         # Waiting list: how long seats offered to a waiting group stay held for it.
         "WAITLIST_OFFER_SECONDS": _int("WAITLIST_OFFER_SECONDS", 1800),
         # Links in emails and the test provider's webhooks point here (the site as

@@ -262,6 +262,7 @@ def test_an_event_page_is_one_query_and_one_redis_round_trip(client, app):
     from webapp.customer import mapview
     from webapp.extensions import db
 
+    app.config["PAGE_SHARE_MS"] = 0  # each page drawn (test_shared_pages: none drawn)
     event = make_event()
     assert client.get(f"/events/{event.id}").status_code == 200  # primes the event
     drawn = dict(mapview._drawn)

@@ -14,7 +14,7 @@ from webapp.booking.holds import ticket_types
 from webapp.booking.onsale import room
 from webapp.booking.orders.best_instead import best_instead
 from webapp.booking.reports.catalog import list_events
-from webapp.customer import bp
+from webapp.customer import bp, pagecache
 from webapp.customer.basket import (
     basket_hold_id,
     current_basket,
@@ -39,26 +39,32 @@ def index():
 @bp.get("/events/<int:event_id>")
 def event(event_id: int):
     """The seat map (or list) of an event; the waiting room first when it has one."""
-    event = booking.get_event(event_id)
     if room.needs_queue(event_id, known_customer_id() or "", pass_token(event_id)):
         return redirect(url_for("customer.queue", event_id=event_id), 303)
     if _large(event_id):
-        return large_event(event, request.args.get("section"))
+        return large_event(booking.get_event(event_id), request.args.get("section"))
     seat_map = booking.seat_states(event_id, customer_id())
     view = "list" if request.args.get("view") == "list" else "map"
     template = f"partials/seat{view}.html" if is_htmx() else "customer/event.html"
     hold = current_basket(event_id, holds_here=seat_map.holds_mine)
-    return render_template(
-        template,
-        seat_map=seat_map,
-        event=event,
-        hold=hold,
-        priced=None if is_htmx() else priced_basket(hold),  # the fragments show no basket
-        version=seat_map.version,
-        sections=None,
-        section=None,
-        view=view,
-    )
+
+    def draw(**context) -> str:
+        return render_template(
+            template,
+            seat_map=seat_map,
+            event=booking.get_event(event_id),  # a shared page's viewers need not load it
+            hold=hold,
+            priced=None if is_htmx() else priced_basket(hold),  # the fragments show no basket
+            version=seat_map.version,
+            sections=None,
+            section=None,
+            view=view,
+            **context,
+        )
+
+    if not is_htmx() and pagecache.shareable(event_id, hold):
+        return pagecache.page((event_id, view), seat_map, draw)
+    return draw()
 
 
 @bp.get("/events/<int:event_id>/sections/<path:section>")
