@@ -5,10 +5,10 @@ hold nothing yet, so their pages differ only in the CSRF token. Such a page is d
 once (with a stand-in for the token) and handed to the next such viewer with their own
 token put in, as long as it was drawn from the very seat map that viewer's request read
 (seatmap hands one shared map to every viewer who holds none, until a seat moves) and
-is at most PAGE_SHARE_MS old. The seats are therefore always as current as the viewer's
-own read of Redis; what the page shows besides seats (the event's name and time,
-prices, standing places) can be that much older. A viewer with a basket, a lapsed
-basket, a message waiting or a sale not yet open gets a page of their own.
+is at most PAGE_SHARE_MS old. The seats and standing places are therefore always as
+current as the viewer's own read of Redis; what else the page shows (the event's name,
+time and prices) can be that much older. A viewer with a basket, a lapsed basket, a
+message waiting or a sale not yet open gets a page of their own.
 """
 
 from __future__ import annotations
