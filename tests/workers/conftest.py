@@ -90,3 +90,16 @@ def wait_for_listener(rds, db_index: int = 0) -> None:
         return dict(rds.pubsub_numsub(channel)).get(channel, 0) > 0
 
     wait_until(subscribed, timeout=15)
+
+
+def wait_for_fallback(rds) -> None:
+    """Until an RQ worker and rq-scheduler are both running: a timed test then measures
+    the fallback, not how long two Python processes take to start on a busy machine."""
+    from rq import Worker
+
+    from webapp.booking.holds.keys import SCHEDULER_HEARTBEAT
+
+    def running():
+        return rds.exists(SCHEDULER_HEARTBEAT) and Worker.all(connection=rds)
+
+    wait_until(running, timeout=30)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.factories import make_event, seat_ids
-from tests.workers.conftest import wait_for_listener, wait_until
+from tests.workers.conftest import wait_for_fallback, wait_for_listener, wait_until
 from webapp.booking import hold_seats, seat_states, start_checkout
 from webapp.booking.models import Booking, utcnow
 from webapp.extensions import db
@@ -50,6 +50,7 @@ def test_listener_expires_pending_booking_within_1_5s(app, rds, procs):
 def test_fallback_expires_without_listener(app, rds, procs):
     procs("worker", HOLD_GRACE_SECONDS="1")  # the due-set job applies the grace
     procs("scheduler")
+    wait_for_fallback(rds)
     event = make_event()
     booking = pending_booking(event)
     delay = delay_after_deadline(booking)
