@@ -4,16 +4,20 @@ It lives with the holds, not the orders, because taking seats must ask it."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from webapp.booking.context import session
 from webapp.booking.errors import BookingError
 from webapp.booking.models import Booking
 
+# Built once: making the statement and its cache key costs more than running it on
+# SQLite (about 150 us against 80), and every release and checkout asks.
+_OF_HOLD = select(Booking).where(Booking.hold_id == bindparam("hold_id"))
+
 
 def booking_of_hold(hold_id: str) -> Booking | None:
     """The booking a checkout of this hold made, if any (a hold has at most one)."""
-    return session().scalar(select(Booking).where(Booking.hold_id == hold_id))
+    return session().scalar(_OF_HOLD, {"hold_id": hold_id})
 
 
 def refuse_checked_out(hold_id: str) -> None:

@@ -8,7 +8,7 @@ transaction. Either way the waiting list is nudged last.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from webapp.booking.context import enqueue, session
 from webapp.booking.holds.holdstore import store
@@ -16,6 +16,12 @@ from webapp.booking.models import Booking, WaitlistEntry
 from webapp.booking.orders import pending
 
 OPEN = ("waiting", "offered")  # waiting-list entries that may still want seats
+# Built once (every release asks): building it cost twice what running it does.
+_ANYONE_WAITING = (
+    select(WaitlistEntry.id)
+    .where(WaitlistEntry.event_id == bindparam("event_id"), WaitlistEntry.status.in_(OPEN))
+    .limit(1)
+)
 
 
 def end_hold(
@@ -55,10 +61,6 @@ def settle_seats(booking: Booking, mode: str, seat_ids: list[int] | None = None)
 
 def nudge_waitlist(event_id: int) -> None:
     """Have a worker offer returned seats if anyone is waiting for this event (one query)."""
-    waiting = session().scalar(
-        select(WaitlistEntry.id)
-        .where(WaitlistEntry.event_id == event_id, WaitlistEntry.status.in_(OPEN))
-        .limit(1)
-    )
+    waiting = session().scalar(_ANYONE_WAITING, {"event_id": event_id})
     if waiting is not None:
         enqueue("offer_waitlist", event_id, job_timeout=60)
