@@ -45,6 +45,12 @@ def test_hotpath_runs_under_wrk():
     assert lines[-1]["redis_round_trips_per_hold"]["with_fallback"] == 1.0
 
 
+def test_page_runs_under_wrk():
+    lines = run("bench.page", "--rounds", "1", "--seconds", "1", "--warmup", "1")
+    assert len(lines) == 1 and lines[0]["non2xx"] == 0
+    assert lines[0]["page_rps"] > 0 and lines[0]["page_cpu_ms"] > 0
+
+
 def test_seatmap_runs():
     lines = run("bench.seatmap", "--runs", "1")
     assert {line["seats"] for line in lines} == {1000, 20000}
