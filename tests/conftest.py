@@ -4,7 +4,7 @@ Every test that uses `app` runs once on SQLite and, when TEST_DATABASE_URL
 points at PostgreSQL, once more there. Redis is a real server started here on a
 free port (never a Redis the suite did not start, so flushing it is safe).
 
-Under pytest-xdist (`make test TEST_WORKERS=3`) every worker is a session of its own:
+Under pytest-xdist (`make test` runs three) every worker is a session of its own:
 its own Redis, SQLite file and PostgreSQL database (made beside TEST_DATABASE_URL's
 and dropped at the end), so workers never empty each other's tables.
 """
