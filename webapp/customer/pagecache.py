@@ -60,6 +60,7 @@ def page(key: tuple, seat_map: SeatMap, draw: Callable[..., str]) -> str:
     `draw(**context)` renders the page; it is called with a `csrf_token` that gives the
     stand-in, and only when no page drawn from this very map is fresh enough."""
     max_age = current_app.config["PAGE_SHARE_MS"] / 1000
+    token = generate_csrf()
     found = _pages.get(key)
     if (
         found is None
@@ -67,15 +68,10 @@ def page(key: tuple, seat_map: SeatMap, draw: Callable[..., str]) -> str:
         or time.monotonic() - found.drawn_at > max_age
     ):
         found = _Page(seat_map, draw(csrf_token=lambda: STAND_IN), time.monotonic())
-        token = generate_csrf()
         if token in found.html:  # drawn with this viewer's own token somewhere: not shared
             return found.html.replace(STAND_IN, token)
         with _lock:
             if key not in _pages and len(_pages) >= MAX_PAGES:
                 _pages.pop(next(iter(_pages)))
             _pages[key] = found
-    return found.html.replace(STAND_IN, generate_csrf())
-
-
-def clear() -> None:
-    _pages.clear()
+    return found.html.replace(STAND_IN, token)
